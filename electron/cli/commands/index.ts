@@ -1,0 +1,27 @@
+import type { CliCommand } from '../command';
+import {
+  captureCommand,
+  deleteCommand,
+  jobsCommand,
+  listCommand,
+  pinSnapshotCommand,
+  pruneCommand,
+  showCommand,
+  unpinSnapshotCommand,
+  verifyCommand,
+  workloadsCommand,
+} from './snapshot-commands';
+
+/** Every `volsnap` subcommand, in the order `--help` lists them. */
+export const COMMANDS: CliCommand[] = [
+  workloadsCommand,
+  captureCommand,
+  listCommand,
+  showCommand,
+  verifyCommand,
+  pinSnapshotCommand,
+  unpinSnapshotCommand,
+  deleteCommand,
+  pruneCommand,
+  jobsCommand,
+];

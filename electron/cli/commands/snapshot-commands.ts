@@ -1,0 +1,222 @@
+import { defineCommand, stringOption, UsageError } from '../command';
+import { humanBytes, humanTime, table } from '../format';
+import { progressPrinter } from '../progress';
+import { CAPTURE_MODES, type CaptureMode, type Snapshot, type Workload } from '../../../shared/types';
+
+function snapshotTable(snapshots: Snapshot[]): string {
+  if (snapshots.length === 0) return 'No snapshots.';
+  return table(
+    ['ID', 'NAME', 'WORKLOAD', 'CREATED', 'TRIGGER', 'MODE', 'STATUS', 'SIZE', 'STORED', 'FILES', 'PINNED'],
+    snapshots.map((s) => [
+      s.id.slice(0, 12),
+      s.name,
+      s.workloadName,
+      humanTime(s.createdAt),
+      s.trigger,
+      s.mode,
+      s.status,
+      humanBytes(s.sizeBytes),
+      humanBytes(s.storedBytes),
+      String(s.fileCount),
+      s.pinned ? 'yes' : '',
+    ]),
+  );
+}
+
+export function snapshotDetails(s: Snapshot): string {
+  const lines = [
+    `${s.name}  (${s.id})`,
+    `workload  ${s.workloadName} (${s.workloadId})`,
+    `created   ${humanTime(s.createdAt)}  trigger ${s.trigger}  mode ${s.mode}`,
+    `status    ${s.status}${s.failureReason ? `: ${s.failureReason}` : ''}${s.pinned ? '  pinned' : ''}${s.expiresAt ? `  expires ${humanTime(s.expiresAt)}` : ''}`,
+    `size      ${humanBytes(s.sizeBytes)} in ${s.fileCount} files, ${humanBytes(s.storedBytes)} stored`,
+  ];
+  if (s.note) lines.push(`note      ${s.note}`);
+  if (s.volumes.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['VOLUME', 'MOUNTED AT', 'BY', 'SIZE', 'STORED', 'FILES', 'SHA256'],
+        s.volumes.map((v) => [
+          v.volumeName,
+          v.mountDestination,
+          v.owner,
+          humanBytes(v.sizeBytes),
+          humanBytes(v.storedBytes),
+          String(v.fileCount),
+          v.sha256.slice(0, 16),
+        ]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+export const workloadsCommand = defineCommand<Workload[]>({
+  name: 'workloads',
+  usage: 'volsnap workloads',
+  summary: 'List compose projects and standalone containers with their volumes',
+  positionals: { min: 0, max: 0 },
+  mutating: false,
+  run: (ctx) => ctx.services().workloads.list(),
+  human: (workloads) =>
+    workloads.length === 0
+      ? 'No containers on this engine.'
+      : table(
+          ['ID', 'STATUS', 'CONTAINERS', 'VOLUMES', 'BIND MOUNTS (not captured)', 'LAST SNAPSHOT'],
+          workloads.map((w) => [
+            w.id,
+            w.status,
+            w.containers.map((c) => c.name).join(','),
+            w.volumes.map((v) => v.name).join(',') || '-',
+            w.bindMounts.map((b) => b.destination).join(',') || '-',
+            humanTime(w.lastSnapshotAt),
+          ]),
+        ),
+});
+
+export const captureCommand = defineCommand<Snapshot>({
+  name: 'capture',
+  usage: 'volsnap capture <workload> [--name NAME] [--note TEXT] [--mode live|pause|stop] [--volume NAME]...',
+  summary: 'Snapshot the volumes of a workload',
+  options: {
+    name: { type: 'string' },
+    note: { type: 'string' },
+    mode: { type: 'string' },
+    volume: { type: 'string', multiple: true },
+  },
+  positionals: { min: 1, max: 1 },
+  mutating: true,
+  async run(ctx, args) {
+    const mode = stringOption(args, 'mode');
+    if (mode !== undefined && !CAPTURE_MODES.includes(mode as CaptureMode))
+      throw new UsageError(`--mode must be one of ${CAPTURE_MODES.join(', ')}`);
+    const services = ctx.services();
+    const handle = await services.capture.start({
+      workload: args.positionals[0]!,
+      name: stringOption(args, 'name'),
+      note: stringOption(args, 'note'),
+      mode: mode as CaptureMode | undefined,
+      volumes: (args.values.volume as string[] | undefined) ?? [],
+      trigger: 'cli',
+    });
+    const bar = progressPrinter(ctx.stderr);
+    const stop = services.jobs.progressEvents.on((p) => p.jobId === handle.jobId && bar.update(p));
+    const cancel = () => services.jobs.cancel(handle.jobId);
+    process.once('SIGINT', cancel);
+    try {
+      return await handle.done;
+    } finally {
+      process.off('SIGINT', cancel);
+      stop();
+      bar.done();
+    }
+  },
+  human: snapshotDetails,
+});
+
+export const listCommand = defineCommand<Snapshot[]>({
+  name: 'list',
+  usage: 'volsnap list [<workload>]',
+  summary: 'List snapshots, newest first',
+  positionals: { min: 0, max: 1 },
+  mutating: false,
+  async run(ctx, args) {
+    const ref = args.positionals[0];
+    if (ref === undefined) return ctx.services().snapshots.list();
+    const services = ctx.services();
+    // A workload that no longer exists on the engine still has snapshots: accept its id or name.
+    const known = services.snapshots.list().find((s) => s.workloadId === ref || s.workloadName === ref);
+    const id = known?.workloadId ?? (await services.workloads.resolve(ref)).id;
+    return services.snapshots.list(id);
+  },
+  human: snapshotTable,
+});
+
+export const showCommand = defineCommand<Snapshot>({
+  name: 'show',
+  usage: 'volsnap show <snapshot>',
+  summary: 'Show one snapshot with its volumes',
+  positionals: { min: 1, max: 1 },
+  mutating: false,
+  run: async (ctx, args) => ctx.services().snapshots.show(args.positionals[0]!),
+  human: snapshotDetails,
+});
+
+function pinCommand(pinned: boolean) {
+  return defineCommand<Snapshot>({
+    name: pinned ? 'pin' : 'unpin',
+    usage: `volsnap ${pinned ? 'pin' : 'unpin'} <snapshot>`,
+    summary: pinned ? 'Keep a snapshot from retention' : 'Let retention prune a snapshot again',
+    positionals: { min: 1, max: 1 },
+    mutating: true,
+    run: async (ctx, args) => ctx.services().snapshots.update(args.positionals[0]!, { pinned }),
+    human: (s) => `${s.name} ${pinned ? 'pinned' : 'unpinned'}`,
+  });
+}
+export const pinSnapshotCommand = pinCommand(true);
+export const unpinSnapshotCommand = pinCommand(false);
+
+export const deleteCommand = defineCommand<Snapshot>({
+  name: 'delete',
+  usage: 'volsnap delete <snapshot> --confirm <snapshot name> [--force]',
+  summary: 'Delete a snapshot (archives first, then its row)',
+  options: { confirm: { type: 'string' }, force: { type: 'boolean' } },
+  positionals: { min: 1, max: 1 },
+  mutating: true,
+  run: async (ctx, args) => {
+    const confirm = stringOption(args, 'confirm');
+    if (confirm === undefined) throw new UsageError('delete needs --confirm <snapshot name>');
+    return ctx.services().snapshots.delete(args.positionals[0]!, { confirm, force: args.values.force === true });
+  },
+  human: (s) => `Deleted ${s.name} (${s.id})`,
+});
+
+export const verifyCommand = defineCommand({
+  name: 'verify',
+  usage: 'volsnap verify <snapshot>',
+  summary: 'Re-hash the archives and check them against the manifest',
+  positionals: { min: 1, max: 1 },
+  mutating: false,
+  run: (ctx, args) => ctx.services().snapshots.verify(args.positionals[0]!),
+  human: (r) =>
+    r.volumes
+      .map((v) => `${v.ok ? 'ok     ' : 'FAILED '} ${v.volumeName}${v.problem ? `: ${v.problem}` : ''}`)
+      .join('\n'),
+});
+
+export const pruneCommand = defineCommand({
+  name: 'prune',
+  usage: 'volsnap prune',
+  summary: 'Apply retention (keep-last, max age, expiry) to every workload',
+  positionals: { min: 0, max: 0 },
+  mutating: true,
+  run: (ctx) => ctx.services().retention.prune(),
+  human: (r) =>
+    r.deleted.length === 0 ? 'Nothing to prune.' : r.deleted.map((d) => `deleted ${d.name} (${d.reason})`).join('\n'),
+});
+
+export const jobsCommand = defineCommand({
+  name: 'jobs',
+  usage: 'volsnap jobs',
+  summary: 'List recent jobs with their outcome',
+  positionals: { min: 0, max: 0 },
+  mutating: false,
+  run: async (ctx) => ctx.services().jobs.recent(),
+  human: (jobs) =>
+    jobs.length === 0
+      ? 'No jobs yet.'
+      : table(
+          ['ID', 'KIND', 'WORKLOAD', 'STATUS', 'PHASE', 'STARTED', 'FINISHED', 'ERROR'],
+          jobs.map((j) => [
+            j.id.slice(0, 12),
+            j.kind,
+            j.workloadId,
+            j.status,
+            j.phase,
+            humanTime(j.startedAt),
+            humanTime(j.finishedAt),
+            j.error ? `${j.error.kind}: ${j.error.message}` : '',
+          ]),
+        ),
+});

@@ -1,0 +1,299 @@
+import type Docker from 'dockerode';
+import { unlink } from 'node:fs/promises';
+import { archiveVolume } from './volume-archiver';
+import { quiesce, resume } from './quiesce';
+import { JobRunner, type JobContext, type JobHandle } from './jobs';
+import type { RetentionService } from './retention-service';
+import type { WorkloadService } from './workload-service';
+import { createHelper, ensureHelperImage, removeHelper } from '../docker/helper';
+import type { DiscoveredWorkload } from '../docker/workloads';
+import { engineCall, engineEndpoint } from '../docker/engine';
+import type { ArchiveFiles } from '../store/archive-files';
+import type { Catalog, StoredVolume } from '../store/catalog';
+import type { Db } from '../store/db';
+import type { SettingsStore } from '../store/settings-store';
+import { VolsnapError } from '../../shared/errors';
+import type { CaptureMode, ManifestEntry, Provenance, Snapshot, Trigger } from '../../shared/types';
+
+export interface CaptureRequest {
+  /** Workload id or name. */
+  workload: string;
+  name?: string;
+  note?: string;
+  mode?: CaptureMode;
+  /** Volume names to capture; all of the workload's volumes when absent or empty. */
+  volumes?: string[];
+  trigger?: Trigger;
+}
+
+const PRE_RESTORE_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export interface CaptureDeps {
+  docker: Docker;
+  db: Db;
+  catalog: Catalog;
+  files: ArchiveFiles;
+  jobs: JobRunner;
+  workloads: WorkloadService;
+  settings: SettingsStore;
+  retention: RetentionService;
+}
+
+/** Captures a workload's volumes into the store as one snapshot. */
+export class CaptureService {
+  constructor(private readonly deps: CaptureDeps) {}
+
+  /** Validates the request, then starts the capture job; preflight errors reject at once. */
+  async start(request: CaptureRequest): Promise<JobHandle<Snapshot>> {
+    const workload = await this.deps.workloads.resolve(request.workload);
+    return this.startFor(workload, request);
+  }
+
+  /** Starts a capture of an already-resolved workload as its own job. */
+  startFor(workload: DiscoveredWorkload, request: Omit<CaptureRequest, 'workload'>): JobHandle<Snapshot> {
+    const plan = this.plan(workload, request);
+    return this.deps.jobs.start({ kind: 'capture', workloadId: workload.id, snapshotId: plan.snapshotId }, (ctx) =>
+      this.run(ctx, plan),
+    );
+  }
+
+  /** Captures inside a job that already holds the workload's lease (restore's safety snapshot). */
+  async captureWithin(
+    ctx: JobContext,
+    workload: DiscoveredWorkload,
+    request: Omit<CaptureRequest, 'workload'>,
+  ): Promise<Snapshot> {
+    return this.run(ctx, this.plan(workload, request));
+  }
+
+  private plan(workload: DiscoveredWorkload, request: Omit<CaptureRequest, 'workload'>): CapturePlan {
+    return {
+      workload,
+      volumes: pickVolumes(workload, request.volumes ?? []),
+      name: this.chooseName(workload, request.name),
+      mode: request.mode ?? this.deps.settings.get('defaultMode'),
+      snapshotId: JobRunner.newId(),
+      note: request.note ?? '',
+      trigger: request.trigger ?? 'manual',
+    };
+  }
+
+  private async run(ctx: JobContext, plan: CapturePlan): Promise<Snapshot> {
+    const { docker, catalog, files, settings } = this.deps;
+    const { workload, snapshotId } = plan;
+    ctx.progress({ phase: 'preparing' });
+    const helperImage = settings.get('helperImage');
+    await ensureHelperImage(docker, helperImage, (message) => ctx.progress({ phase: `preparing: ${message}` }));
+    const createdAt = new Date();
+    catalog.insertCapturing({
+      id: snapshotId,
+      name: plan.name,
+      note: plan.note,
+      workloadId: workload.id,
+      workloadName: workload.name,
+      createdAt: createdAt.toISOString(),
+      trigger: plan.trigger,
+      mode: plan.mode,
+      expiresAt:
+        plan.trigger === 'pre-restore' ? new Date(createdAt.getTime() + PRE_RESTORE_TTL_MS).toISOString() : null,
+      provenance: await this.provenance(workload, plan.volumes),
+    });
+    try {
+      await files.makeDir(snapshotId);
+      const stored = await this.captureVolumes(ctx, plan);
+      catalog.markReady(snapshotId, stored);
+    } catch (error) {
+      await files.removeDir(snapshotId).catch(() => undefined);
+      catalog.markFailed(snapshotId, failureReason(error, ctx.signal.aborted));
+      throw explain(error, files.root);
+    }
+    await this.deps.retention.prune(workload.id).catch(() => undefined);
+    return catalog.get(snapshotId)!;
+  }
+
+  /** Quiesces, streams every volume, and always resumes the workload and removes the helper. */
+  private async captureVolumes(
+    ctx: JobContext,
+    plan: CapturePlan,
+  ): Promise<{ volume: StoredVolume; entries: ManifestEntry[] }[]> {
+    const { docker, db, files, settings } = this.deps;
+    const note = db.prepare(`INSERT OR REPLACE INTO quiesced (job_id, container_id, action) VALUES (?, ?, ?)`);
+    const helper = await createHelper(docker, {
+      image: settings.get('helperImage'),
+      volumes: plan.volumes.map((v) => v.volumeName),
+      readOnly: true,
+      jobId: ctx.jobId,
+    });
+    let records: Awaited<ReturnType<typeof quiesce>> = [];
+    let resumeErrors: Error[] = [];
+    const results: { volume: StoredVolume; entries: ManifestEntry[] }[] = [];
+    try {
+      ctx.progress({
+        phase: plan.mode === 'live' ? 'capturing' : `${plan.mode === 'pause' ? 'pausing' : 'stopping'} containers`,
+      });
+      records = await quiesce(docker, plan.workload.containers, plan.mode, (r) =>
+        note.run(ctx.jobId, r.containerId, r.action),
+      );
+      let doneBefore = 0;
+      for (const [position, volume] of plan.volumes.entries()) {
+        ctx.checkCancelled();
+        const file = `${position}-${volume.volumeName}.tar.zst`;
+        const tempPath = files.tempPathOf(plan.snapshotId, file);
+        try {
+          const archived = await archiveVolume({
+            helper,
+            volumeName: volume.volumeName,
+            tempPath,
+            signal: ctx.signal,
+            onProgress: (tarBytes, filesDone) =>
+              ctx.progress({ phase: `capturing ${volume.volumeName}`, bytesDone: doneBefore + tarBytes, filesDone }),
+          });
+          await files.commit(plan.snapshotId, file);
+          doneBefore += archived.manifest.tarBytes;
+          results.push({
+            volume: {
+              ...volume,
+              position,
+              archiveFile: file,
+              sizeBytes: archived.manifest.contentBytes,
+              storedBytes: archived.storedBytes,
+              fileCount: archived.manifest.fileCount,
+              sha256: archived.sha256,
+            },
+            entries: archived.manifest.entries,
+          });
+        } catch (error) {
+          await unlink(tempPath).catch(() => undefined);
+          throw error;
+        }
+      }
+    } finally {
+      if (records.length > 0) ctx.progress({ phase: 'resuming containers' });
+      resumeErrors = await resume(docker, records);
+      // Keep the note on failure: the next start's sweep tries to resume those containers again.
+      if (resumeErrors.length === 0) db.prepare(`DELETE FROM quiesced WHERE job_id = ?`).run(ctx.jobId);
+      await removeHelper(helper).catch(() => undefined);
+    }
+    if (resumeErrors.length > 0) {
+      throw new VolsnapError(
+        'Internal',
+        `Could not resume every container after the capture: ${resumeErrors.map((e) => e.message).join('; ')}. Volsnap retries at its next start; check them with docker ps.`,
+      );
+    }
+    return results;
+  }
+
+  private chooseName(workload: DiscoveredWorkload, requested: string | undefined): string {
+    const { catalog } = this.deps;
+    if (requested !== undefined) {
+      const name = validateName(requested);
+      if (catalog.nameTaken(name))
+        throw new VolsnapError('Conflict', `A snapshot named "${name}" already exists; choose another name.`);
+      return name;
+    }
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    const base = `${workload.name}-${stamp}`;
+    let name = base;
+    for (let n = 2; catalog.nameTaken(name); n++) name = `${base}-${n}`;
+    return name;
+  }
+
+  private async provenance(workload: DiscoveredWorkload, volumes: PlannedVolume[]): Promise<Provenance> {
+    const version = await engineCall('read the engine version', () => this.deps.docker.version());
+    return {
+      engineVersion: version.Version,
+      engineHost: engineEndpoint(),
+      containers: workload.containers.map((c) => ({
+        name: c.name,
+        service: c.service,
+        image: c.image,
+        imageId: c.imageId,
+        state: c.state,
+      })),
+      mounts: volumes.map((v) => ({
+        volumeName: v.volumeName,
+        containerName: v.containerName,
+        destination: v.mountDestination,
+      })),
+    };
+  }
+}
+
+interface CapturePlan {
+  workload: DiscoveredWorkload;
+  volumes: PlannedVolume[];
+  name: string;
+  mode: CaptureMode;
+  snapshotId: string;
+  note: string;
+  trigger: Trigger;
+}
+
+interface PlannedVolume {
+  volumeName: string;
+  owner: string;
+  containerName: string;
+  mountDestination: string;
+}
+
+/** The volumes to capture, each with the mount through which restore will find it again. */
+export function pickVolumes(workload: DiscoveredWorkload, requested: string[]): PlannedVolume[] {
+  if (workload.volumes.length === 0) {
+    const binds =
+      workload.bindMounts.length > 0
+        ? ` It has only bind mounts (${workload.bindMounts.map((b) => b.destination).join(', ')}), which Volsnap does not capture.`
+        : '';
+    throw new VolsnapError('InvalidInput', `Workload ${workload.name} has no Docker volumes to capture.${binds}`);
+  }
+  const unknown = requested.filter((name) => !workload.volumes.some((v) => v.name === name));
+  if (unknown.length > 0) {
+    const bind = unknown.filter((name) => workload.bindMounts.some((b) => b.source === name || b.destination === name));
+    const why =
+      bind.length > 0
+        ? ` ${bind.join(', ')} ${bind.length > 1 ? 'are bind mounts' : 'is a bind mount'}: Volsnap captures only Docker volumes.`
+        : '';
+    throw new VolsnapError(
+      'InvalidInput',
+      `Workload ${workload.name} has no volume ${unknown.join(', ')}.${why} Its volumes: ${workload.volumes.map((v) => v.name).join(', ')}.`,
+    );
+  }
+  const chosen = requested.length > 0 ? workload.volumes.filter((v) => requested.includes(v.name)) : workload.volumes;
+  return chosen.map((v) => {
+    const mount = v.mounts[0]!;
+    const container = workload.containers.find((c) => c.name === mount.containerName)!;
+    return {
+      volumeName: v.name,
+      owner: container.service ?? container.name,
+      containerName: container.name,
+      mountDestination: mount.destination,
+    };
+  });
+}
+
+export function validateName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0) throw new VolsnapError('InvalidInput', 'A snapshot name cannot be empty.');
+  if (trimmed.length > 120) throw new VolsnapError('InvalidInput', 'A snapshot name can have at most 120 characters.');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(trimmed))
+    throw new VolsnapError('InvalidInput', 'A snapshot name cannot contain control characters.');
+  if (/^[0-9a-f]{16}$/.test(trimmed))
+    throw new VolsnapError('InvalidInput', 'A snapshot name cannot look like a snapshot id.');
+  return trimmed;
+}
+
+function failureReason(error: unknown, cancelled: boolean): string {
+  if (cancelled) return 'cancelled';
+  return error instanceof Error ? error.message : String(error);
+}
+
+function explain(error: unknown, root: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC')
+    return new VolsnapError(
+      'Internal',
+      `The disk holding ${root} is full; the partial archive was removed. Free some space (or prune snapshots) and capture again.`,
+    );
+  if (code === 'ABORT_ERR') return new VolsnapError('Cancelled', 'The capture was cancelled; nothing was kept.');
+  return error;
+}

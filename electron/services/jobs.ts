@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { Emitter } from '../../shared/emitter';
+import { VolsnapError, toErrorData } from '../../shared/errors';
+import type { Job, JobKind, JobProgress } from '../../shared/types';
+import type { JobsTable } from '../store/jobs-table';
+import type { Leases } from '../store/leases';
+
+/** What a running job's work function gets: its id, a cancel signal and a progress reporter. */
+export interface JobContext {
+  jobId: string;
+  signal: AbortSignal;
+  progress(update: Partial<Omit<JobProgress, 'jobId'>> & { phase: string }): void;
+  /** Throws `Cancelled` if the job was cancelled; call between steps. */
+  checkCancelled(): void;
+}
+
+export interface JobHandle<T> {
+  jobId: string;
+  done: Promise<T>;
+}
+
+/** Progress events come at most this often per job, except on a phase change. */
+const PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * Runs long work as jobs: one per workload at a time (a lease shared with other processes),
+ * progress events, cancel through an AbortController, and a row per job in the catalog.
+ */
+export class JobRunner {
+  readonly progressEvents = new Emitter<JobProgress>();
+  readonly finishedEvents = new Emitter<Job>();
+  private readonly live = new Map<string, { job: Job; abort: AbortController }>();
+
+  constructor(
+    private readonly table: JobsTable,
+    private readonly leases: Leases,
+  ) {}
+
+  static newId(): string {
+    return randomBytes(8).toString('hex');
+  }
+
+  /** Starts `work` as a job; throws `Conflict` at once if the workload is busy. */
+  start<T>(
+    spec: { kind: JobKind; workloadId: string; snapshotId?: string | null; id?: string },
+    work: (ctx: JobContext) => Promise<T>,
+  ): JobHandle<T> {
+    const jobId = spec.id ?? JobRunner.newId();
+    const lease = this.leases.acquire(spec.workloadId, { id: jobId, kind: spec.kind });
+    const abort = new AbortController();
+    const job: Job = {
+      id: jobId,
+      kind: spec.kind,
+      workloadId: spec.workloadId,
+      snapshotId: spec.snapshotId ?? null,
+      status: 'running',
+      phase: 'starting',
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      error: null,
+      progress: null,
+    };
+    try {
+      this.table.insert(job);
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    this.live.set(jobId, { job, abort });
+    const ctx = this.context(job, abort);
+    const done = (async () => {
+      try {
+        const value = await work(ctx);
+        this.finish(job, 'succeeded');
+        return value;
+      } catch (error) {
+        const data = abort.signal.aborted
+          ? { kind: 'Cancelled' as const, message: 'The job was cancelled.' }
+          : toErrorData(error);
+        this.finish(job, abort.signal.aborted ? 'cancelled' : 'failed', data);
+        throw abort.signal.aborted ? new VolsnapError('Cancelled', data.message) : error;
+      } finally {
+        lease.release();
+        this.live.delete(jobId);
+      }
+    })();
+    // The caller may only await `done` later; keep an unobserved rejection from crashing the process.
+    done.catch(() => undefined);
+    return { jobId, done };
+  }
+
+  cancel(jobId: string): void {
+    const entry = this.live.get(jobId);
+    if (!entry) throw new VolsnapError('NotFound', `No running job ${jobId} in this process.`);
+    entry.abort.abort();
+  }
+
+  running(): Job[] {
+    return [...this.live.values()].map((e) => ({ ...e.job }));
+  }
+
+  liveJobIds(): Set<string> {
+    return new Set(this.live.keys());
+  }
+
+  /** Recent jobs of every process, with live progress for this process's own. */
+  recent(limit = 50): Job[] {
+    return this.table.recent(limit).map((job) => {
+      const live = this.live.get(job.id);
+      return live ? { ...job, progress: live.job.progress, phase: live.job.phase } : job;
+    });
+  }
+
+  private context(job: Job, abort: AbortController): JobContext {
+    let lastEmit = 0;
+    return {
+      jobId: job.id,
+      signal: abort.signal,
+      checkCancelled: () => {
+        if (abort.signal.aborted) throw new VolsnapError('Cancelled', 'The job was cancelled.');
+      },
+      progress: (update) => {
+        const previous = job.progress;
+        const next: JobProgress = {
+          jobId: job.id,
+          phase: update.phase,
+          bytesDone: update.bytesDone ?? (previous?.phase === update.phase ? previous.bytesDone : 0),
+          bytesTotal: update.bytesTotal !== undefined ? update.bytesTotal : (previous?.bytesTotal ?? null),
+          filesDone: update.filesDone ?? (previous?.phase === update.phase ? previous.filesDone : 0),
+          ratio: update.ratio !== undefined ? update.ratio : null,
+        };
+        job.progress = next;
+        const phaseChanged = job.phase !== update.phase;
+        job.phase = update.phase;
+        if (phaseChanged) this.table.update(job.id, { phase: update.phase });
+        const now = Date.now();
+        if (phaseChanged || now - lastEmit >= PROGRESS_INTERVAL_MS) {
+          lastEmit = now;
+          this.progressEvents.emit(next);
+        }
+      },
+    };
+  }
+
+  private finish(job: Job, status: Job['status'], error?: { kind: string; message: string }): void {
+    job.status = status;
+    job.finishedAt = new Date().toISOString();
+    job.error = error ?? null;
+    this.table.finish(job.id, status, error);
+    this.finishedEvents.emit({ ...job });
+  }
+}

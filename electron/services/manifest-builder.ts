@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { Parser, type ReadEntry } from 'tar';
+import type { EntryType, ManifestEntry } from '../../shared/types';
+
+export interface ManifestResult {
+  entries: ManifestEntry[];
+  /** Bytes of regular-file content. */
+  contentBytes: number;
+  fileCount: number;
+  /** Bytes of tar stream seen (headers included). */
+  tarBytes: number;
+}
+
+const TYPES: Record<string, EntryType> = {
+  File: 'file',
+  OldFile: 'file',
+  ContiguousFile: 'file',
+  Directory: 'dir',
+  SymbolicLink: 'symlink',
+  Link: 'hardlink',
+};
+
+/**
+ * A pass-through stream that reads a volume's tar once and builds its manifest on the way: every
+ * byte goes on unchanged (to the compressor) and into a tar parser that hashes each file.
+ * `rootName` is the top-level folder the Engine puts the volume under; paths are made relative to
+ * it, and the volume root itself is recorded as ".".
+ */
+export class ManifestTap extends Transform {
+  private readonly parser: Parser;
+  private readonly entries: ManifestEntry[] = [];
+  private contentBytes = 0;
+  private tarBytes = 0;
+  private parseError: Error | null = null;
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly rootName: string,
+    private readonly onEntry: (entry: ManifestEntry, totals: { tarBytes: number; files: number }) => void = () =>
+      undefined,
+  ) {
+    super();
+    this.parser = new Parser({ strict: true, onReadEntry: (entry) => this.record(entry) });
+    this.parser.on('error', (error: Error) => (this.parseError ??= error));
+    this.parser.on('warn', (_code: string, message: string | Error) => {
+      this.parseError ??= message instanceof Error ? message : new Error(message);
+    });
+    this.done = new Promise((resolve) => this.parser.on('end', () => resolve()));
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.tarBytes += chunk.length;
+    this.push(chunk);
+    if (this.parser.write(chunk)) callback();
+    else this.parser.once('drain', () => callback());
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.parser.end();
+    this.done.then(() => callback(this.parseError), callback);
+  }
+
+  /** The manifest; valid once the stream has finished. */
+  result(): ManifestResult {
+    const fileCount = this.entries.filter((e) => e.type === 'file').length;
+    return { entries: this.entries, contentBytes: this.contentBytes, fileCount, tarBytes: this.tarBytes };
+  }
+
+  private record(entry: ReadEntry): void {
+    const type = TYPES[entry.type] ?? 'other';
+    const row: ManifestEntry = {
+      path: this.relative(entry.path),
+      type,
+      size: type === 'file' ? entry.size : 0,
+      mode: (entry.mode ?? 0) & 0o7777,
+      uid: entry.uid ?? 0,
+      gid: entry.gid ?? 0,
+      mtime: Math.floor((entry.mtime?.getTime() ?? 0) / 1000),
+      sha256: null,
+      linkTarget:
+        type === 'symlink' ? (entry.linkpath ?? '') : type === 'hardlink' ? this.relative(entry.linkpath ?? '') : null,
+    };
+    if (type === 'file') {
+      const hash = createHash('sha256');
+      entry.on('data', (data: Buffer) => hash.update(data));
+      entry.on('end', () => {
+        row.sha256 = hash.digest('hex');
+        this.contentBytes += row.size;
+        this.entries.push(row);
+        this.onEntry(row, { tarBytes: this.tarBytes, files: this.entries.length });
+      });
+    } else {
+      this.entries.push(row);
+      this.onEntry(row, { tarBytes: this.tarBytes, files: this.entries.length });
+      entry.resume();
+    }
+  }
+
+  private relative(tarPath: string): string {
+    const trimmed = tarPath.replace(/\/+$/, '');
+    if (trimmed === this.rootName) return '.';
+    const prefix = `${this.rootName}/`;
+    return trimmed.startsWith(prefix) ? trimmed.slice(prefix.length) : trimmed;
+  }
+}

@@ -1,0 +1,132 @@
+import { createReadStream } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DecompressStream } from 'zstd-napi';
+import { ManifestTap } from './manifest-builder';
+import { validateName } from './capture-service';
+import type { ArchiveFiles } from '../store/archive-files';
+import type { Catalog, StoredVolume } from '../store/catalog';
+import type { Leases } from '../store/leases';
+import { Emitter } from '../../shared/emitter';
+import { VolsnapError } from '../../shared/errors';
+import type { ManifestEntry, Snapshot, VerifyReport } from '../../shared/types';
+
+/** The catalog as the user manages it: list, show, rename, note, pin, delete, verify. */
+export class SnapshotService {
+  /** Fires after any change to the list (capture, delete, rename, pin, prune), with the workload id. */
+  readonly changed = new Emitter<{ workloadId: string }>();
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly files: ArchiveFiles,
+    private readonly leases: Leases,
+  ) {}
+
+  list(workloadId?: string): Snapshot[] {
+    return this.catalog.list(workloadId);
+  }
+
+  show(ref: string): Snapshot {
+    return this.catalog.resolve(ref);
+  }
+
+  update(ref: string, fields: { name?: string; note?: string; pinned?: boolean }): Snapshot {
+    const snapshot = this.catalog.resolve(ref);
+    const name = fields.name === undefined ? undefined : validateName(fields.name);
+    if (name !== undefined && name !== snapshot.name && this.catalog.nameTaken(name)) {
+      throw new VolsnapError('Conflict', `A snapshot named "${name}" already exists; choose another name.`);
+    }
+    this.catalog.update(snapshot.id, { ...fields, name });
+    this.changed.emit({ workloadId: snapshot.workloadId });
+    return this.catalog.get(snapshot.id)!;
+  }
+
+  /**
+   * Deletes strictly: the archives go first and the row only once they are gone, so a failure
+   * never leaves a row pointing at nothing. Pinned snapshots need `force`.
+   */
+  async delete(ref: string, options: { confirm: string; force?: boolean }): Promise<Snapshot> {
+    const snapshot = this.catalog.resolve(ref);
+    if (options.confirm !== snapshot.name) {
+      throw new VolsnapError(
+        'ConfirmationMismatch',
+        `To delete, confirm with the snapshot's exact name "${snapshot.name}".`,
+      );
+    }
+    if (snapshot.pinned && !options.force) {
+      throw new VolsnapError(
+        'Conflict',
+        `Snapshot "${snapshot.name}" is pinned. Unpin it first, or delete with --force.`,
+      );
+    }
+    await this.remove(snapshot);
+    return snapshot;
+  }
+
+  /** Removes a snapshot with no questions asked (retention, sweep); refuses while its workload captures it. */
+  async remove(snapshot: Snapshot): Promise<void> {
+    if (snapshot.status === 'capturing') {
+      const holder = this.leases.holder(snapshot.workloadId);
+      if (holder)
+        throw new VolsnapError('Conflict', `Snapshot "${snapshot.name}" is being captured by job ${holder.jobId}.`);
+    }
+    await this.files.removeDir(snapshot.id);
+    this.catalog.remove(snapshot.id);
+    this.changed.emit({ workloadId: snapshot.workloadId });
+  }
+
+  /** Re-hashes every archive against its stored sha256, then re-reads it against the manifest. */
+  async verify(ref: string): Promise<VerifyReport> {
+    const snapshot = this.catalog.resolve(ref);
+    if (snapshot.status !== 'ready') {
+      throw new VolsnapError(
+        'InvalidInput',
+        `Snapshot "${snapshot.name}" is ${snapshot.status}; only ready snapshots can be verified.`,
+      );
+    }
+    const volumes: VerifyReport['volumes'] = [];
+    for (const volume of this.catalog.storedVolumes(snapshot.id)) {
+      const problem = await this.verifyVolume(snapshot.id, volume);
+      volumes.push({ volumeName: volume.volumeName, ok: problem === null, problem });
+    }
+    return { snapshotId: snapshot.id, ok: volumes.every((v) => v.ok), volumes };
+  }
+
+  private async verifyVolume(snapshotId: string, volume: StoredVolume): Promise<string | null> {
+    let sha: string;
+    try {
+      sha = await this.files.sha256Of(snapshotId, volume.archiveFile);
+    } catch (error) {
+      return `archive missing or unreadable: ${(error as Error).message}`;
+    }
+    if (sha !== volume.sha256)
+      return `archive checksum mismatch (stored ${volume.sha256.slice(0, 12)}…, now ${sha.slice(0, 12)}…)`;
+    const tap = new ManifestTap(volume.volumeName);
+    try {
+      await pipeline(
+        createReadStream(this.files.pathOf(snapshotId, volume.archiveFile)),
+        new DecompressStream(),
+        tap,
+        new Writable({ write: (_chunk, _encoding, callback) => callback() }),
+      );
+    } catch (error) {
+      return `archive cannot be read: ${(error as Error).message}`;
+    }
+    return compareManifests(this.catalog.manifest(snapshotId, volume.position), tap.result().entries);
+  }
+}
+
+/** The first difference between a stored manifest and one rebuilt from the archive, or null. */
+export function compareManifests(stored: ManifestEntry[], rebuilt: ManifestEntry[]): string | null {
+  const byPath = new Map(rebuilt.map((e) => [e.path, e]));
+  for (const entry of stored) {
+    const found = byPath.get(entry.path);
+    if (!found) return `${entry.path} is in the manifest but not in the archive`;
+    if (found.type !== entry.type || found.sha256 !== entry.sha256 || found.size !== entry.size) {
+      return `${entry.path} differs between manifest and archive`;
+    }
+    byPath.delete(entry.path);
+  }
+  const extra = byPath.keys().next();
+  return extra.done ? null : `${extra.value} is in the archive but not in the manifest`;
+}

@@ -1,0 +1,92 @@
+import type Docker from 'dockerode';
+import { resume } from './quiesce';
+import { removeStaleHelpers } from '../docker/helper';
+import type { ArchiveFiles } from '../store/archive-files';
+import type { Catalog } from '../store/catalog';
+import type { Db } from '../store/db';
+import type { Leases } from '../store/leases';
+
+export interface SweepReport {
+  failedCaptures: number;
+  removedDirs: number;
+  resumedContainers: number;
+  removedHelpers: number;
+}
+
+/**
+ * Cleans what a crash left behind, at every start: captures whose process died become `failed`
+ * with their files removed, temp files and archive folders with no row go, containers a dead
+ * capture paused or stopped are resumed. Work of live processes (leases) is left alone.
+ */
+export async function sweep(deps: {
+  db: Db;
+  catalog: Catalog;
+  files: ArchiveFiles;
+  leases: Leases;
+  docker: Docker | null;
+}): Promise<SweepReport> {
+  const { db, catalog, files, leases } = deps;
+  const liveJobs = liveJobIds(db, leases);
+  const report: SweepReport = { failedCaptures: 0, removedDirs: 0, resumedContainers: 0, removedHelpers: 0 };
+
+  // A capture is live while its workload's lease is held by a live process (the app, a CLI).
+  const liveSnapshots = new Set(
+    catalog.idsWithStatus('capturing').filter((id) => leases.holder(catalog.get(id)!.workloadId) !== null),
+  );
+  for (const id of catalog.idsWithStatus('capturing')) {
+    if (liveSnapshots.has(id)) continue;
+    await files.removeDir(id);
+    catalog.markFailed(id, 'interrupted: Volsnap stopped during the capture');
+    report.failedCaptures++;
+  }
+  const known = catalog.allIds();
+  for (const dir of await files.listSnapshotDirs()) {
+    if (!known.has(dir)) {
+      await files.removeDir(dir).catch(() => undefined);
+      report.removedDirs++;
+    } else if (!liveSnapshots.has(dir)) {
+      await files.removeTemps(dir);
+    }
+  }
+  for (const { id } of db.prepare(`SELECT id FROM jobs WHERE status = 'running'`).all() as { id: string }[]) {
+    if (!liveJobs.has(id)) {
+      db.prepare(
+        `UPDATE jobs SET status = 'failed', finished_at = ?, error_kind = 'Internal', error_message = ? WHERE id = ?`,
+      ).run(new Date().toISOString(), 'interrupted: the process running this job stopped', id);
+    }
+  }
+  if (deps.docker) await resumeOrphans(deps.docker, db, liveJobs, report).catch(() => undefined);
+  return report;
+}
+
+/** Resumes containers a dead capture paused or stopped, and removes dead jobs' helpers. */
+async function resumeOrphans(docker: Docker, db: Db, liveJobs: Set<string>, report: SweepReport): Promise<void> {
+  {
+    const orphaned = (
+      db.prepare(`SELECT job_id, container_id, action FROM quiesced`).all() as {
+        job_id: string;
+        container_id: string;
+        action: 'paused' | 'stopped';
+      }[]
+    ).filter((r) => !liveJobs.has(r.job_id));
+    const errors = await resume(
+      docker,
+      orphaned.map((r) => ({ containerId: r.container_id, action: r.action })),
+    );
+    if (errors.length === 0) {
+      for (const r of orphaned) db.prepare(`DELETE FROM quiesced WHERE job_id = ?`).run(r.job_id);
+      report.resumedContainers = orphaned.length;
+    }
+    report.removedHelpers = await removeStaleHelpers(docker, liveJobs);
+  }
+}
+
+function liveJobIds(db: Db, leases: Leases): Set<string> {
+  const rows = db.prepare(`SELECT workload_id FROM leases`).all() as { workload_id: string }[];
+  const ids = new Set<string>();
+  for (const { workload_id } of rows) {
+    const holder = leases.holder(workload_id);
+    if (holder) ids.add(holder.jobId);
+  }
+  return ids;
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type Docker from 'dockerode';
+import { CompressStream } from 'zstd-napi';
+import { ManifestTap, type ManifestResult } from './manifest-builder';
+import { engineCall } from '../docker/engine';
+import { helperMountPath } from '../docker/helper';
+import type { ManifestEntry } from '../../shared/types';
+
+export interface ArchivedVolume {
+  manifest: ManifestResult;
+  storedBytes: number;
+  sha256: string;
+}
+
+/** Level 3 is zstd's default; with the worker threads it keeps pace with the Engine's tar stream. */
+const ZSTD_LEVEL = 3;
+
+/**
+ * Reads one volume through the Engine archive endpoint of a helper container, once, and writes
+ * the zstd archive to `tempPath` (fsynced) while building the manifest from the same bytes.
+ */
+export async function archiveVolume(options: {
+  helper: Docker.Container;
+  volumeName: string;
+  tempPath: string;
+  signal: AbortSignal;
+  onProgress: (tarBytes: number, files: number) => void;
+}): Promise<ArchivedVolume> {
+  const source = await engineCall(`read volume ${options.volumeName}`, () =>
+    options.helper.getArchive({ path: helperMountPath(options.volumeName) }),
+  );
+  const tap = new ManifestTap(options.volumeName, (_e: ManifestEntry, totals) =>
+    options.onProgress(totals.tarBytes, totals.files),
+  );
+  const compressor = new CompressStream({
+    compressionLevel: ZSTD_LEVEL,
+    nbWorkers: availableParallelism(),
+    checksumFlag: true,
+  });
+  const hash = createHash('sha256');
+  let storedBytes = 0;
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      storedBytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  const handle = await open(options.tempPath, 'w', 0o600);
+  try {
+    const out = createWriteStream('', { fd: handle.fd, autoClose: false });
+    await pipeline(source, tap, compressor, measure, out, { signal: options.signal });
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return { manifest: tap.result(), storedBytes, sha256: hash.digest('hex') };
+}

@@ -1,0 +1,42 @@
+import type Docker from 'dockerode';
+import { discoverWorkloads, toWorkloadDto, type DiscoveredWorkload } from '../docker/workloads';
+import type { Catalog } from '../store/catalog';
+import { VolsnapError } from '../../shared/errors';
+import type { Workload } from '../../shared/types';
+
+/** Workloads as the user sees them: discovery from the Engine plus what the catalog knows. */
+export class WorkloadService {
+  constructor(
+    private readonly docker: Docker,
+    private readonly catalog: Catalog,
+  ) {}
+
+  async list(): Promise<Workload[]> {
+    const discovered = await discoverWorkloads(this.docker);
+    const snapshots = this.catalog.list();
+    return discovered.map((w) => {
+      const own = snapshots.filter((s) => s.workloadId === w.id && s.status === 'ready');
+      return toWorkloadDto(w, {
+        lastSnapshotAt: own[0]?.createdAt ?? null,
+        snapshotBytes: own.reduce((total, s) => total + s.storedBytes, 0),
+      });
+    });
+  }
+
+  /** Finds a workload by id (`compose:x`, `container:y`) or by name; `NotFound` with the choices otherwise. */
+  async resolve(ref: string): Promise<DiscoveredWorkload> {
+    const all = await discoverWorkloads(this.docker);
+    const byId = all.find((w) => w.id === ref);
+    if (byId) return byId;
+    const byName = all.filter((w) => w.name === ref);
+    if (byName.length === 1) return byName[0]!;
+    if (byName.length > 1) {
+      throw new VolsnapError(
+        'InvalidInput',
+        `"${ref}" names several workloads (${byName.map((w) => w.id).join(', ')}); use the id.`,
+      );
+    }
+    const known = all.map((w) => w.id).join(', ') || 'none';
+    throw new VolsnapError('NotFound', `No workload "${ref}" on this engine. Workloads: ${known}.`);
+  }
+}

@@ -1,0 +1,286 @@
+import type { Db } from './db';
+import { VolsnapError } from '../../shared/errors';
+import type {
+  CaptureMode,
+  EntryType,
+  ManifestEntry,
+  Provenance,
+  Snapshot,
+  SnapshotStatus,
+  SnapshotVolume,
+  Trigger,
+} from '../../shared/types';
+
+interface SnapshotRow {
+  id: string;
+  name: string;
+  note: string;
+  workload_id: string;
+  workload_name: string;
+  created_at: string;
+  trigger: string;
+  mode: string;
+  status: string;
+  failure_reason: string | null;
+  pinned: number;
+  expires_at: string | null;
+  provenance: string | null;
+}
+
+interface VolumeRow {
+  snapshot_id: string;
+  position: number;
+  volume_name: string;
+  owner: string;
+  mount_destination: string;
+  archive_file: string;
+  size_bytes: number;
+  stored_bytes: number;
+  file_count: number;
+  sha256: string;
+}
+
+interface ManifestRow {
+  path: string;
+  type: string;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: number;
+  sha256: string | null;
+  link_target: string | null;
+}
+
+/** A volume as stored: the DTO plus where its archive lives (relative to the archive root). */
+export interface StoredVolume extends SnapshotVolume {
+  position: number;
+  archiveFile: string;
+}
+
+export interface NewSnapshot {
+  id: string;
+  name: string;
+  note: string;
+  workloadId: string;
+  workloadName: string;
+  createdAt: string;
+  trigger: Trigger;
+  mode: CaptureMode;
+  expiresAt: string | null;
+  provenance: Provenance;
+}
+
+/** The snapshot catalog: rows in SQLite, mapped to our DTOs. Knows nothing of archives or Docker. */
+export class Catalog {
+  constructor(private readonly db: Db) {}
+
+  insertCapturing(snapshot: NewSnapshot): void {
+    this.db
+      .prepare(
+        `INSERT INTO snapshots (id, name, note, workload_id, workload_name, created_at, trigger, mode,
+           status, expires_at, provenance)
+         VALUES (@id, @name, @note, @workloadId, @workloadName, @createdAt, @trigger, @mode,
+           'capturing', @expiresAt, @provenance)`,
+      )
+      .run({ ...snapshot, provenance: JSON.stringify(snapshot.provenance) });
+  }
+
+  /** Records volumes and manifests and flips the row to `ready`, all in one transaction. */
+  markReady(id: string, volumes: { volume: StoredVolume; entries: ManifestEntry[] }[]): void {
+    const insertVolume = this.db.prepare(
+      `INSERT INTO snapshot_volumes (snapshot_id, position, volume_name, owner, mount_destination,
+         archive_file, size_bytes, stored_bytes, file_count, sha256)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insertEntry = this.db.prepare(
+      `INSERT OR REPLACE INTO manifest_entries (snapshot_id, position, path, type, size, mode, uid, gid,
+         mtime, sha256, link_target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const { volume: v, entries } of volumes) {
+        insertVolume.run(
+          id,
+          v.position,
+          v.volumeName,
+          v.owner,
+          v.mountDestination,
+          v.archiveFile,
+          v.sizeBytes,
+          v.storedBytes,
+          v.fileCount,
+          v.sha256,
+        );
+        for (const e of entries) {
+          insertEntry.run(
+            id,
+            v.position,
+            e.path,
+            e.type,
+            e.size,
+            e.mode,
+            e.uid,
+            e.gid,
+            e.mtime,
+            e.sha256,
+            e.linkTarget,
+          );
+        }
+      }
+      this.db.prepare(`UPDATE snapshots SET status = 'ready' WHERE id = ?`).run(id);
+    })();
+  }
+
+  markFailed(id: string, reason: string): void {
+    this.db.prepare(`UPDATE snapshots SET status = 'failed', failure_reason = ? WHERE id = ?`).run(reason, id);
+  }
+
+  nameTaken(name: string): boolean {
+    return this.db.prepare(`SELECT 1 FROM snapshots WHERE name = ?`).get(name) !== undefined;
+  }
+
+  /** Snapshots newest first, all or of one workload. */
+  list(workloadId?: string): Snapshot[] {
+    const rows = (
+      workloadId === undefined
+        ? this.db.prepare(`SELECT * FROM snapshots ORDER BY created_at DESC, id DESC`).all()
+        : this.db
+            .prepare(`SELECT * FROM snapshots WHERE workload_id = ? ORDER BY created_at DESC, id DESC`)
+            .all(workloadId)
+    ) as SnapshotRow[];
+    const volumes = this.volumesBySnapshot(workloadId);
+    return rows.map((row) => toSnapshot(row, volumes.get(row.id) ?? []));
+  }
+
+  get(id: string): Snapshot | undefined {
+    const row = this.db.prepare(`SELECT * FROM snapshots WHERE id = ?`).get(id) as SnapshotRow | undefined;
+    return row && toSnapshot(row, this.storedVolumes(id));
+  }
+
+  /** Finds a snapshot by id, unique id prefix or name; `NotFound` or `InvalidInput` (ambiguous) otherwise. */
+  resolve(ref: string): Snapshot {
+    const exact = this.db.prepare(`SELECT id FROM snapshots WHERE id = ? OR name = ?`).all(ref, ref) as {
+      id: string;
+    }[];
+    if (exact.length === 1) return this.get(exact[0]!.id)!;
+    const byPrefix = /^[0-9a-f]{2,}$/.test(ref)
+      ? (this.db.prepare(`SELECT id FROM snapshots WHERE id LIKE ? || '%' LIMIT 5`).all(ref) as { id: string }[])
+      : [];
+    if (byPrefix.length === 1) return this.get(byPrefix[0]!.id)!;
+    if (byPrefix.length > 1 || exact.length > 1) {
+      const ids = [...exact, ...byPrefix].map((r) => r.id).join(', ');
+      throw new VolsnapError('InvalidInput', `"${ref}" matches several snapshots (${ids}); give more of the id.`);
+    }
+    throw new VolsnapError('NotFound', `No snapshot "${ref}". Run \`volsnap list\` to see the snapshots.`);
+  }
+
+  storedVolumes(id: string): StoredVolume[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM snapshot_volumes WHERE snapshot_id = ? ORDER BY position`)
+      .all(id) as VolumeRow[];
+    return rows.map(toVolume);
+  }
+
+  manifest(id: string, position: number): ManifestEntry[] {
+    const rows = this.db
+      .prepare(
+        `SELECT path, type, size, mode, uid, gid, mtime, sha256, link_target FROM manifest_entries
+         WHERE snapshot_id = ? AND position = ? ORDER BY path`,
+      )
+      .all(id, position) as ManifestRow[];
+    return rows.map((r) => ({
+      path: r.path,
+      type: r.type as EntryType,
+      size: r.size,
+      mode: r.mode,
+      uid: r.uid,
+      gid: r.gid,
+      mtime: r.mtime,
+      sha256: r.sha256,
+      linkTarget: r.link_target,
+    }));
+  }
+
+  update(id: string, fields: { name?: string; note?: string; pinned?: boolean }): void {
+    if (fields.name !== undefined) {
+      this.db.prepare(`UPDATE snapshots SET name = ? WHERE id = ?`).run(fields.name, id);
+    }
+    if (fields.note !== undefined) {
+      this.db.prepare(`UPDATE snapshots SET note = ? WHERE id = ?`).run(fields.note, id);
+    }
+    if (fields.pinned !== undefined) {
+      this.db.prepare(`UPDATE snapshots SET pinned = ? WHERE id = ?`).run(fields.pinned ? 1 : 0, id);
+    }
+  }
+
+  remove(id: string): void {
+    this.db.prepare(`DELETE FROM snapshots WHERE id = ?`).run(id);
+  }
+
+  idsWithStatus(status: SnapshotStatus): string[] {
+    return (this.db.prepare(`SELECT id FROM snapshots WHERE status = ?`).all(status) as { id: string }[]).map(
+      (r) => r.id,
+    );
+  }
+
+  allIds(): Set<string> {
+    return new Set((this.db.prepare(`SELECT id FROM snapshots`).all() as { id: string }[]).map((r) => r.id));
+  }
+
+  private volumesBySnapshot(workloadId?: string): Map<string, StoredVolume[]> {
+    const rows = (
+      workloadId === undefined
+        ? this.db.prepare(`SELECT * FROM snapshot_volumes ORDER BY snapshot_id, position`).all()
+        : this.db
+            .prepare(
+              `SELECT v.* FROM snapshot_volumes v JOIN snapshots s ON s.id = v.snapshot_id
+               WHERE s.workload_id = ? ORDER BY v.snapshot_id, v.position`,
+            )
+            .all(workloadId)
+    ) as VolumeRow[];
+    const byId = new Map<string, StoredVolume[]>();
+    for (const row of rows) {
+      const list = byId.get(row.snapshot_id) ?? [];
+      list.push(toVolume(row));
+      byId.set(row.snapshot_id, list);
+    }
+    return byId;
+  }
+}
+
+function toVolume(row: VolumeRow): StoredVolume {
+  return {
+    position: row.position,
+    archiveFile: row.archive_file,
+    volumeName: row.volume_name,
+    owner: row.owner,
+    mountDestination: row.mount_destination,
+    sizeBytes: row.size_bytes,
+    storedBytes: row.stored_bytes,
+    fileCount: row.file_count,
+    sha256: row.sha256,
+  };
+}
+
+function toSnapshot(row: SnapshotRow, volumes: StoredVolume[]): Snapshot {
+  const sum = (pick: (v: SnapshotVolume) => number) => volumes.reduce((total, v) => total + pick(v), 0);
+  return {
+    id: row.id,
+    name: row.name,
+    note: row.note,
+    workloadId: row.workload_id,
+    workloadName: row.workload_name,
+    createdAt: row.created_at,
+    trigger: row.trigger as Trigger,
+    mode: row.mode as CaptureMode,
+    status: row.status as SnapshotStatus,
+    failureReason: row.failure_reason,
+    pinned: row.pinned === 1,
+    expiresAt: row.expires_at,
+    sizeBytes: sum((v) => v.sizeBytes),
+    storedBytes: sum((v) => v.storedBytes),
+    fileCount: sum((v) => v.fileCount),
+    volumes: volumes.map(({ position: _p, archiveFile: _a, ...dto }) => dto),
+    provenance: row.provenance === null ? null : (JSON.parse(row.provenance) as Provenance),
+  };
+}

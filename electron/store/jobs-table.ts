@@ -1,0 +1,83 @@
+import type { Db } from './db';
+import type { Job, JobKind, JobStatus } from '../../shared/types';
+
+interface JobRow {
+  id: string;
+  kind: string;
+  workload_id: string;
+  snapshot_id: string | null;
+  status: string;
+  phase: string;
+  started_at: string;
+  finished_at: string | null;
+  error_kind: string | null;
+  error_message: string | null;
+}
+
+/** Recent jobs and their outcome, shared by every process (for `volsnap jobs` and the Jobs view). */
+export class JobsTable {
+  constructor(private readonly db: Db) {}
+
+  insert(job: { id: string; kind: JobKind; workloadId: string; snapshotId: string | null }): void {
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, kind, workload_id, snapshot_id, status, phase, started_at)
+         VALUES (?, ?, ?, ?, 'running', 'starting', ?)`,
+      )
+      .run(job.id, job.kind, job.workloadId, job.snapshotId, new Date().toISOString());
+  }
+
+  update(id: string, fields: { phase?: string; snapshotId?: string }): void {
+    if (fields.phase !== undefined) this.db.prepare(`UPDATE jobs SET phase = ? WHERE id = ?`).run(fields.phase, id);
+    if (fields.snapshotId !== undefined) {
+      this.db.prepare(`UPDATE jobs SET snapshot_id = ? WHERE id = ?`).run(fields.snapshotId, id);
+    }
+  }
+
+  finish(id: string, status: JobStatus, error?: { kind: string; message: string }, result?: unknown): void {
+    this.db
+      .prepare(
+        `UPDATE jobs SET status = ?, finished_at = ?, error_kind = ?, error_message = ?, result = ? WHERE id = ?`,
+      )
+      .run(
+        status,
+        new Date().toISOString(),
+        error?.kind ?? null,
+        error?.message ?? null,
+        result === undefined ? null : JSON.stringify(result),
+        id,
+      );
+  }
+
+  /** Marks jobs of dead processes as failed; called at start-up. */
+  failRunning(reason: string, except: Set<string>): void {
+    const running = this.db.prepare(`SELECT id FROM jobs WHERE status = 'running'`).all() as { id: string }[];
+    for (const { id } of running) {
+      if (!except.has(id)) this.finish(id, 'failed', { kind: 'Internal', message: reason });
+    }
+  }
+
+  get(id: string): Job | undefined {
+    const row = this.db.prepare(`SELECT * FROM jobs WHERE id = ?`).get(id) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  recent(limit = 50): Job[] {
+    return (this.db.prepare(`SELECT * FROM jobs ORDER BY started_at DESC LIMIT ?`).all(limit) as JobRow[]).map(toJob);
+  }
+}
+
+function toJob(row: JobRow): Job {
+  return {
+    id: row.id,
+    kind: row.kind as JobKind,
+    workloadId: row.workload_id,
+    snapshotId: row.snapshot_id,
+    status: row.status as JobStatus,
+    phase: row.phase,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    error: row.error_kind === null ? null : { kind: row.error_kind, message: row.error_message ?? '' },
+    progress: null,
+  };
+}

@@ -1,0 +1,81 @@
+import { hostname } from 'node:os';
+import type { Db } from './db';
+import { VolsnapError } from '../../shared/errors';
+import type { JobKind } from '../../shared/types';
+
+/** A holder that has not beaten for this long is presumed dead even if its pid was reused. */
+const STALE_AFTER_MS = 60_000;
+const HEARTBEAT_MS = 10_000;
+
+export interface Lease {
+  release(): void;
+}
+
+/**
+ * One job per workload across every process that shares the data dir (the app, CLIs, the web
+ * host). The lease is a row in SQLite taken in an IMMEDIATE transaction, so two processes cannot
+ * both see the workload as free.
+ */
+export class Leases {
+  private readonly host = hostname();
+
+  constructor(
+    private readonly db: Db,
+    private readonly isAlive: (pid: number) => boolean = pidAlive,
+  ) {}
+
+  acquire(workloadId: string, job: { id: string; kind: JobKind }): Lease {
+    this.db
+      .transaction(() => {
+        const holder = this.db.prepare(`SELECT * FROM leases WHERE workload_id = ?`).get(workloadId) as
+          { job_id: string; job_kind: string; pid: number; host: string; heartbeat_at: number } | undefined;
+        if (holder && this.holderIsLive(holder)) {
+          throw new VolsnapError(
+            'Conflict',
+            `A ${holder.job_kind} of ${workloadId} is already running (job ${holder.job_id}, pid ${holder.pid}). Wait for it to finish or cancel it.`,
+          );
+        }
+        this.db
+          .prepare(
+            `INSERT OR REPLACE INTO leases (workload_id, job_id, job_kind, pid, host, heartbeat_at)
+             VALUES (?, ?, ?, ?, ?, ?)`,
+          )
+          .run(workloadId, job.id, job.kind, process.pid, this.host, Date.now());
+      })
+      .immediate();
+    const beat = setInterval(() => {
+      this.db
+        .prepare(`UPDATE leases SET heartbeat_at = ? WHERE workload_id = ? AND job_id = ?`)
+        .run(Date.now(), workloadId, job.id);
+    }, HEARTBEAT_MS);
+    beat.unref();
+    return {
+      release: () => {
+        clearInterval(beat);
+        this.db.prepare(`DELETE FROM leases WHERE workload_id = ? AND job_id = ?`).run(workloadId, job.id);
+      },
+    };
+  }
+
+  /** The job holding a workload's lease, if its holder is alive. */
+  holder(workloadId: string): { jobId: string; kind: string } | null {
+    const row = this.db.prepare(`SELECT * FROM leases WHERE workload_id = ?`).get(workloadId) as
+      { job_id: string; job_kind: string; pid: number; host: string; heartbeat_at: number } | undefined;
+    return row && this.holderIsLive(row) ? { jobId: row.job_id, kind: row.job_kind } : null;
+  }
+
+  private holderIsLive(holder: { pid: number; host: string; heartbeat_at: number }): boolean {
+    if (Date.now() - holder.heartbeat_at > STALE_AFTER_MS) return false;
+    if (holder.host !== this.host) return true;
+    return this.isAlive(holder.pid);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

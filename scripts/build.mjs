@@ -1,0 +1,32 @@
+// Builds the main process, preload and CLI with esbuild, and the renderer with Vite.
+import { build } from 'esbuild';
+import { build as viteBuild } from 'vite';
+import { rmSync } from 'node:fs';
+
+const only = process.argv[2]; // "node" skips the renderer (for quick CLI builds)
+rmSync('dist', { recursive: true, force: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  // Native and dynamic dependencies stay in node_modules (and are unpacked from asar when packaged).
+  packages: 'external',
+  logLevel: 'warning',
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: ['electron/cli/volsnap.ts'], outfile: 'dist/cli.cjs' }),
+  build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/main.cjs', external: ['electron'] }),
+  // A sandboxed preload cannot require node_modules: bundle everything it uses, except electron.
+  build({
+    ...common,
+    packages: undefined,
+    entryPoints: ['electron/preload.ts'],
+    outfile: 'dist/preload.cjs',
+    external: ['electron'],
+  }),
+]);
+if (only !== 'node') await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' });
