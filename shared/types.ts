@@ -144,6 +144,15 @@ export interface Job {
   finishedAt: string | null;
   error: { kind: string; message: string } | null;
   progress: JobProgress | null;
+  /** What a finished job produced, for the UI's result view. */
+  result: JobResult | null;
+}
+
+export interface JobResult {
+  snapshotId?: string;
+  safetySnapshotId?: string | null;
+  downtimeMs?: number;
+  swapWindowMs?: number;
 }
 
 export interface PruneResult {

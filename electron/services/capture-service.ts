@@ -52,8 +52,14 @@ export class CaptureService {
   /** Starts a capture of an already-resolved workload as its own job. */
   startFor(workload: DiscoveredWorkload, request: Omit<CaptureRequest, 'workload'>): JobHandle<Snapshot> {
     const plan = this.plan(workload, request);
-    return this.deps.jobs.start({ kind: 'capture', workloadId: workload.id, snapshotId: plan.snapshotId }, (ctx) =>
-      this.run(ctx, plan),
+    return this.deps.jobs.start(
+      {
+        kind: 'capture',
+        workloadId: workload.id,
+        snapshotId: plan.snapshotId,
+        toResult: (s) => ({ snapshotId: s.id }),
+      },
+      (ctx) => this.run(ctx, plan),
     );
   }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Emitter } from '../../shared/emitter';
 import { VolsnapError, toErrorData } from '../../shared/errors';
-import type { Job, JobKind, JobProgress } from '../../shared/types';
+import type { Job, JobKind, JobProgress, JobResult } from '../../shared/types';
 import type { JobsTable } from '../store/jobs-table';
 import type { Leases } from '../store/leases';
 
@@ -42,7 +42,13 @@ export class JobRunner {
 
   /** Starts `work` as a job; throws `Conflict` at once if the workload is busy. */
   start<T>(
-    spec: { kind: JobKind; workloadId: string; snapshotId?: string | null; id?: string },
+    spec: {
+      kind: JobKind;
+      workloadId: string;
+      snapshotId?: string | null;
+      id?: string;
+      toResult?: (value: T) => JobResult;
+    },
     work: (ctx: JobContext) => Promise<T>,
   ): JobHandle<T> {
     const jobId = spec.id ?? JobRunner.newId();
@@ -59,6 +65,7 @@ export class JobRunner {
       finishedAt: null,
       error: null,
       progress: null,
+      result: null,
     };
     try {
       this.table.insert(job);
@@ -71,6 +78,7 @@ export class JobRunner {
     const done = (async () => {
       try {
         const value = await work(ctx);
+        job.result = spec.toResult?.(value) ?? null;
         this.finish(job, 'succeeded');
         return value;
       } catch (error) {
@@ -146,7 +154,7 @@ export class JobRunner {
     job.status = status;
     job.finishedAt = new Date().toISOString();
     job.error = error ?? null;
-    this.table.finish(job.id, status, error);
+    this.table.finish(job.id, status, error, job.result ?? undefined);
     this.finishedEvents.emit({ ...job });
   }
 }

@@ -1,5 +1,5 @@
 import type { Db } from './db';
-import type { Job, JobKind, JobStatus } from '../../shared/types';
+import type { Job, JobKind, JobResult, JobStatus } from '../../shared/types';
 
 interface JobRow {
   id: string;
@@ -12,6 +12,7 @@ interface JobRow {
   finished_at: string | null;
   error_kind: string | null;
   error_message: string | null;
+  result: string | null;
 }
 
 /** Recent jobs and their outcome, shared by every process (for `volsnap jobs` and the Jobs view). */
@@ -34,7 +35,7 @@ export class JobsTable {
     }
   }
 
-  finish(id: string, status: JobStatus, error?: { kind: string; message: string }, result?: unknown): void {
+  finish(id: string, status: JobStatus, error?: { kind: string; message: string }, result?: JobResult): void {
     this.db
       .prepare(
         `UPDATE jobs SET status = ?, finished_at = ?, error_kind = ?, error_message = ?, result = ? WHERE id = ?`,
@@ -79,5 +80,6 @@ function toJob(row: JobRow): Job {
     finishedAt: row.finished_at,
     error: row.error_kind === null ? null : { kind: row.error_kind, message: row.error_message ?? '' },
     progress: null,
+    result: row.result === null ? null : (JSON.parse(row.result) as JobResult),
   };
 }

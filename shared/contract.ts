@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { SettingsSchema, type Settings } from './settings';
+import type { DiffResult, FileDiff } from './diff-types';
+import type { RestorePlan } from './restore-types';
+import type { Job, JobProgress, PruneResult, Snapshot, VerifyReport, Workload } from './types';
+
+/**
+ * The one contract between the renderer and the main process (Electron IPC or the web host's
+ * WebSocket). Preload, main's handlers and the renderer's client are all derived from it.
+ */
+
+export interface CommandDef<Name extends string, Input, Output> {
+  name: Name;
+  input: z.ZodType<Input>;
+  /** Phantom: carries the output type only. */
+  output?: Output;
+}
+
+function command<Output>() {
+  return <Name extends string, Input>(name: Name, input: z.ZodType<Input>): CommandDef<Name, Input, Output> => ({
+    name,
+    input,
+  });
+}
+
+const ref = z.string().min(1).max(200);
+const workloadRef = z.string().min(1).max(300);
+const noInput = z.object({}).strict();
+
+export const CaptureInput = z
+  .object({
+    workload: workloadRef,
+    name: z.string().min(1).max(120).optional(),
+    note: z.string().max(2000).optional(),
+    mode: z.enum(['live', 'pause', 'stop']).optional(),
+    volumes: z.array(z.string().min(1).max(255)).max(100).optional(),
+    trigger: z.enum(['manual', 'tray']).optional(),
+  })
+  .strict();
+
+export const DiffInput = z
+  .object({
+    snapshot: ref,
+    /** `current` (the live volumes) or another snapshot of the same workload. */
+    against: ref.default('current'),
+    mode: z.enum(['live', 'pause']).optional(),
+  })
+  .strict();
+
+export const FileDiffInput = z
+  .object({
+    snapshot: ref,
+    against: ref.default('current'),
+    volume: z.string().min(1).max(255),
+    path: z.string().min(1).max(4096),
+  })
+  .strict();
+
+export const RestoreInput = z
+  .object({ snapshot: ref, confirm: z.string().max(200), safetySnapshot: z.boolean().default(true) })
+  .strict();
+
+export const contract = {
+  engineStatus: command<EngineStatus>()('engine:status', noInput),
+  listWorkloads: command<Workload[]>()('workloads:list', noInput),
+  listSnapshots: command<Snapshot[]>()('snapshots:list', z.object({ workloadId: workloadRef.optional() }).strict()),
+  showSnapshot: command<Snapshot>()('snapshots:show', z.object({ snapshot: ref }).strict()),
+  captureWorkload: command<{ jobId: string }>()('snapshots:capture', CaptureInput),
+  updateSnapshot: command<Snapshot>()(
+    'snapshots:update',
+    z
+      .object({
+        snapshot: ref,
+        name: z.string().min(1).max(120).optional(),
+        note: z.string().max(2000).optional(),
+        pinned: z.boolean().optional(),
+      })
+      .strict(),
+  ),
+  deleteSnapshot: command<Snapshot>()(
+    'snapshots:delete',
+    z.object({ snapshot: ref, confirm: z.string().max(200), force: z.boolean().optional() }).strict(),
+  ),
+  verifySnapshot: command<VerifyReport>()('snapshots:verify', z.object({ snapshot: ref }).strict()),
+  pruneSnapshots: command<PruneResult>()('snapshots:prune', noInput),
+  diffSnapshot: command<DiffResult>()('diff:run', DiffInput),
+  diffFile: command<FileDiff>()('diff:file', FileDiffInput),
+  previewRestore: command<RestorePlan>()('restore:preview', z.object({ snapshot: ref }).strict()),
+  restoreSnapshot: command<{ jobId: string }>()('restore:start', RestoreInput),
+  listJobs: command<Job[]>()('jobs:list', noInput),
+  cancelJob: command<null>()('jobs:cancel', z.object({ jobId: z.string().regex(/^[0-9a-f]{16}$/) }).strict()),
+  getSettings: command<Settings>()('settings:get', noInput),
+  setSetting: command<Settings>()(
+    'settings:set',
+    z
+      .object({
+        key: z.enum(Object.keys(SettingsSchema.shape) as [keyof Settings, ...(keyof Settings)[]]),
+        value: z.unknown(),
+      })
+      .strict(),
+  ),
+} as const;
+
+export type Contract = typeof contract;
+export type CommandName = keyof Contract;
+export type InputOf<K extends CommandName> = Contract[K] extends CommandDef<string, infer I, unknown> ? I : never;
+export type OutputOf<K extends CommandName> = Contract[K] extends CommandDef<string, unknown, infer O> ? O : never;
+
+export interface EngineStatus {
+  ok: boolean;
+  endpoint: string;
+  version: string | null;
+  /** Why the engine cannot be reached, written for the user. */
+  message: string | null;
+}
+
+/** Events main pushes to the renderer; the renderer refetches on the coarse `*-changed` ones. */
+export interface EventMap {
+  'jobs:progress': JobProgress;
+  'jobs:changed': Job;
+  'snapshots:list-changed': { workloadId: string };
+  'workloads:list-changed': Record<string, never>;
+}
+export type EventName = keyof EventMap;
+export const EVENT_NAMES: EventName[] = [
+  'jobs:progress',
+  'jobs:changed',
+  'snapshots:list-changed',
+  'workloads:list-changed',
+];
+
+/** What the renderer holds: one async method per command (throwing `VolsnapError`), plus `on`. */
+export type VolsnapClient = {
+  [K in CommandName]: (input: z.input<Contract[K]['input']>) => Promise<OutputOf<K>>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
+};
+
+export const COMMAND_NAMES = Object.keys(contract) as CommandName[];
