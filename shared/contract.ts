@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SettingsSchema, type Settings } from './settings';
 import type { DiffResult, FileDiff } from './diff-types';
+import type { Result } from './errors';
 import type { RestorePlan } from './restore-types';
 import type { Job, JobProgress, PruneResult, Snapshot, VerifyReport, Workload } from './types';
 
@@ -137,3 +138,14 @@ export type VolsnapClient = {
 };
 
 export const COMMAND_NAMES = Object.keys(contract) as CommandName[];
+
+/**
+ * The transport under the client: one method per command returning the result envelope, plus
+ * event subscription. Preload exposes exactly this (as `window.volsnapBridge`); the web host's
+ * WebSocket client implements it too; `createClient` in the renderer turns it into a VolsnapClient.
+ */
+export type VolsnapBridge = {
+  [K in CommandName]: (input: z.input<Contract[K]['input']>) => Promise<Result<OutputOf<K>>>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
+};
