@@ -1,10 +1,8 @@
 // Builds the main process, preload and CLI with esbuild, and the renderer with Vite.
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { rmSync } from 'node:fs';
 
 const only = process.argv[2]; // "node" skips the renderer (for quick CLI builds)
-rmSync('dist', { recursive: true, force: true });
 
 const common = {
   bundle: true,

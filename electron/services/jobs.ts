@@ -28,6 +28,8 @@ const PROGRESS_INTERVAL_MS = 100;
  */
 export class JobRunner {
   readonly progressEvents = new Emitter<JobProgress>();
+  /** Fires once a job's row exists, so hosts can show it as running at once. */
+  readonly startedEvents = new Emitter<Job>();
   readonly finishedEvents = new Emitter<Job>();
   private readonly live = new Map<string, { job: Job; abort: AbortController }>();
 
@@ -74,6 +76,7 @@ export class JobRunner {
       throw error;
     }
     this.live.set(jobId, { job, abort });
+    this.startedEvents.emit({ ...job });
     const ctx = this.context(job, abort);
     const done = (async () => {
       try {

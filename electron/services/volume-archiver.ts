@@ -51,13 +51,17 @@ export async function archiveVolume(options: {
       callback(null, chunk);
     },
   });
-  const handle = await open(options.tempPath, 'w', 0o600);
+  await pipeline(source, tap, compressor, measure, createWriteStream(options.tempPath, { mode: 0o600 }), { signal: options.signal });
+  await fsyncFile(options.tempPath);
+  return { manifest: tap.result(), storedBytes, sha256: hash.digest('hex') };
+}
+
+/** fsync flushes the file itself, whichever descriptor asks; a fresh one keeps the stream simple. */
+async function fsyncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r');
   try {
-    const out = createWriteStream('', { fd: handle.fd, autoClose: false });
-    await pipeline(source, tap, compressor, measure, out, { signal: options.signal });
     await handle.sync();
   } finally {
     await handle.close();
   }
-  return { manifest: tap.result(), storedBytes, sha256: hash.digest('hex') };
 }

@@ -1,0 +1,121 @@
+import type Docker from 'dockerode';
+import type { Services } from '../services';
+import type { Db } from '../store/db';
+import type { EventMap, EventName } from '../../shared/contract';
+
+/** How a host delivers one event to its renderer(s). */
+export type EmitEvent = <E extends EventName>(event: E, payload: EventMap[E]) => void;
+
+/** Container and volume events arrive in bursts (a compose up); one refetch per burst is enough. */
+const WORKLOAD_COALESCE_MS = 500;
+const RECONNECT_MS = 2_000;
+/** The CLI writes the same catalog from another process; we notice its changes this often. */
+const CATALOG_POLL_MS = 2_000;
+
+/**
+ * Wires the services' events to `emit`: job progress and changes, snapshot list changes (ours and
+ * other processes'), workload changes from the Docker events stream. Returns the unsubscribe.
+ */
+export function bridgeEvents(services: Services, emit: EmitEvent): () => void {
+  const stops = [
+    services.jobs.progressEvents.on((progress) => emit('jobs:progress', progress)),
+    services.jobs.startedEvents.on((job) => emit('jobs:changed', job)),
+    services.jobs.finishedEvents.on((job) => emit('jobs:changed', job)),
+    services.snapshots.changed.on((change) => emit('snapshots:list-changed', change)),
+    watchDockerEvents(services.docker, () => emit('workloads:list-changed', {})),
+    watchCatalog(services.db, (workloadId) => emit('snapshots:list-changed', { workloadId })),
+  ];
+  return () => stops.forEach((stop) => stop());
+}
+
+/**
+ * Follows the Engine's container and volume events, coalescing each burst into one `onChange`;
+ * reconnects when the stream ends or the engine is down (and signals a change then, since events
+ * may have been missed).
+ */
+export function watchDockerEvents(docker: Docker, onChange: () => void): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let stream: NodeJS.ReadableStream | undefined;
+  const changed = () => {
+    if (timer || stopped) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (!stopped) onChange();
+    }, WORKLOAD_COALESCE_MS);
+  };
+  const reconnect = (missed: boolean) => {
+    stream = undefined;
+    if (stopped || retry) return;
+    if (missed) changed();
+    retry = setTimeout(() => {
+      retry = undefined;
+      void connect();
+    }, RECONNECT_MS);
+  };
+  const connect = async () => {
+    try {
+      const events = await docker.getEvents({ filters: { type: ['container', 'volume'] } });
+      if (stopped) return destroy(events);
+      stream = events;
+      events.on('data', changed);
+      events.once('end', () => reconnect(true));
+      events.once('error', () => reconnect(true));
+    } catch {
+      reconnect(false);
+    }
+  };
+  void connect();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    clearTimeout(retry);
+    if (stream) destroy(stream);
+  };
+}
+
+function destroy(stream: NodeJS.ReadableStream): void {
+  (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+}
+
+/**
+ * Notices snapshot changes made by other processes (the CLI): a per-workload fingerprint of the
+ * snapshot rows, recomputed only when SQLite's `data_version` says another connection committed
+ * (our own writes already fire `snapshots.changed`).
+ */
+export function watchCatalog(db: Db, onChange: (workloadId: string) => void, intervalMs = CATALOG_POLL_MS): () => void {
+  let version = dataVersion(db);
+  let prints = fingerprints(db);
+  const timer = setInterval(() => {
+    try {
+      const now = dataVersion(db);
+      if (now === version) return;
+      version = now;
+      const next = fingerprints(db);
+      for (const workloadId of new Set([...prints.keys(), ...next.keys()])) {
+        if (prints.get(workloadId) !== next.get(workloadId)) onChange(workloadId);
+      }
+      prints = next;
+    } catch {
+      // The database is closing or busy; the next tick tries again.
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function dataVersion(db: Db): number {
+  return db.pragma('data_version', { simple: true }) as number;
+}
+
+function fingerprints(db: Db): Map<string, string> {
+  const rows = db
+    .prepare(
+      `SELECT workload_id AS id, count(*) || '|' || max(created_at) || '|' ||
+         group_concat(id || status || pinned || name || note || ifnull(expires_at, ''), '|') AS print
+       FROM snapshots GROUP BY workload_id`,
+    )
+    .all() as { id: string; print: string }[];
+  return new Map(rows.map((r) => [r.id, r.print]));
+}

@@ -1,0 +1,104 @@
+import type { BrowserWindowConstructorOptions } from 'electron';
+import { isAppUrl, type AppLocation } from './app-origin';
+
+/**
+ * The security of the window in one pure place (STYLE.md 9). Electron-only code applies these
+ * values and decisions; it adds none of its own.
+ */
+
+/** Options of the main window: isolated, sandboxed, no Node, web security on. */
+export function mainWindowOptions(options: {
+  preloadPath: string;
+  iconPath?: string;
+  dark: boolean;
+}): BrowserWindowConstructorOptions {
+  return {
+    width: 1200,
+    height: 800,
+    minWidth: 760,
+    minHeight: 480,
+    title: 'Volsnap',
+    // Shown on `ready-to-show` so the user never sees an empty white frame.
+    show: false,
+    backgroundColor: options.dark ? '#1b1b1f' : '#ffffff',
+    ...(options.iconPath ? { icon: options.iconPath } : {}),
+    webPreferences: {
+      preload: options.preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      experimentalFeatures: false,
+      safeDialogs: true,
+      spellcheck: false,
+    },
+  };
+}
+
+/**
+ * The Content-Security-Policy sent as a response header for every page of the window (file://
+ * pages get it through session.webRequest). The renderer talks to main over IPC only, so
+ * `connect-src` stays on 'self'; the dev server additionally needs its HMR WebSocket.
+ */
+export function contentSecurityPolicy(location: AppLocation): string {
+  const connect = location.kind === 'dev' ? `'self' ${new URL(location.url).origin.replace(/^http/, 'ws')}` : "'self'";
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    // React sets styles through the CSSOM (not blocked); this allows <style> from the bundle's CSS-in-JS.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src ${connect}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-src 'none'",
+    "frame-ancestors 'none'",
+    "worker-src 'none'",
+  ].join('; ');
+}
+
+/** Response headers with our CSP added; an existing CSP header (any case) is replaced, not merged. */
+export function withCsp(
+  headers: Record<string, string[]> | undefined,
+  location: AppLocation,
+): Record<string, string[]> {
+  const next: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (name.toLowerCase() !== 'content-security-policy') next[name] = value;
+  }
+  next['Content-Security-Policy'] = [contentSecurityPolicy(location)];
+  return next;
+}
+
+/** `will-navigate` / `will-redirect`: only a reload of our own page may proceed. */
+export function isNavigationAllowed(url: string, location: AppLocation): boolean {
+  return isAppUrl(url, location);
+}
+
+/**
+ * What to do with a `window.open` or target=_blank link: never a new Electron window; an https
+ * link opens in the user's browser, anything else (file:, javascript:, custom schemes) is dropped.
+ */
+export function externalLinkFor(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' && parsed.username === '' && parsed.password === '' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Permission requests and checks (camera, notifications from the page, geolocation, …): all
+ * denied, except writing to the clipboard from our own page (the UI copies snapshot ids).
+ */
+export function isPermissionAllowed(permission: string, requestingUrl: string, location: AppLocation): boolean {
+  return permission === 'clipboard-sanitized-write' && isAppUrl(requestingUrl, location);
+}
