@@ -19,22 +19,18 @@ export function pairVolumes<B extends VolumeRef, A extends VolumeRef>(before: B[
   const free = new Set(after);
   const byMount = new Map<string, A>();
   for (const volume of after) for (const m of volume.mounts) byMount.set(mountKey(m), volume);
-  const pairs: VolumePair<B, A>[] = [];
-  const unmatched: B[] = [];
-  for (const volume of before) {
-    const match = volume.mounts.map((m) => byMount.get(mountKey(m))).find((a) => a !== undefined && free.has(a));
-    if (match) {
-      free.delete(match);
-      pairs.push({ before: volume, after: match });
-    } else unmatched.push(volume);
-  }
-  for (const volume of unmatched) {
-    const match = [...free].find((a) => a.volumeName === volume.volumeName);
-    if (match) free.delete(match);
-    pairs.push({ before: volume, after: match ?? null });
-  }
-  for (const volume of free) pairs.push({ before: null, after: volume });
-  return pairs;
+  const matches = new Map<B, A>();
+  const claim = (volume: B, match: A | undefined) => {
+    if (match === undefined || !free.has(match) || matches.has(volume)) return;
+    free.delete(match);
+    matches.set(volume, match);
+  };
+  for (const volume of before) for (const m of volume.mounts) claim(volume, byMount.get(mountKey(m)));
+  for (const volume of before) claim(volume, [...free].find((a) => a.volumeName === volume.volumeName));
+  return [
+    ...before.map((volume) => ({ before: volume, after: matches.get(volume) ?? null })),
+    ...[...free].map((volume) => ({ before: null, after: volume })),
+  ];
 }
 
 function mountKey(mount: { owner: string; destination: string }): string {
