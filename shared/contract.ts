@@ -121,6 +121,8 @@ export interface EventMap {
   'jobs:changed': Job;
   'snapshots:list-changed': { workloadId: string };
   'workloads:list-changed': Record<string, never>;
+  /** The desktop shell asks the UI to show a snapshot (a click in the tray or on a notification). */
+  'ui:show-snapshot': { snapshotId: string; workloadId: string };
 }
 export type EventName = keyof EventMap;
 export const EVENT_NAMES: EventName[] = [
@@ -128,6 +130,7 @@ export const EVENT_NAMES: EventName[] = [
   'jobs:changed',
   'snapshots:list-changed',
   'workloads:list-changed',
+  'ui:show-snapshot',
 ];
 
 /** What the renderer holds: one async method per command (throwing `VolsnapError`), plus `on`. */

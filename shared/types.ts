@@ -15,6 +15,8 @@ export interface ContainerInfo {
   state: string;
   image: string;
   imageId: string;
+  /** Registry digest of the image (`name@sha256:…`) when it was pulled; null for local builds. */
+  imageDigest: string | null;
   imagePresent: boolean;
   restartPolicy: string;
   /** Compose services this one depends on (from compose labels), for start order. */
@@ -75,7 +77,7 @@ export interface SnapshotVolume {
 export interface Provenance {
   engineVersion: string;
   engineHost: string;
-  containers: { name: string; service: string | null; image: string; imageId: string; state: string }[];
+  containers: { name: string; service: string | null; image: string; imageId: string; imageDigest: string | null; state: string }[];
   mounts: { volumeName: string; containerName: string; destination: string }[];
 }
 

@@ -24,7 +24,7 @@ export async function discoverWorkloads(docker: Docker): Promise<DiscoveredWorkl
     engineCall('list containers', () => docker.listContainers({ all: true })),
     engineCall('list images', () => docker.listImages()),
   ]);
-  const present = new Set(images.map((i) => i.Id));
+  const digests = new Map(images.map((i) => [i.Id, i.RepoDigests?.[0] ?? null]));
   const inspected = await Promise.all(
     containers
       .filter((c) => c.Labels?.[HELPER_LABEL] === undefined)
@@ -33,7 +33,7 @@ export async function discoverWorkloads(docker: Docker): Promise<DiscoveredWorkl
   const groups = new Map<string, { name: string; kind: 'compose' | 'container'; members: DiscoveredContainer[] }>();
   for (const info of inspected) {
     if (!info) continue; // removed between list and inspect
-    const container = toContainer(info, present);
+    const container = toContainer(info, digests);
     const project = info.Config.Labels?.[PROJECT_LABEL];
     const id = project ? `compose:${project}` : `container:${container.name}`;
     const group = groups.get(id) ?? {
@@ -53,7 +53,7 @@ function rank(w: DiscoveredWorkload): number {
   return w.status === 'stopped' ? 1 : 0;
 }
 
-function toContainer(info: Docker.ContainerInspectInfo, present: Set<string>): DiscoveredContainer {
+function toContainer(info: Docker.ContainerInspectInfo, digests: Map<string, string | null>): DiscoveredContainer {
   const labels = info.Config.Labels ?? {};
   return {
     id: info.Id,
@@ -62,7 +62,8 @@ function toContainer(info: Docker.ContainerInspectInfo, present: Set<string>): D
     state: info.State.Status,
     image: info.Config.Image,
     imageId: info.Image,
-    imagePresent: present.has(info.Image),
+    imageDigest: digests.get(info.Image) ?? null,
+    imagePresent: digests.has(info.Image),
     restartPolicy: info.HostConfig.RestartPolicy?.Name || 'no',
     dependsOn: parseDependsOn(labels[DEPENDS_LABEL]),
     volumeMounts: (info.Mounts ?? [])

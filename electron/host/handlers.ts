@@ -65,8 +65,8 @@ function implementations(services: Services): Implementations {
     deleteSnapshot: ({ snapshot, confirm, force }) => services.snapshots.delete(snapshot, { confirm, force }),
     verifySnapshot: ({ snapshot }) => services.snapshots.verify(snapshot),
     pruneSnapshots: () => services.retention.prune(),
-    diffSnapshot: (input) => pending(services, 'diff').diff(input),
-    diffFile: (input) => pending(services, 'diff').fileDiff(input),
+    diffSnapshot: (input) => services.diff.diff(input),
+    diffFile: (input) => services.diff.fileDiff(input),
     previewRestore: ({ snapshot }) => pending(services, 'restore').preview(snapshot),
     restoreSnapshot: async (input) => ({ jobId: (await pending(services, 'restore').start(input)).jobId }),
     listJobs: async () => services.jobs.recent(),
@@ -93,12 +93,8 @@ async function engineStatus(services: Services): Promise<EngineStatus> {
   }
 }
 
-// TEMPORARY: the diff and restore services are being added to `Services` by other issues.
+// TEMPORARY: the restore service is being added to `Services` by another issue.
 interface PendingServices {
-  diff?: {
-    diff(input: InputOf<'diffSnapshot'>): Promise<OutputOf<'diffSnapshot'>>;
-    fileDiff(input: InputOf<'diffFile'>): Promise<OutputOf<'diffFile'>>;
-  };
   restore?: {
     preview(ref: string): Promise<OutputOf<'previewRestore'>>;
     start(input: InputOf<'restoreSnapshot'>): Promise<{ jobId: string }> | { jobId: string };
@@ -108,4 +104,10 @@ function pending<K extends keyof PendingServices>(services: Services, key: K): N
   const service = (services as Services & PendingServices)[key];
   if (!service) throw new VolsnapError('Unsupported', `This build of Volsnap has no ${key} service yet.`);
   return service;
+}
+
+/** Rolls back or forward restores a crashed process left (a no-op until the restore service exists). */
+export async function recoverRestores(services: Services): Promise<void> {
+  const restore = (services as Services & { restore?: { recover(): Promise<unknown> } }).restore;
+  await restore?.recover();
 }

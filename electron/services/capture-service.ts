@@ -141,6 +141,7 @@ export class CaptureService {
         note.run(ctx.jobId, r.containerId, r.action),
       );
       let doneBefore = 0;
+      const bytesTotal = this.estimateTarBytes(plan);
       for (const [position, volume] of plan.volumes.entries()) {
         ctx.checkCancelled();
         const file = `${position}-${volume.volumeName}.tar.zst`;
@@ -152,7 +153,14 @@ export class CaptureService {
             tempPath,
             signal: ctx.signal,
             onProgress: (tarBytes, filesDone) =>
-              ctx.progress({ phase: `capturing ${volume.volumeName}`, bytesDone: doneBefore + tarBytes, filesDone }),
+              ctx.progress({
+                phase: `capturing ${volume.volumeName}`,
+                bytesDone: doneBefore + tarBytes,
+                bytesTotal,
+                filesDone,
+                // An estimate from the last snapshot: never claim to be done before the end.
+                ratio: bytesTotal ? Math.min(0.99, (doneBefore + tarBytes) / bytesTotal) : null,
+              }),
           });
           await files.commit(plan.snapshotId, file);
           doneBefore += archived.manifest.tarBytes;
@@ -189,6 +197,20 @@ export class CaptureService {
     return results;
   }
 
+  /** Expected tar bytes, from the workload's last ready snapshot of the same volumes; null if unknown. */
+  private estimateTarBytes(plan: CapturePlan): number | null {
+    const last = this.deps.catalog.list(plan.workload.id).find((s) => s.status === 'ready');
+    if (!last) return null;
+    let total = 0;
+    for (const volume of plan.volumes) {
+      const previous = last.volumes.find((v) => v.volumeName === volume.volumeName);
+      if (!previous) return null;
+      // Each entry costs a 512-byte header and, on average, half a block of padding.
+      total += previous.sizeBytes + previous.fileCount * 768;
+    }
+    return total;
+  }
+
   private chooseName(workload: DiscoveredWorkload, requested: string | undefined): string {
     const { catalog } = this.deps;
     if (requested !== undefined) {
@@ -214,6 +236,7 @@ export class CaptureService {
         service: c.service,
         image: c.image,
         imageId: c.imageId,
+        imageDigest: c.imageDigest,
         state: c.state,
       })),
       mounts: volumes.map((v) => ({

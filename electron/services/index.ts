@@ -1,6 +1,9 @@
 import type Docker from 'dockerode';
 import { CaptureService } from './capture-service';
+import { DiffService } from './diff/diff-service';
+import { assertWritableDataDir } from './data-dir-pointer';
 import { JobRunner } from './jobs';
+import { RestoreService } from './restore/restore-service';
 import { RetentionService } from './retention-service';
 import { SnapshotService } from './snapshot-service';
 import { sweep, type SweepReport } from './sweep';
@@ -27,23 +30,29 @@ export interface Services {
   snapshots: SnapshotService;
   retention: RetentionService;
   capture: CaptureService;
+  restore: RestoreService;
+  diff: DiffService;
   /** Cleans what crashed processes left; safe to call while other processes work. */
   sweep(): Promise<SweepReport>;
   close(): void;
 }
 
 export function createServices(options: { dataDir: string; docker?: Docker }): Services {
+  assertWritableDataDir(options.dataDir);
   const db = openDb(options.dataDir);
   const docker = options.docker ?? connectEngine();
   const catalog = new Catalog(db);
   const files = new ArchiveFiles(options.dataDir);
   const leases = new Leases(db);
   const settings = new SettingsStore(db);
-  const jobs = new JobRunner(new JobsTable(db), leases);
+  const jobsTable = new JobsTable(db);
+  const jobs = new JobRunner(jobsTable, leases);
   const workloads = new WorkloadService(docker, catalog);
   const snapshots = new SnapshotService(catalog, files, leases);
   const retention = new RetentionService(snapshots, settings);
   const capture = new CaptureService({ docker, db, catalog, files, jobs, workloads, settings, retention });
+  const restore = new RestoreService({ dataDir: options.dataDir, docker, db, catalog, files, leases, jobs, jobsTable, capture, settings });
+  const diff = new DiffService({ docker, db, catalog, files, jobs, workloads, settings });
   jobs.finishedEvents.on((job) => snapshots.changed.emit({ workloadId: job.workloadId }));
   return {
     dataDir: options.dataDir,
@@ -58,7 +67,14 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
     snapshots,
     retention,
     capture,
-    sweep: () => sweep({ db, catalog, files, leases, docker }),
+    restore,
+    diff,
+    sweep: async () => {
+      // Recovery first: it needs the helpers and jobs the sweep would clear. An engine that is down
+      // leaves the journal open; restores of that workload refuse until `volsnap recover` succeeds.
+      await restore.recover().catch(() => undefined);
+      return sweep({ db, catalog, files, leases, docker });
+    },
     close: () => db.close(),
   };
 }

@@ -50,11 +50,14 @@ export class JobRunner {
       snapshotId?: string | null;
       id?: string;
       toResult?: (value: T) => JobResult;
+      /** False for read-only work (a live diff) that must not hold the workload's lease. Default true. */
+      exclusive?: boolean;
     },
     work: (ctx: JobContext) => Promise<T>,
   ): JobHandle<T> {
     const jobId = spec.id ?? JobRunner.newId();
-    const lease = this.leases.acquire(spec.workloadId, { id: jobId, kind: spec.kind });
+    const lease =
+      spec.exclusive === false ? null : this.leases.acquire(spec.workloadId, { id: jobId, kind: spec.kind });
     const abort = new AbortController();
     const job: Job = {
       id: jobId,
@@ -72,7 +75,7 @@ export class JobRunner {
     try {
       this.table.insert(job);
     } catch (error) {
-      lease.release();
+      lease?.release();
       throw error;
     }
     this.live.set(jobId, { job, abort });
@@ -91,7 +94,7 @@ export class JobRunner {
         this.finish(job, abort.signal.aborted ? 'cancelled' : 'failed', data);
         throw abort.signal.aborted ? new VolsnapError('Cancelled', data.message) : error;
       } finally {
-        lease.release();
+        lease?.release();
         this.live.delete(jobId);
       }
     })();

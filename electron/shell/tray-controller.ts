@@ -9,6 +9,8 @@ export interface TrayControllerDeps {
   /** Draws the state (menu and icon); called after every change. */
   render(state: TrayState): void;
   notify(notice: TrayNotification): void;
+  /** Unexpected failures of background refreshes (the catalog closed on quit, …); logged by main. */
+  onError?(error: unknown): void;
   now?: () => number;
 }
 
@@ -25,12 +27,16 @@ export class TrayController {
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
   private lastBusyDraw = 0;
+  private disposed = false;
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(private readonly deps: TrayControllerDeps) {
     this.current = { engine: { ok: true }, workloads: [], snapshots: [], activity: { kind: 'idle' }, now: this.now() };
     const { jobs, snapshots } = deps.services;
     this.unsubscribe.push(
+      jobs.startedEvents.on((job) =>
+        this.setActivity({ kind: 'busy', text: `${verb(job)} ${this.workloadName(job.workloadId)}…` }),
+      ),
       jobs.progressEvents.on((p) => this.onProgress(p)),
       jobs.finishedEvents.on((job) => this.onFinished(job)),
       snapshots.changed.on(() => void this.refresh()),
@@ -41,19 +47,25 @@ export class TrayController {
     return this.current;
   }
 
-  /** Re-reads workloads (and so the engine's status) and snapshots; concurrent calls coalesce. */
+  /**
+   * Re-reads workloads (and so the engine's status) and snapshots; concurrent calls coalesce.
+   * Never rejects: it runs from event handlers, where a rejection would go unobserved.
+   */
   refresh(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
     if (this.refreshing) {
       this.refreshAgain = true;
       return this.refreshing;
     }
-    this.refreshing = this.load().finally(() => {
-      this.refreshing = null;
-      if (this.refreshAgain) {
-        this.refreshAgain = false;
-        void this.refresh();
-      }
-    });
+    this.refreshing = this.load()
+      .catch((error: unknown) => this.deps.onError?.(error))
+      .finally(() => {
+        this.refreshing = null;
+        if (this.refreshAgain) {
+          this.refreshAgain = false;
+          void this.refresh();
+        }
+      });
     return this.refreshing;
   }
 
@@ -71,7 +83,6 @@ export class TrayController {
       this.deps.notify(captureFailedNotice(name, toErrorData(error), false));
       return;
     }
-    this.setActivity({ kind: 'busy', text: `Capturing ${name}…` });
     try {
       const snapshot = await handle.done;
       this.deps.notify(captureDoneNotice(snapshot, this.now() - startedAt));
@@ -82,6 +93,7 @@ export class TrayController {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const off of this.unsubscribe.splice(0)) off();
   }
 
@@ -95,7 +107,11 @@ export class TrayController {
       // Keep the last known workloads so their items can stay in the menu, disabled with the reason.
       engine = { ok: false, message: toErrorData(error).message };
     }
-    const recent = snapshots.list().filter((s) => s.status === 'ready').slice(0, 5);
+    const recent = snapshots
+      .list()
+      .filter((s) => s.status === 'ready')
+      .slice(0, 5);
+    if (this.disposed) return;
     this.update({ engine, workloads: found, snapshots: recent });
   }
 
@@ -112,7 +128,10 @@ export class TrayController {
     const others = this.deps.services.jobs.running().filter((j) => j.id !== job.id);
     if (job.status === 'failed') {
       const message = job.error?.message ?? 'unknown error';
-      this.setActivity({ kind: 'failed', text: `${verb(job)} ${this.workloadName(job.workloadId)} failed: ${message}` });
+      this.setActivity({
+        kind: 'failed',
+        text: `${noun(job)} of ${this.workloadName(job.workloadId)} failed: ${message}`,
+      });
     } else if (others.length === 0) {
       this.setActivity({ kind: 'idle' });
     }
@@ -147,4 +166,8 @@ function verb(job: Pick<Job, 'kind'>): string {
     case 'diff':
       return 'Comparing';
   }
+}
+
+function noun(job: Pick<Job, 'kind'>): string {
+  return job.kind.charAt(0).toUpperCase() + job.kind.slice(1);
 }

@@ -79,8 +79,14 @@ describe('buildTrayMenu', () => {
   });
 
   it('disables every capture with the reason when the engine is down, and says why on top', () => {
-    const menu = buildTrayMenu(state({ engine: { ok: false, message: 'Cannot connect to the Docker engine' } }), recorder().actions);
-    expect(menu[0]).toMatchObject({ label: 'Docker engine unavailable: Cannot connect to the Docker engine', enabled: false });
+    const menu = buildTrayMenu(
+      state({ engine: { ok: false, message: 'Cannot connect to the Docker engine' } }),
+      recorder().actions,
+    );
+    expect(menu[0]).toMatchObject({
+      label: 'Docker engine unavailable: Cannot connect to the Docker engine',
+      enabled: false,
+    });
     const captures = menu.filter((i) => i.label?.startsWith('Capture '));
     expect(captures).toHaveLength(4);
     for (const capture of captures) {
@@ -93,7 +99,10 @@ describe('buildTrayMenu', () => {
   it('shows what runs or what failed above everything else', () => {
     const busy = buildTrayMenu(state({ activity: { kind: 'busy', text: 'Capturing web… 42%' } }), recorder().actions);
     expect(busy[0]).toMatchObject({ label: 'Capturing web… 42%', enabled: false });
-    const failed = buildTrayMenu(state({ activity: { kind: 'failed', text: 'Capture of web failed' } }), recorder().actions);
+    const failed = buildTrayMenu(
+      state({ activity: { kind: 'failed', text: 'Capture of web failed' } }),
+      recorder().actions,
+    );
     expect(failed[0]).toMatchObject({ label: 'Capture of web failed', enabled: false });
   });
 

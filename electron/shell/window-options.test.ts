@@ -53,7 +53,7 @@ describe('content security policy', () => {
   });
 
   it('replaces a CSP header of any case instead of adding a weaker second one', () => {
-    const headers = withCsp({ 'content-security-policy': ["default-src *"], 'X-Other': ['1'] }, file);
+    const headers = withCsp({ 'content-security-policy': ['default-src *'], 'X-Other': ['1'] }, file);
     expect(Object.keys(headers).sort()).toEqual(['Content-Security-Policy', 'X-Other']);
     expect(headers['Content-Security-Policy']).toEqual([contentSecurityPolicy(file)]);
   });
@@ -68,7 +68,9 @@ describe('our own page', () => {
   it('is not another local file, another host, or a malformed URL', () => {
     expect(isAppUrl('file:///etc/passwd', file)).toBe(false);
     expect(isAppUrl(page.replace('index.html', 'evil.html'), file)).toBe(false);
-    expect(isAppUrl('file://attacker.example/opt/Volsnap/resources/app.asar/dist/renderer/index.html', file)).toBe(false);
+    expect(isAppUrl('file://attacker.example/opt/Volsnap/resources/app.asar/dist/renderer/index.html', file)).toBe(
+      false,
+    );
     expect(isAppUrl('https://example.com/', file)).toBe(false);
     expect(isAppUrl('about:blank', file)).toBe(false);
     expect(isAppUrl('not a url', file)).toBe(false);

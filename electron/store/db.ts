@@ -87,6 +87,28 @@ const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 1: the restore journal (electron/services/restore/journal.ts). Every step is a row written
+  // before the step acts, so recovery knows whether a swap had begun.
+  `
+  CREATE TABLE restore_journal (
+    job_id TEXT PRIMARY KEY,
+    workload_id TEXT NOT NULL,
+    snapshot_id TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    outcome TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX restore_journal_open ON restore_journal (outcome, workload_id);
+  CREATE TABLE restore_steps (
+    job_id TEXT NOT NULL REFERENCES restore_journal (job_id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    step TEXT NOT NULL,
+    detail TEXT,
+    at TEXT NOT NULL,
+    PRIMARY KEY (job_id, seq)
+  );
+  `,
 ];
 
 /** Opens (creating if needed) the catalog in `dataDir` and brings its schema up to date. */

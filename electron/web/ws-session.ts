@@ -8,9 +8,14 @@ import { WsRequestSchema, type WsMessage } from '../../shared/web-protocol';
  * `InvalidInput` answer (id -1 when it had none) and the connection stays open.
  */
 export function serveSocket(socket: WebSocket, handlers: Handlers): void {
-  socket.on('message', (data, isBinary) => {
-    void answer(socket, handlers, isBinary ? null : data.toString());
+  socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary) => {
+    void answer(socket, handlers, isBinary ? null : Buffer.concat(toBuffers(data)).toString('utf8'));
   });
+}
+
+function toBuffers(data: Buffer | ArrayBuffer | Buffer[]): Buffer[] {
+  if (Array.isArray(data)) return data;
+  return [Buffer.isBuffer(data) ? data : Buffer.from(data)];
 }
 
 async function answer(socket: WebSocket, handlers: Handlers, text: string | null): Promise<void> {

@@ -1,4 +1,7 @@
 import type { CliCommand } from '../command';
+import { configCommand } from './config-commands';
+import { recoverCommand, restoreCommand } from './restore-commands';
+import { serveCommand } from './serve-command';
 import {
   captureCommand,
   deleteCommand,
@@ -23,5 +26,9 @@ export const COMMANDS: CliCommand[] = [
   unpinSnapshotCommand,
   deleteCommand,
   pruneCommand,
+  restoreCommand,
+  recoverCommand,
   jobsCommand,
+  configCommand,
+  serveCommand,
 ];

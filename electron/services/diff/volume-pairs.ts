@@ -26,7 +26,11 @@ export function pairVolumes<B extends VolumeRef, A extends VolumeRef>(before: B[
     matches.set(volume, match);
   };
   for (const volume of before) for (const m of volume.mounts) claim(volume, byMount.get(mountKey(m)));
-  for (const volume of before) claim(volume, [...free].find((a) => a.volumeName === volume.volumeName));
+  for (const volume of before)
+    claim(
+      volume,
+      [...free].find((a) => a.volumeName === volume.volumeName),
+    );
   return [
     ...before.map((volume) => ({ before: volume, after: matches.get(volume) ?? null })),
     ...[...free].map((volume) => ({ before: null, after: volume })),

@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { defineCommand, stringOption, UsageError, type CliContext } from '../command';
+import { recoverRestores } from '../../host/handlers';
+import { reportLoopDelay } from '../../web/loop-monitor';
+import { startWebHost } from '../../web/web-host';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** `volsnap serve`: the desktop UI in a browser, until Ctrl-C. */
+export const serveCommand = defineCommand<{ stopped: true }>({
+  name: 'serve',
+  usage: 'volsnap serve [--port P] [--host H]',
+  summary: 'Serve the Volsnap UI to a browser on 127.0.0.1 (token-protected)',
+  options: { port: { type: 'string' }, host: { type: 'string' } },
+  positionals: { min: 0, max: 0 },
+  mutating: true,
+  async run(ctx, args) {
+    const port = parsePort(stringOption(args, 'port'));
+    const host = stringOption(args, 'host') ?? '127.0.0.1';
+    if (!LOOPBACK.has(host)) {
+      ctx.stderr.write(
+        `volsnap: WARNING: serving on ${host}, reachable from other machines. Anyone with the URL's token controls your volumes.\n`,
+      );
+    }
+    const services = ctx.services();
+    // A host like the app: finish or roll back interrupted restores before offering any restore.
+    await recoverRestores(services);
+    const web = await startWebHost({ services, rendererDir: rendererDir(), port, host });
+    const stopLoop = process.env.VOLSNAP_DEBUG_LOOP === '1' ? reportLoopDelay((l) => ctx.stderr.write(l)) : () => {};
+    announce(ctx, web);
+    await untilSignal();
+    stopLoop();
+    await web.close();
+    return { stopped: true };
+  },
+  human: () => 'volsnap serve stopped.',
+});
+
+function announce(ctx: CliContext, web: { url: string; port: number; token: string }): void {
+  // Written at once (not as the command's result): the server keeps running after this line.
+  const line = ctx.json
+    ? JSON.stringify({ url: web.url, port: web.port, token: web.token })
+    : `Volsnap is serving at ${web.url}\nOpen it in a browser; Ctrl-C stops.`;
+  process.stdout.write(`${line}\n`);
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port must be 0..65535');
+  return port;
+}
+
+/** dist/renderer next to the bundled CLI (dist/cli.cjs); VOLSNAP_RENDERER_DIR overrides it. */
+function rendererDir(): string {
+  return process.env.VOLSNAP_RENDERER_DIR ?? path.join(__dirname, 'renderer');
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

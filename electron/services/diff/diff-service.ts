@@ -1,0 +1,248 @@
+import type Docker from 'dockerode';
+import { CURRENT, diffAgainstCurrent, helperFor, pairWithCurrent, storedRefs, type StoredRef } from './current-diff';
+import { buildFileDiff, MAX_TEXT_BYTES, wantsContent } from './file-diff';
+import { readArchiveContent, readLiveFile, type FileSide } from './file-sources';
+import { liveSource, type CurrentVolume } from './live-manifest';
+import { oneSidedVolumeDiff, totalSummary, volumeDiff } from './manifest-diff';
+import { pairVolumes, type VolumePair } from './volume-pairs';
+import { JobRunner } from '../jobs';
+import type { WorkloadService } from '../workload-service';
+import { removeHelper } from '../../docker/helper';
+import type { DiscoveredWorkload } from '../../docker/workloads';
+import type { ArchiveFiles } from '../../store/archive-files';
+import type { Catalog } from '../../store/catalog';
+import type { Db } from '../../store/db';
+import type { SettingsStore } from '../../store/settings-store';
+import { VolsnapError } from '../../../shared/errors';
+import type { DiffResult, FileDiff } from '../../../shared/diff-types';
+import type { Snapshot } from '../../../shared/types';
+
+export interface DiffDeps {
+  docker: Docker;
+  db: Db;
+  catalog: Catalog;
+  files: ArchiveFiles;
+  jobs: JobRunner;
+  workloads: WorkloadService;
+  settings: SettingsStore;
+}
+
+export interface DiffRequest {
+  snapshot: string;
+  /** `current` (the live volumes, default) or a snapshot of the same workload. */
+  against?: string;
+  /** How the live volumes are read; `pause` freezes the workload for the read. Default `live`. */
+  mode?: 'live' | 'pause';
+}
+
+export interface FileDiffRequest {
+  snapshot: string;
+  against?: string;
+  volume: string;
+  /** Relative to the volume root. */
+  path: string;
+}
+
+/** A diff under way: against current it is a job (progress, cancel); between snapshots it is not. */
+export interface DiffHandle {
+  jobId: string | null;
+  done: Promise<DiffResult>;
+}
+
+/** What changed between a snapshot and another snapshot of its workload, or its live volumes. */
+export class DiffService {
+  constructor(private readonly deps: DiffDeps) {}
+
+  /** The diff of a snapshot against `current` (default) or another snapshot of the same workload. */
+  async diff(input: DiffRequest): Promise<DiffResult> {
+    return (await this.start(input)).done;
+  }
+
+  /** Like `diff`, but hands back the job id first, so a host can show progress and cancel. */
+  async start(input: DiffRequest): Promise<DiffHandle> {
+    const mode = input.mode ?? 'live';
+    if (mode !== 'live' && mode !== 'pause') {
+      throw new VolsnapError('InvalidInput', `A diff reads in mode live or pause, not "${String(mode)}".`);
+    }
+    const before = this.readySnapshot(input.snapshot);
+    const against = input.against ?? CURRENT;
+    if (against !== CURRENT) {
+      return { jobId: null, done: Promise.resolve(this.diffSnapshots(before, this.sameWorkload(before, against))) };
+    }
+    const workload = await this.currentWorkload(before);
+    return this.deps.jobs.start(
+      // Only `pause` touches the workload, so only it takes the lease; a live read runs beside a capture.
+      { kind: 'diff', workloadId: workload.id, snapshotId: before.id, exclusive: mode === 'pause' },
+      (ctx) => diffAgainstCurrent(ctx, this.deps, { snapshot: before, workload, mode }),
+    );
+  }
+
+  /** The content diff of one file: unified text, or sizes and sha256s when binary or large. */
+  async fileDiff(input: FileDiffRequest): Promise<FileDiff> {
+    const before = this.readySnapshot(input.snapshot);
+    const path = volumePath(input.path);
+    const against = input.against ?? CURRENT;
+    if (against !== CURRENT) {
+      const after = this.sameWorkload(before, against);
+      const pair = findPair(
+        pairVolumes(storedRefs(this.deps.catalog, before.id), storedRefs(this.deps.catalog, after.id)),
+        input.volume,
+        before,
+        `"${after.name}"`,
+      );
+      const afterSide = pair.after && this.storedSide(after, pair.after, path);
+      return this.fileDiffOf({ before, pair, path, afterSide, afterLabel: after.name, afterSnapshot: after });
+    }
+    const workload = await this.currentWorkload(before);
+    const pair = findPair(
+      pairWithCurrent(this.deps.catalog, before, workload),
+      input.volume,
+      before,
+      'the current volumes',
+    );
+    const afterSide = pair.after && (await this.liveSide(pair.after, path));
+    return this.fileDiffOf({ before, pair, path, afterSide, afterLabel: CURRENT, afterSnapshot: null });
+  }
+
+  private diffSnapshots(before: Snapshot, after: Snapshot): DiffResult {
+    const { catalog } = this.deps;
+    const volumes = pairVolumes(storedRefs(catalog, before.id), storedRefs(catalog, after.id)).map((pair) => {
+      if (pair.before && pair.after)
+        return volumeDiff(
+          pair.before.volumeName,
+          catalog.manifest(before.id, pair.before.position),
+          catalog.manifest(after.id, pair.after.position),
+        );
+      if (pair.before)
+        return oneSidedVolumeDiff(
+          pair.before.volumeName,
+          'before-only',
+          catalog.manifest(before.id, pair.before.position),
+        );
+      return oneSidedVolumeDiff(pair.after!.volumeName, 'after-only', catalog.manifest(after.id, pair.after!.position));
+    });
+    return { snapshotId: before.id, against: after.id, summary: totalSummary(volumes), volumes };
+  }
+
+  private async fileDiffOf(options: {
+    before: Snapshot;
+    pair: VolumePair<StoredRef, StoredRef | CurrentVolume>;
+    path: string;
+    afterSide: FileSide | null;
+    afterLabel: string;
+    afterSnapshot: Snapshot | null;
+  }): Promise<FileDiff> {
+    const { before, pair, path } = options;
+    const volumeName = pair.before?.volumeName ?? pair.after!.volumeName;
+    const beforeSide = pair.before && this.storedSide(before, pair.before, path);
+    let afterSide = options.afterSide;
+    if (!beforeSide && !afterSide) {
+      throw new VolsnapError(
+        'NotFound',
+        `"${path}" is neither in snapshot "${before.name}" nor in ${options.afterSnapshot ? `snapshot "${options.afterLabel}"` : 'the current volume'} ${volumeName}. Paths are relative to the volume root; \`volsnap diff ${before.name}\` lists what changed.`,
+      );
+    }
+    if (beforeSide && wantsContent(beforeSide.entry, afterSide?.entry ?? null))
+      beforeSide.content = await this.archiveContent(before, pair.before!, path);
+    if (afterSide && options.afterSnapshot && wantsContent(afterSide.entry, beforeSide?.entry ?? null))
+      afterSide = {
+        ...afterSide,
+        content: await this.archiveContent(options.afterSnapshot, pair.after as StoredRef, path),
+      };
+    return buildFileDiff({
+      path,
+      volumeName,
+      before: beforeSide,
+      after: afterSide,
+      beforeLabel: before.name,
+      afterLabel: options.afterLabel,
+    });
+  }
+
+  private storedSide(snapshot: Snapshot, volume: StoredRef, path: string): FileSide | null {
+    const entry = this.deps.catalog.manifest(snapshot.id, volume.position).find((e) => e.path === path);
+    return entry ? { entry, content: null } : null;
+  }
+
+  private archiveContent(snapshot: Snapshot, volume: StoredRef, path: string): Promise<Buffer | null> {
+    return readArchiveContent({
+      files: this.deps.files,
+      snapshotId: snapshot.id,
+      volume,
+      path,
+      maxBytes: MAX_TEXT_BYTES,
+    });
+  }
+
+  private async liveSide(volume: CurrentVolume, path: string): Promise<FileSide | null> {
+    const helper = await helperFor({ jobId: JobRunner.newId() }, this.deps, [volume]);
+    try {
+      return await readLiveFile({
+        source: liveSource(this.deps.docker, volume, helper),
+        path,
+        maxBytes: MAX_TEXT_BYTES,
+      });
+    } finally {
+      if (helper) await removeHelper(helper).catch(() => undefined);
+    }
+  }
+
+  private readySnapshot(ref: string): Snapshot {
+    const snapshot = this.deps.catalog.resolve(ref);
+    if (snapshot.status !== 'ready') {
+      const why = snapshot.failureReason ? ` (${snapshot.failureReason})` : '';
+      throw new VolsnapError(
+        'InvalidInput',
+        `Snapshot "${snapshot.name}" is ${snapshot.status}${why}; only ready snapshots can be diffed. \`volsnap list\` shows the others.`,
+      );
+    }
+    return snapshot;
+  }
+
+  private sameWorkload(before: Snapshot, ref: string): Snapshot {
+    const after = this.readySnapshot(ref);
+    if (after.workloadId !== before.workloadId) {
+      throw new VolsnapError(
+        'InvalidInput',
+        `Volsnap cannot diff snapshots of different workloads: "${before.name}" is of ${before.workloadName}, "${after.name}" of ${after.workloadName}.`,
+      );
+    }
+    return after;
+  }
+
+  private async currentWorkload(snapshot: Snapshot): Promise<DiscoveredWorkload> {
+    try {
+      return await this.deps.workloads.resolve(snapshot.workloadId);
+    } catch (error) {
+      if (!(error instanceof VolsnapError) || error.kind !== 'NotFound') throw error;
+      throw new VolsnapError(
+        'NotFound',
+        `The workload ${snapshot.workloadName} of snapshot "${snapshot.name}" no longer exists on this engine, so it has no current volumes to compare with. Diff against another snapshot with --against.`,
+      );
+    }
+  }
+}
+
+/** A path relative to the volume root; `..` is refused so nothing outside the volume is named. */
+export function volumePath(input: string): string {
+  const parts = input.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) {
+    throw new VolsnapError('InvalidInput', `The path "${input}" contains "..": give a path inside the volume.`);
+  }
+  return parts.length === 0 ? '.' : parts.join('/');
+}
+
+function findPair<A extends StoredRef | CurrentVolume>(
+  pairs: VolumePair<StoredRef, A>[],
+  volume: string,
+  before: Snapshot,
+  otherSide: string,
+): VolumePair<StoredRef, A> {
+  const pair = pairs.find((p) => p.before?.volumeName === volume || p.after?.volumeName === volume);
+  if (pair) return pair;
+  const names = [...new Set(pairs.flatMap((p) => [p.before?.volumeName, p.after?.volumeName]))].filter(Boolean);
+  throw new VolsnapError(
+    'NotFound',
+    `No volume "${volume}" in snapshot "${before.name}" or ${otherSide}. Volumes: ${names.join(', ') || 'none'}.`,
+  );
+}

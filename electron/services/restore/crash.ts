@@ -1,0 +1,34 @@
+/**
+ * Test-only crash switch: `VOLSNAP_CRASH_AT=<step>[:<n>]` kills this process with SIGKILL right
+ * after the n-th journal row for `step` is written (n defaults to 1). `rename:<n>` instead makes
+ * the swap helper stop after its n-th rename and this process die when it sees that.
+ */
+const seen = new Map<string, number>();
+
+function parse(env: NodeJS.ProcessEnv): { step: string; nth: number } | null {
+  const spec = env.VOLSNAP_CRASH_AT;
+  if (!spec) return null;
+  const [step, nth] = spec.split(':');
+  return { step: step ?? '', nth: nth === undefined ? 1 : Number(nth) };
+}
+
+/** Dies here when the crash switch names this step (and this is its n-th occurrence). */
+export function crashPoint(step: string, env: NodeJS.ProcessEnv = process.env): void {
+  const spec = parse(env);
+  if (spec?.step !== step) return;
+  const count = (seen.get(step) ?? 0) + 1;
+  seen.set(step, count);
+  if (count === spec.nth) crashNow();
+}
+
+/** How many renames the swap helper may do before stopping (0: no limit). */
+export function renameLimit(env: NodeJS.ProcessEnv = process.env): number {
+  const spec = parse(env);
+  return spec?.step === 'rename' && spec.nth > 0 ? spec.nth : 0;
+}
+
+export function crashNow(): never {
+  process.kill(process.pid, 'SIGKILL');
+  // SIGKILL is delivered before this line runs; the throw only satisfies the type checker.
+  throw new Error('unreachable: SIGKILL did not stop the process');
+}

@@ -1,0 +1,107 @@
+import type { Db } from '../../store/db';
+import { crashPoint } from './crash';
+
+/** A container as the journal remembers it, so recovery can put it back exactly. */
+export interface JournalContainer {
+  id: string;
+  name: string;
+  service: string | null;
+  dependsOn: string[];
+  wasRunning: boolean;
+  restartPolicy: { Name: string; MaximumRetryCount: number };
+}
+
+/** One volume to restore: which archive goes into which current volume. */
+export interface JournalVolume {
+  position: number;
+  /** The volume name recorded in the snapshot (the archive's root folder). */
+  volumeName: string;
+  /** The volume the workload mounts today at the same place: the one that gets overwritten. */
+  target: string;
+  archiveFile: string;
+  sizeBytes: number;
+  /** Mode, uid and gid of the snapshot's volume root ("."), applied to the target's root. */
+  root: { mode: number; uid: number; gid: number };
+}
+
+/** Everything a restore (and its recovery) needs, written once before anything is touched. */
+export interface JournalPlan {
+  workloadId: string;
+  snapshotId: string;
+  helperImage: string;
+  volumes: JournalVolume[];
+  containers: JournalContainer[];
+}
+
+export type JournalOutcome = 'committed' | 'rolled-back' | 'rolled-forward';
+
+export interface OpenJournal {
+  jobId: string;
+  plan: JournalPlan;
+  steps: string[];
+}
+
+/**
+ * The recovery-swap journal in SQLite. Each step is a committed row written BEFORE the step acts
+ * (the catalog runs with synchronous=FULL), so after a crash the rows say how far the restore got:
+ * no `swap` row means nothing was swapped and recovery rolls back; a `swap` row means roll forward.
+ */
+export class RestoreJournal {
+  constructor(
+    private readonly db: Db,
+    private readonly onStep: (step: string) => void = crashPoint,
+  ) {}
+
+  begin(jobId: string, plan: JournalPlan): void {
+    this.db
+      .prepare(
+        `INSERT INTO restore_journal (job_id, workload_id, snapshot_id, plan, created_at) VALUES (?, ?, ?, ?, ?)`,
+      )
+      .run(jobId, plan.workloadId, plan.snapshotId, JSON.stringify(plan), new Date().toISOString());
+    this.step(jobId, 'begin');
+  }
+
+  /** Records a step, durably, before the caller performs it. */
+  step(jobId: string, step: string, detail: string | null = null): void {
+    this.db
+      .prepare(
+        `INSERT INTO restore_steps (job_id, seq, step, detail, at)
+         VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM restore_steps WHERE job_id = ?), ?, ?, ?)`,
+      )
+      .run(jobId, jobId, step, detail, new Date().toISOString());
+    this.onStep(step);
+  }
+
+  finish(jobId: string, outcome: JournalOutcome): void {
+    this.db
+      .prepare(`UPDATE restore_journal SET outcome = ?, finished_at = ? WHERE job_id = ?`)
+      .run(outcome, new Date().toISOString(), jobId);
+  }
+
+  /** Restores that neither committed nor were recovered, oldest first. */
+  unfinished(workloadId?: string): OpenJournal[] {
+    const rows = this.db
+      .prepare(
+        `SELECT job_id, plan FROM restore_journal WHERE outcome IS NULL AND (? IS NULL OR workload_id = ?)
+         ORDER BY created_at`,
+      )
+      .all(workloadId ?? null, workloadId ?? null) as { job_id: string; plan: string }[];
+    return rows.map((row) => ({
+      jobId: row.job_id,
+      plan: JSON.parse(row.plan) as JournalPlan,
+      steps: this.steps(row.job_id),
+    }));
+  }
+
+  steps(jobId: string): string[] {
+    const rows = this.db.prepare(`SELECT step FROM restore_steps WHERE job_id = ? ORDER BY seq`).all(jobId) as {
+      step: string;
+    }[];
+    return rows.map((r) => r.step);
+  }
+}
+
+/** Whether the swap had begun: from then on the only safe direction is forward. */
+export function swapBegun(steps: string[]): boolean {
+  return steps.includes('swap');
+}

@@ -1,0 +1,234 @@
+import type Docker from 'dockerode';
+import type { CaptureService } from '../capture-service';
+import type { JobContext, JobHandle, JobRunner } from '../jobs';
+import { applyRestartPolicies, describeContainers, stopContainers } from './containers';
+import { RestoreJournal, type JournalPlan, type JournalVolume } from './journal';
+import { checkFreeSpace, prepare, verifyArchives, type Prepared } from './preflight';
+import { recoverAll, rollBack, rollForward } from './recovery';
+import { stageVolume } from './stage';
+import { createHelper, ensureHelperImage, removeHelper } from '../../docker/helper';
+import type { DiscoveredWorkload } from '../../docker/workloads';
+import type { ArchiveFiles } from '../../store/archive-files';
+import type { Catalog } from '../../store/catalog';
+import type { Db } from '../../store/db';
+import type { JobsTable } from '../../store/jobs-table';
+import type { Leases } from '../../store/leases';
+import type { SettingsStore } from '../../store/settings-store';
+import { VolsnapError } from '../../../shared/errors';
+import type { RestorePlan, RestoreResult } from '../../../shared/restore-types';
+
+export interface RestoreDeps {
+  dataDir: string;
+  docker: Docker;
+  db: Db;
+  catalog: Catalog;
+  files: ArchiveFiles;
+  leases: Leases;
+  jobs: JobRunner;
+  jobsTable: JobsTable;
+  capture: CaptureService;
+  settings: SettingsStore;
+}
+
+export interface RestoreInput {
+  snapshot: string;
+  /** Must equal the snapshot's name exactly. */
+  confirm: string;
+  safetySnapshot?: boolean;
+  /** When given (the UI restores from a workload's page), the snapshot must belong to it. */
+  workload?: string;
+}
+
+/** Restores a snapshot into its workload's current volumes under the recovery-swap journal. */
+export class RestoreService {
+  private readonly journal: RestoreJournal;
+
+  constructor(private readonly deps: RestoreDeps) {
+    this.journal = new RestoreJournal(deps.db);
+  }
+
+  /** What a restore would do and why it cannot run (blockers); throws only for an unknown snapshot. */
+  async preview(ref: string): Promise<RestorePlan> {
+    return (await prepare({ ...this.deps, journal: this.journal }, this.deps.catalog.resolve(ref))).plan;
+  }
+
+  /** Runs the preflight (its errors reject at once), then the restore as a job of kind `restore`. */
+  async start(input: RestoreInput): Promise<JobHandle<RestoreResult>> {
+    const snapshot = this.deps.catalog.resolve(input.snapshot);
+    if (input.confirm !== snapshot.name) {
+      throw new VolsnapError(
+        'ConfirmationMismatch',
+        `To restore, confirm with the snapshot's exact name "${snapshot.name}".`,
+      );
+    }
+    if (
+      input.workload !== undefined &&
+      input.workload !== snapshot.workloadId &&
+      input.workload !== snapshot.workloadName
+    ) {
+      throw new VolsnapError(
+        'InvalidInput',
+        `Snapshot "${snapshot.name}" belongs to ${snapshot.workloadId}, not ${input.workload}; a snapshot restores only into its own workload.`,
+      );
+    }
+    const prepared = await prepare({ ...this.deps, journal: this.journal }, snapshot);
+    const first = prepared.blockers[0];
+    if (first) {
+      const same = prepared.blockers.filter((b) => b.kind === first.kind);
+      throw new VolsnapError(first.kind, same.map((b) => b.message).join(' '));
+    }
+    await verifyArchives(this.deps.files, snapshot, prepared.targets);
+    const safety = input.safetySnapshot ?? true;
+    if (safety) await checkFreeSpace(this.deps, prepared.targets, snapshot.storedBytes);
+    const workload = prepared.workload!;
+    const plan = await this.journalPlan(prepared, workload);
+    return this.deps.jobs.start(
+      {
+        kind: 'restore',
+        workloadId: workload.id,
+        snapshotId: snapshot.id,
+        toResult: (r) => ({ ...r }),
+      },
+      (ctx) => this.run(ctx, { plan, workload, safety }),
+    );
+  }
+
+  /** Finishes or undoes every restore a crashed process left unfinished. */
+  async recover(): Promise<{ rolledBack: string[]; rolledForward: string[] }> {
+    return recoverAll({ ...this.deps, journal: this.journal });
+  }
+
+  private async journalPlan(prepared: Prepared, workload: DiscoveredWorkload): Promise<JournalPlan> {
+    const volumes: JournalVolume[] = prepared.targets.map(({ stored, target }) => {
+      const root = this.deps.catalog.manifest(prepared.snapshot.id, stored.position).find((e) => e.path === '.');
+      return {
+        position: stored.position,
+        volumeName: stored.volumeName,
+        target,
+        archiveFile: stored.archiveFile,
+        sizeBytes: stored.sizeBytes,
+        root: { mode: root?.mode ?? 0o755, uid: root?.uid ?? 0, gid: root?.gid ?? 0 },
+      };
+    });
+    return {
+      workloadId: workload.id,
+      snapshotId: prepared.snapshot.id,
+      helperImage: this.deps.settings.get('helperImage'),
+      volumes,
+      containers: await describeContainers(this.deps.docker, workload.containers),
+    };
+  }
+
+  private async run(
+    ctx: JobContext,
+    job: { plan: JournalPlan; workload: DiscoveredWorkload; safety: boolean },
+  ): Promise<RestoreResult> {
+    const { docker } = this.deps;
+    const { plan } = job;
+    const outcomeDeps = { docker, journal: this.journal };
+    this.journal.begin(ctx.jobId, plan);
+    let prepared: { safetySnapshotId: string | null; stoppedAt: number };
+    try {
+      prepared = await this.prepareVolumes(ctx, job);
+    } catch (error) {
+      ctx.progress({ phase: 'rolling back' });
+      await rollBack(outcomeDeps, ctx.jobId, plan).catch((cause: unknown) => {
+        throw new VolsnapError(
+          'Internal',
+          `${(error as Error).message} Rolling back failed too (${(cause as Error).message}); Volsnap finishes the roll-back at its next start, or run \`volsnap recover\`.`,
+        );
+      });
+      throw error;
+    }
+    // Point of no return: from this row on, recovery rolls forward.
+    this.journal.step(ctx.jobId, 'swap');
+    try {
+      const done = await rollForward(outcomeDeps, ctx.jobId, plan, {
+        outcome: 'committed',
+        onPhase: (phase) => ctx.progress({ phase }),
+      });
+      const anyRunning = plan.containers.some((c) => c.wasRunning);
+      return {
+        snapshotId: plan.snapshotId,
+        safetySnapshotId: prepared.safetySnapshotId,
+        downtimeMs: anyRunning ? done.startedAt - prepared.stoppedAt : 0,
+        swapWindowMs: done.swapWindowMs,
+      };
+    } catch (error) {
+      throw new VolsnapError(
+        'Internal',
+        `The restore stopped after its swap began (${(error as Error).message}). Volsnap finishes it at its next start; run \`volsnap recover\` to finish it now.`,
+      );
+    }
+  }
+
+  /** Stop, safety snapshot, stage: everything before the swap, each step journaled first. */
+  private async prepareVolumes(
+    ctx: JobContext,
+    job: { plan: JournalPlan; workload: DiscoveredWorkload; safety: boolean },
+  ): Promise<{ safetySnapshotId: string | null; stoppedAt: number }> {
+    const { docker, settings } = this.deps;
+    const { plan } = job;
+    ctx.progress({ phase: 'preparing' });
+    await ensureHelperImage(docker, settings.get('helperImage'), (message) =>
+      ctx.progress({ phase: `preparing: ${message}` }),
+    );
+    this.journal.step(ctx.jobId, 'policies');
+    await applyRestartPolicies(docker, plan.containers, 'none');
+    this.journal.step(ctx.jobId, 'stop');
+    ctx.progress({ phase: 'stopping containers' });
+    const stoppedAt = Date.now();
+    await stopContainers(docker, plan.containers);
+    let safetyId: string | null = null;
+    if (job.safety) {
+      ctx.checkCancelled();
+      this.journal.step(ctx.jobId, 'safety');
+      const safetyCtx: JobContext = {
+        ...ctx,
+        progress: (u) => ctx.progress({ ...u, phase: `safety snapshot: ${u.phase}` }),
+      };
+      safetyId = (
+        await this.deps.capture.captureWithin(safetyCtx, job.workload, { trigger: 'pre-restore', mode: 'live' })
+      ).id;
+    }
+    await this.stageAll(ctx, plan);
+    return { safetySnapshotId: safetyId, stoppedAt };
+  }
+
+  private async stageAll(ctx: JobContext, plan: JournalPlan): Promise<void> {
+    const helper = await createHelper(this.deps.docker, {
+      image: plan.helperImage,
+      volumes: plan.volumes.map((v) => v.target),
+      readOnly: false,
+      jobId: ctx.jobId,
+    });
+    const total = plan.volumes.reduce((sum, v) => sum + v.sizeBytes, 0);
+    let before = 0;
+    try {
+      for (const volume of plan.volumes) {
+        ctx.checkCancelled();
+        this.journal.step(ctx.jobId, 'stage', volume.target);
+        const phase = `staging ${volume.target}`;
+        await stageVolume({
+          helper,
+          archivePath: this.deps.files.pathOf(plan.snapshotId, volume.archiveFile),
+          volume,
+          manifest: this.deps.catalog.manifest(plan.snapshotId, volume.position),
+          jobId: ctx.jobId,
+          signal: ctx.signal,
+          onProgress: (bytes, files) =>
+            ctx.progress({
+              phase,
+              bytesDone: before + bytes,
+              bytesTotal: total,
+              filesDone: files,
+              ratio: total > 0 ? Math.min(1, (before + bytes) / total) : null,
+            }),
+        });
+        before += volume.sizeBytes;
+      }
+    } finally {
+      await removeHelper(helper).catch(() => undefined);
+    }
+  }
+}

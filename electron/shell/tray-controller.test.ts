@@ -1,0 +1,88 @@
+import Docker from 'dockerode';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TrayController } from './tray-controller';
+import type { TrayState } from './tray-menu';
+import type { TrayNotification } from './tray-notifications';
+import { createServices, type Services } from '../services';
+import { createWorkload, describeEngine, tempDir, testDocker, uniqueName, type TestWorkload } from '../../test/engine';
+
+describeEngine('tray controller', () => {
+  const docker = testDocker();
+  const data = tempDir();
+  let services: Services;
+  let workload: TestWorkload;
+  const notices: TrayNotification[] = [];
+  const drawn: TrayState[] = [];
+  let tray: TrayController;
+
+  beforeAll(async () => {
+    services = createServices({ dataDir: data.path, docker });
+    const volume = uniqueName('tray-data');
+    workload = await createWorkload(docker, {
+      project: uniqueName('tray'),
+      services: [{ name: 'app', volumes: [{ volume, destination: '/data' }] }],
+      seed: `echo hello > /seed/${volume}/greeting.txt`,
+    });
+    tray = new TrayController({ services, render: (s) => drawn.push(s), notify: (n) => notices.push(n) });
+  });
+
+  afterAll(async () => {
+    tray.dispose();
+    services.close();
+    await workload.remove();
+    data.remove();
+  });
+
+  it('shows the engine up and the workload', async () => {
+    await tray.refresh();
+    expect(tray.state.engine).toEqual({ ok: true });
+    expect(tray.state.workloads.map((w) => w.id)).toContain(workload.id);
+  });
+
+  it('captures with trigger tray, notifies name, size and duration, and lists the snapshot', async () => {
+    notices.length = 0;
+    drawn.length = 0;
+    await tray.capture(workload.id);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.title).toBe(`Snapshot of ${workload.name} saved`);
+    expect(notices[0]!.body).toMatch(/^\S+ · 6 B \(.+ stored\) · \d+(\.\d)? m?s$/);
+    const [snapshot] = services.snapshots.list(workload.id);
+    expect(snapshot).toMatchObject({ trigger: 'tray', status: 'ready' });
+    expect(notices[0]!.snapshotId).toBe(snapshot!.id);
+    expect(drawn.some((s) => s.activity.kind === 'busy')).toBe(true);
+    await tray.refresh();
+    expect(tray.state.activity.kind).toBe('idle');
+    expect(tray.state.snapshots[0]?.id).toBe(snapshot!.id);
+  });
+
+  it('starts nothing and notifies Conflict while a restore of the workload runs', async () => {
+    notices.length = 0;
+    const lease = services.leases.acquire(workload.id, { id: 'feedfacefeedface', kind: 'restore' });
+    try {
+      await tray.capture(workload.id);
+    } finally {
+      lease.release();
+    }
+    expect(notices).toEqual([
+      {
+        title: `Capture of ${workload.name} not started`,
+        body: expect.stringMatching(/restore of .* is already running/),
+      },
+    ]);
+    expect(services.snapshots.list(workload.id)).toHaveLength(1);
+  });
+
+  it('keeps the workloads, disabled with the reason, when the engine goes away', async () => {
+    const down = createServices({ dataDir: data.path, docker: new Docker({ socketPath: '/nonexistent/docker.sock' }) });
+    const offline = new TrayController({ services: down, render: () => undefined, notify: () => undefined });
+    try {
+      await offline.refresh();
+      expect(offline.state.engine.ok).toBe(false);
+      expect(offline.state.engine.ok === false && offline.state.engine.message).toMatch(/engine/i);
+      expect(offline.state.snapshots).toHaveLength(1);
+    } finally {
+      offline.dispose();
+      down.close();
+    }
+  });
+});

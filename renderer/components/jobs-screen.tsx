@@ -1,0 +1,55 @@
+import { ErrorMessage } from './error-message';
+import { JobProgress } from './job-progress';
+import { useClient } from '../client/client-context';
+import { humanAge } from '../format';
+import { useJobs } from '../hooks/use-jobs';
+
+/** Running and recent jobs of every process: progress, outcome, cancel. */
+export function JobsScreen() {
+  const client = useClient();
+  const jobs = useJobs();
+  const running = jobs.data?.filter((j) => j.status === 'running') ?? [];
+  const recent = jobs.data?.filter((j) => j.status !== 'running') ?? [];
+  return (
+    <section aria-labelledby="jobs-title">
+      <h1 id="jobs-title">Jobs</h1>
+      <ErrorMessage error={jobs.error} />
+      <h2>Running</h2>
+      {running.length === 0 && <p className="muted">Nothing is running.</p>}
+      <ul className="job-list">
+        {running.map((job) => (
+          <li key={job.id} data-job={job.id}>
+            <span className="muted">{job.workloadId}</span>
+            <JobProgress job={job} onCancel={() => void client.cancelJob({ jobId: job.id }).catch(() => undefined)} />
+          </li>
+        ))}
+      </ul>
+      <h2>Recent</h2>
+      {recent.length === 0 && <p className="muted">No finished jobs yet.</p>}
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th scope="col">Kind</th>
+            <th scope="col">Workload</th>
+            <th scope="col">Outcome</th>
+            <th scope="col">Started</th>
+            <th scope="col">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {recent.map((job) => (
+            <tr key={job.id} data-job={job.id}>
+              <td>{job.kind}</td>
+              <td>{job.workloadId}</td>
+              <td>
+                <span className={`status status-${job.status}`}>{job.status}</span>
+              </td>
+              <td>{humanAge(job.startedAt)}</td>
+              <td>{job.error ? `${job.error.kind}: ${job.error.message}` : job.phase}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

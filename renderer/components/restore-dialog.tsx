@@ -1,0 +1,85 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { ErrorMessage } from './error-message';
+import { JobProgress } from './job-progress';
+import { Modal } from './modal';
+import { RestorePlanView } from './restore-plan-view';
+import { RestoreResultView } from './restore-result-view';
+import { useClient } from '../client/client-context';
+import { queryKeys } from '../client/query-keys';
+import { useJob } from '../hooks/use-jobs';
+import type { Snapshot } from '../../shared/types';
+
+/**
+ * The guarded restore: what will happen, a safety snapshot (on by default), and a Restore button
+ * that stays disabled until the snapshot's exact name is typed; then progress per phase and the result.
+ */
+export function RestoreDialog({ snapshot, onClose }: { snapshot: Snapshot; onClose: () => void }) {
+  const client = useClient();
+  const plan = useQuery({
+    queryKey: queryKeys.restorePlan(snapshot.id),
+    queryFn: () => client.previewRestore({ snapshot: snapshot.id }),
+    staleTime: 0,
+  });
+  const [confirm, setConfirm] = useState('');
+  const [safetySnapshot, setSafetySnapshot] = useState(true);
+  const restore = useMutation({
+    mutationFn: () => client.restoreSnapshot({ snapshot: snapshot.id, confirm, safetySnapshot }),
+  });
+  const job = useJob(restore.data?.jobId ?? null);
+  const blocked = (plan.data?.blockers.length ?? 0) > 0;
+  const matches = confirm === snapshot.name;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (matches && !blocked) restore.mutate();
+  };
+  if (restore.data) {
+    return (
+      <Modal title={`Restoring ${snapshot.name}`} onClose={onClose}>
+        <div className="form">
+          {job ? <JobProgress job={job} /> : <p>Starting…</p>}
+          {job?.status === 'succeeded' && <RestoreResultView job={job} />}
+          {job && job.status !== 'running' && (
+            <div className="buttons">
+              <button type="button" className="primary" onClick={onClose}>
+                Close
+              </button>
+            </div>
+          )}
+        </div>
+      </Modal>
+    );
+  }
+  return (
+    <Modal title={`Restore ${snapshot.name}`} onClose={onClose}>
+      <form className="form" onSubmit={submit}>
+        <ErrorMessage error={plan.error} />
+        {plan.isPending && <p>Checking what a restore would do…</p>}
+        {plan.data && <RestorePlanView plan={plan.data} />}
+        <label className="checkbox">
+          <input type="checkbox" checked={safetySnapshot} onChange={(e) => setSafetySnapshot(e.target.checked)} />
+          Take a safety snapshot of the current volumes first
+        </label>
+        <label>
+          {`Type ${snapshot.name} to confirm`}
+          <input
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            aria-invalid={confirm.length > 0 && !matches}
+          />
+        </label>
+        <ErrorMessage error={restore.error} />
+        <div className="buttons">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="danger" disabled={!matches || blocked || !plan.data || restore.isPending}>
+            Restore
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
