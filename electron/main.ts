@@ -1,1 +1,116 @@
-export {};
+import { app, dialog, session } from 'electron';
+import path from 'node:path';
+import { bridgeEvents } from './host/events';
+import { createHandlers } from './host/handlers';
+import { createServices, type Services } from './services';
+import { defaultDataDir } from './services/data-dir';
+import { configFilePath, writeDataDirPointer } from './services/data-dir-pointer';
+import type { AppLocation } from './shell/app-origin';
+import { askForAnotherFolder, confirmQuitDuring, pickDataFolder } from './shell/dialogs';
+import { registerIpc } from './shell/ipc';
+import { applyLaunchAtLogin, startedHidden } from './shell/launch-at-login';
+import { MainWindow } from './shell/main-window';
+import { openStore } from './shell/open-store';
+import { hardenContents, hardenSession } from './shell/security';
+import { startTray } from './shell/tray';
+
+// The Electron entry: app lifecycle and wiring only. Logic lives in services/ and shell/*.ts.
+
+const location: AppLocation =
+  !app.isPackaged && process.env.VOLSNAP_DEV_URL
+    ? { kind: 'dev', url: process.env.VOLSNAP_DEV_URL }
+    : { kind: 'file', indexPath: path.join(__dirname, 'renderer', 'index.html') };
+const resourcesDir = path.join(app.getAppPath(), 'resources');
+const log = (message: string) => console.error(`volsnap: ${message}`);
+let quitting = false;
+let window: MainWindow | null = null;
+/** Asks before quitting over running jobs; replaced once the services exist. */
+let mayQuit: () => boolean = () => true;
+
+function main(): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.setAppUserModelId('dev.volsnap.app');
+  app.on('second-instance', () => window?.show());
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents, location));
+  app.on('before-quit', (event) => {
+    if (quitting || mayQuit()) quitting = true;
+    else event.preventDefault();
+  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      dialog.showErrorBox('Volsnap could not start', error instanceof Error ? error.message : String(error));
+      app.exit(1);
+    });
+}
+
+async function start(): Promise<void> {
+  hardenSession(session.defaultSession, location);
+  const store = openStore(defaultDataDir, {
+    open: (dataDir) => createServices({ dataDir }),
+    askForAnother: askForAnotherFolder,
+    pickFolder: pickDataFolder,
+    remember: (dataDir) => writeDataDirPointer(configFilePath(), dataDir),
+  });
+  if (!store) return app.quit();
+  const services = store.value;
+  // Crash cleanup and restore recovery finish before any window exists, so no restore is offered
+  // over a half-swapped workload.
+  await services.sweep();
+  registerIpc({ handlers: handlersSyncingLoginItem(services), location, log });
+  const shown = new MainWindow({
+    location,
+    preloadPath: path.join(__dirname, 'preload.cjs'),
+    iconPath: path.join(resourcesDir, 'icon.png'),
+    keepInTray: () => services.settings.get('keepInTrayOnClose'),
+    quitting: () => quitting,
+  });
+  window = shown;
+  mayQuit = () => confirmQuitDuring(services.jobs.running());
+  const showSnapshot = (snapshotId: string) => {
+    // The menu can be older than the catalog (a snapshot deleted by the CLI): then just open the app.
+    const snapshot = services.snapshots.list().find((s) => s.id === snapshotId);
+    if (snapshot) shown.showSnapshot({ snapshotId, workloadId: snapshot.workloadId });
+    else shown.show();
+  };
+  const tray = startTray({
+    services,
+    resourcesDir,
+    openApp: () => shown.show(),
+    showSnapshot,
+    quit: () => app.quit(),
+    log,
+  });
+  const stopEvents = bridgeEvents(services, (event, payload) => {
+    shown.send(event, payload);
+    if (event === 'workloads:list-changed') tray.refresh();
+  });
+  applyLaunchAtLogin(services.settings.get('launchAtLogin'), log);
+  app.on('activate', () => shown.show());
+  // With keepInTrayOnClose off, closing the window quits (except on macOS, where apps stay in the dock).
+  app.on('window-all-closed', () => process.platform !== 'darwin' && app.quit());
+  app.on('will-quit', () => {
+    stopEvents();
+    tray.dispose();
+    services.close();
+  });
+  if (!startedHidden()) shown.show();
+}
+
+/** The contract handlers, with `settings:set` also applying launch at login right away. */
+function handlersSyncingLoginItem(services: Services) {
+  const handlers = createHandlers(services);
+  const setSetting = handlers.setSetting;
+  handlers.setSetting = async (input) => {
+    const settings = await setSetting(input);
+    applyLaunchAtLogin(settings.launchAtLogin, log);
+    return settings;
+  };
+  return handlers;
+}
+
+main();

@@ -37,7 +37,10 @@ export function humanDate(iso: string | null): string {
 }
 
 /** Remaining time from the average rate so far; null until there is enough to tell. */
-export function estimateEta(progress: { bytesDone: number; bytesTotal: number | null }, elapsedMs: number): number | null {
+export function estimateEta(
+  progress: { bytesDone: number; bytesTotal: number | null },
+  elapsedMs: number,
+): number | null {
   const { bytesDone, bytesTotal } = progress;
   if (!bytesTotal || bytesDone <= 0 || elapsedMs < 500) return null;
   return (elapsedMs * (bytesTotal - bytesDone)) / bytesDone;

@@ -32,6 +32,7 @@ export interface DiffSummary {
   modified: number;
   addedBytes: number;
   removedBytes: number;
+  /** Sum of the after-side sizes of the modified entries: the bytes that now differ. */
   modifiedBytes: number;
 }
 

@@ -20,5 +20,4 @@ export type WsRequest = z.infer<typeof WsRequestSchema>;
 
 /** Server → client frames. */
 export type WsMessage =
-  | { type: 'result'; id: number; result: Result<unknown> }
-  | { type: 'event'; event: EventName; payload: unknown };
+  { type: 'result'; id: number; result: Result<unknown> } | { type: 'event'; event: EventName; payload: unknown };

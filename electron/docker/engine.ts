@@ -8,9 +8,9 @@ export function engineEndpoint(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** A dockerode client for the configured endpoint (TLS and ssh:// come from dockerode itself). */
-export function connectEngine(env: NodeJS.ProcessEnv = process.env): Docker {
-  // dockerode reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH on its own.
-  return env.DOCKER_HOST ? new Docker() : new Docker({ socketPath: defaultSocket() });
+export function connectEngine(): Docker {
+  // With DOCKER_HOST set, dockerode reads it (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) from process.env.
+  return process.env.DOCKER_HOST ? new Docker() : new Docker({ socketPath: defaultSocket() });
 }
 
 function defaultSocket(): string {

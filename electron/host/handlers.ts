@@ -1,7 +1,14 @@
 import type { z } from 'zod';
 import { engineEndpoint, engineError } from '../docker/engine';
 import type { Services } from '../services';
-import { COMMAND_NAMES, contract, type CommandName, type EngineStatus, type InputOf, type OutputOf } from '../../shared/contract';
+import {
+  COMMAND_NAMES,
+  contract,
+  type CommandName,
+  type EngineStatus,
+  type InputOf,
+  type OutputOf,
+} from '../../shared/contract';
 import { VolsnapError, toErrorData, type Result } from '../../shared/errors';
 
 /** One async function per contract command; each parses its own (untrusted) input. */
@@ -67,8 +74,8 @@ function implementations(services: Services): Implementations {
     pruneSnapshots: () => services.retention.prune(),
     diffSnapshot: (input) => services.diff.diff(input),
     diffFile: (input) => services.diff.fileDiff(input),
-    previewRestore: ({ snapshot }) => pending(services, 'restore').preview(snapshot),
-    restoreSnapshot: async (input) => ({ jobId: (await pending(services, 'restore').start(input)).jobId }),
+    previewRestore: ({ snapshot }) => services.restore.preview(snapshot),
+    restoreSnapshot: async (input) => ({ jobId: (await services.restore.start(input)).jobId }),
     listJobs: async () => services.jobs.recent(),
     cancelJob: async ({ jobId }) => {
       services.jobs.cancel(jobId);
@@ -91,23 +98,4 @@ async function engineStatus(services: Services): Promise<EngineStatus> {
   } catch (error) {
     return { ok: false, endpoint, version: null, message: engineError(error, 'reach the engine').message };
   }
-}
-
-// TEMPORARY: the restore service is being added to `Services` by another issue.
-interface PendingServices {
-  restore?: {
-    preview(ref: string): Promise<OutputOf<'previewRestore'>>;
-    start(input: InputOf<'restoreSnapshot'>): Promise<{ jobId: string }> | { jobId: string };
-  };
-}
-function pending<K extends keyof PendingServices>(services: Services, key: K): NonNullable<PendingServices[K]> {
-  const service = (services as Services & PendingServices)[key];
-  if (!service) throw new VolsnapError('Unsupported', `This build of Volsnap has no ${key} service yet.`);
-  return service;
-}
-
-/** Rolls back or forward restores a crashed process left (a no-op until the restore service exists). */
-export async function recoverRestores(services: Services): Promise<void> {
-  const restore = (services as Services & { restore?: { recover(): Promise<unknown> } }).restore;
-  await restore?.recover();
 }

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { unlink } from 'node:fs/promises';
 import { archiveVolume } from './volume-archiver';
-import { quiesce, resume } from './quiesce';
+import { quiesce, resume, type QuiesceRecord } from './quiesce';
 import { JobRunner, type JobContext, type JobHandle } from './jobs';
 import type { RetentionService } from './retention-service';
 import type { WorkloadService } from './workload-service';
@@ -130,16 +130,18 @@ export class CaptureService {
       readOnly: true,
       jobId: ctx.jobId,
     });
-    let records: Awaited<ReturnType<typeof quiesce>> = [];
+    // Filled as each container is touched, so a pause that fails half-way is still undone.
+    const records: QuiesceRecord[] = [];
     let resumeErrors: Error[] = [];
     const results: { volume: StoredVolume; entries: ManifestEntry[] }[] = [];
     try {
       ctx.progress({
         phase: plan.mode === 'live' ? 'capturing' : `${plan.mode === 'pause' ? 'pausing' : 'stopping'} containers`,
       });
-      records = await quiesce(docker, plan.workload.containers, plan.mode, (r) =>
-        note.run(ctx.jobId, r.containerId, r.action),
-      );
+      await quiesce(docker, plan.workload.containers, plan.mode, (r) => {
+        records.push(r);
+        note.run(ctx.jobId, r.containerId, r.action);
+      });
       let doneBefore = 0;
       const bytesTotal = this.estimateTarBytes(plan);
       for (const [position, volume] of plan.volumes.entries()) {

@@ -37,8 +37,8 @@ export class ManifestTap extends Transform {
 
   constructor(
     private readonly rootName: string,
-    private readonly onEntry: (entry: ManifestEntry, totals: { tarBytes: number; files: number }) => void = () =>
-      undefined,
+    /** Called for every chunk, so one big file still reports progress while it streams. */
+    private readonly onProgress: (totals: { tarBytes: number; files: number }) => void = () => undefined,
   ) {
     super();
     this.parser = new Parser({ strict: true, onReadEntry: (entry) => this.record(entry) });
@@ -52,8 +52,12 @@ export class ManifestTap extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.tarBytes += chunk.length;
     this.push(chunk);
-    if (this.parser.write(chunk)) callback();
-    else this.parser.once('drain', () => callback());
+    const report = () => {
+      this.onProgress({ tarBytes: this.tarBytes, files: this.entries.length });
+      callback();
+    };
+    if (this.parser.write(chunk)) report();
+    else this.parser.once('drain', report);
   }
 
   override _flush(callback: TransformCallback): void {
@@ -88,11 +92,9 @@ export class ManifestTap extends Transform {
         row.sha256 = hash.digest('hex');
         this.contentBytes += row.size;
         this.entries.push(row);
-        this.onEntry(row, { tarBytes: this.tarBytes, files: this.entries.length });
       });
     } else {
       this.entries.push(row);
-      this.onEntry(row, { tarBytes: this.tarBytes, files: this.entries.length });
       entry.resume();
     }
   }

@@ -18,18 +18,15 @@ export async function quiesce(
   containers: DiscoveredContainer[],
   mode: CaptureMode,
   record: (entry: QuiesceRecord) => void,
-): Promise<QuiesceRecord[]> {
-  if (mode === 'live') return [];
-  const done: QuiesceRecord[] = [];
+): Promise<void> {
+  if (mode === 'live') return;
   const running = containers.filter((c) => c.state === 'running');
   for (const c of running) {
     const entry: QuiesceRecord = { containerId: c.id, action: mode === 'pause' ? 'paused' : 'stopped' };
     record(entry);
-    done.push(entry);
     const container = docker.getContainer(c.id);
     await engineCall(`${mode} container ${c.name}`, () => (mode === 'pause' ? container.pause() : container.stop()));
   }
-  return done;
 }
 
 /** Undoes `quiesce`: every container is resumed even if another one fails; errors are returned. */

@@ -4,6 +4,7 @@ import { removeStaleHelpers } from '../docker/helper';
 import type { ArchiveFiles } from '../store/archive-files';
 import type { Catalog } from '../store/catalog';
 import type { Db } from '../store/db';
+import { JobsTable } from '../store/jobs-table';
 import type { Leases } from '../store/leases';
 
 export interface SweepReport {
@@ -26,7 +27,8 @@ export async function sweep(deps: {
   docker: Docker | null;
 }): Promise<SweepReport> {
   const { db, catalog, files, leases } = deps;
-  const liveJobs = liveJobIds(db, leases);
+  // Jobs of live processes (this one included) are left alone, leased or not (a live diff is not).
+  const liveJobs = new JobsTable(db).liveIds();
   const report: SweepReport = { failedCaptures: 0, removedDirs: 0, resumedContainers: 0, removedHelpers: 0 };
 
   // A capture is live while its workload's lease is held by a live process (the app, a CLI).
@@ -48,45 +50,27 @@ export async function sweep(deps: {
       await files.removeTemps(dir);
     }
   }
-  for (const { id } of db.prepare(`SELECT id FROM jobs WHERE status = 'running'`).all() as { id: string }[]) {
-    if (!liveJobs.has(id)) {
-      db.prepare(
-        `UPDATE jobs SET status = 'failed', finished_at = ?, error_kind = 'Internal', error_message = ? WHERE id = ?`,
-      ).run(new Date().toISOString(), 'interrupted: the process running this job stopped', id);
-    }
-  }
+  new JobsTable(db).failDead('interrupted: the process running this job stopped');
   if (deps.docker) await resumeOrphans(deps.docker, db, liveJobs, report).catch(() => undefined);
   return report;
 }
 
 /** Resumes containers a dead capture paused or stopped, and removes dead jobs' helpers. */
 async function resumeOrphans(docker: Docker, db: Db, liveJobs: Set<string>, report: SweepReport): Promise<void> {
-  {
-    const orphaned = (
-      db.prepare(`SELECT job_id, container_id, action FROM quiesced`).all() as {
-        job_id: string;
-        container_id: string;
-        action: 'paused' | 'stopped';
-      }[]
-    ).filter((r) => !liveJobs.has(r.job_id));
-    const errors = await resume(
-      docker,
-      orphaned.map((r) => ({ containerId: r.container_id, action: r.action })),
-    );
-    if (errors.length === 0) {
-      for (const r of orphaned) db.prepare(`DELETE FROM quiesced WHERE job_id = ?`).run(r.job_id);
-      report.resumedContainers = orphaned.length;
-    }
-    report.removedHelpers = await removeStaleHelpers(docker, liveJobs);
+  const orphaned = (
+    db.prepare(`SELECT job_id, container_id, action FROM quiesced`).all() as {
+      job_id: string;
+      container_id: string;
+      action: 'paused' | 'stopped';
+    }[]
+  ).filter((r) => !liveJobs.has(r.job_id));
+  const errors = await resume(
+    docker,
+    orphaned.map((r) => ({ containerId: r.container_id, action: r.action })),
+  );
+  if (errors.length === 0) {
+    for (const r of orphaned) db.prepare(`DELETE FROM quiesced WHERE job_id = ?`).run(r.job_id);
+    report.resumedContainers = orphaned.length;
   }
-}
-
-function liveJobIds(db: Db, leases: Leases): Set<string> {
-  const rows = db.prepare(`SELECT workload_id FROM leases`).all() as { workload_id: string }[];
-  const ids = new Set<string>();
-  for (const { workload_id } of rows) {
-    const holder = leases.holder(workload_id);
-    if (holder) ids.add(holder.jobId);
-  }
-  return ids;
+  report.removedHelpers = await removeStaleHelpers(docker, liveJobs);
 }

@@ -9,7 +9,6 @@ import { CompressStream } from 'zstd-napi';
 import { ManifestTap, type ManifestResult } from './manifest-builder';
 import { engineCall } from '../docker/engine';
 import { helperMountPath } from '../docker/helper';
-import type { ManifestEntry } from '../../shared/types';
 
 export interface ArchivedVolume {
   manifest: ManifestResult;
@@ -34,9 +33,7 @@ export async function archiveVolume(options: {
   const source = await engineCall(`read volume ${options.volumeName}`, () =>
     options.helper.getArchive({ path: helperMountPath(options.volumeName) }),
   );
-  const tap = new ManifestTap(options.volumeName, (_e: ManifestEntry, totals) =>
-    options.onProgress(totals.tarBytes, totals.files),
-  );
+  const tap = new ManifestTap(options.volumeName, (totals) => options.onProgress(totals.tarBytes, totals.files));
   const compressor = new CompressStream({
     compressionLevel: ZSTD_LEVEL,
     nbWorkers: availableParallelism(),
@@ -51,7 +48,9 @@ export async function archiveVolume(options: {
       callback(null, chunk);
     },
   });
-  await pipeline(source, tap, compressor, measure, createWriteStream(options.tempPath, { mode: 0o600 }), { signal: options.signal });
+  await pipeline(source, tap, compressor, measure, createWriteStream(options.tempPath, { mode: 0o600 }), {
+    signal: options.signal,
+  });
   await fsyncFile(options.tempPath);
   return { manifest: tap.result(), storedBytes, sha256: hash.digest('hex') };
 }

@@ -31,3 +31,11 @@ export function isAppUrl(candidate: string | null | undefined, location: AppLoca
     return false;
   }
 }
+
+/**
+ * An IPC sender is trusted when it is the top frame of our own page: not a subframe (an iframe a
+ * bug let in), not a frame that navigated elsewhere, not a destroyed one (null).
+ */
+export function isTrustedFrame(frame: { url: string; parent: unknown } | null, location: AppLocation): boolean {
+  return frame !== null && frame.parent === null && isAppUrl(frame.url, location);
+}

@@ -63,12 +63,9 @@ describeEngine('tray controller', () => {
     } finally {
       lease.release();
     }
-    expect(notices).toEqual([
-      {
-        title: `Capture of ${workload.name} not started`,
-        body: expect.stringMatching(/restore of .* is already running/),
-      },
-    ]);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.title).toBe(`Capture of ${workload.name} not started`);
+    expect(notices[0]!.body).toMatch(/restore of .* is already running/);
     expect(services.snapshots.list(workload.id)).toHaveLength(1);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appUrl, isAppUrl, type AppLocation } from './app-origin';
+import { appUrl, isAppUrl, isTrustedFrame, type AppLocation } from './app-origin';
 import {
   contentSecurityPolicy,
   externalLinkFor,
@@ -106,5 +106,15 @@ describe('navigation, new windows and permissions', () => {
     }
     expect(isPermissionAllowed('clipboard-sanitized-write', page, file)).toBe(true);
     expect(isPermissionAllowed('clipboard-sanitized-write', 'https://example.com/', file)).toBe(false);
+  });
+});
+
+describe('IPC sender check', () => {
+  it('trusts only the top frame of our own page', () => {
+    expect(isTrustedFrame({ url: page, parent: null }, file)).toBe(true);
+    expect(isTrustedFrame({ url: page, parent: {} }, file)).toBe(false);
+    expect(isTrustedFrame({ url: 'https://example.com/', parent: null }, file)).toBe(false);
+    expect(isTrustedFrame({ url: 'file:///tmp/index.html', parent: null }, file)).toBe(false);
+    expect(isTrustedFrame(null, file)).toBe(false);
   });
 });

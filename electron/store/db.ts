@@ -65,7 +65,9 @@ const MIGRATIONS: string[] = [
     finished_at TEXT,
     error_kind TEXT,
     error_message TEXT,
-    result TEXT
+    result TEXT,
+    pid INTEGER NOT NULL DEFAULT 0,
+    host TEXT NOT NULL DEFAULT ''
   );
   CREATE INDEX jobs_by_start ON jobs (started_at);
   CREATE TABLE leases (

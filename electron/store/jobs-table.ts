@@ -1,4 +1,5 @@
 import type { Db } from './db';
+import { HOST, pidAlive } from './liveness';
 import type { Job, JobKind, JobResult, JobStatus } from '../../shared/types';
 
 interface JobRow {
@@ -22,10 +23,10 @@ export class JobsTable {
   insert(job: { id: string; kind: JobKind; workloadId: string; snapshotId: string | null }): void {
     this.db
       .prepare(
-        `INSERT INTO jobs (id, kind, workload_id, snapshot_id, status, phase, started_at)
-         VALUES (?, ?, ?, ?, 'running', 'starting', ?)`,
+        `INSERT INTO jobs (id, kind, workload_id, snapshot_id, status, phase, started_at, pid, host)
+         VALUES (?, ?, ?, ?, 'running', 'starting', ?, ?, ?)`,
       )
-      .run(job.id, job.kind, job.workloadId, job.snapshotId, new Date().toISOString());
+      .run(job.id, job.kind, job.workloadId, job.snapshotId, new Date().toISOString(), process.pid, HOST);
   }
 
   update(id: string, fields: { phase?: string; snapshotId?: string }): void {
@@ -50,11 +51,25 @@ export class JobsTable {
       );
   }
 
-  /** Marks jobs of dead processes as failed; called at start-up. */
-  failRunning(reason: string, except: Set<string>): void {
+  /**
+   * Ids of running jobs whose process is still alive. Jobs of another host (a shared data dir on a
+   * network drive) count as alive: we cannot tell.
+   */
+  liveIds(): Set<string> {
+    const rows = this.db.prepare(`SELECT id, pid, host FROM jobs WHERE status = 'running'`).all() as {
+      id: string;
+      pid: number;
+      host: string;
+    }[];
+    return new Set(rows.filter((r) => r.host !== HOST || pidAlive(r.pid)).map((r) => r.id));
+  }
+
+  /** Marks running jobs whose process died as failed; called by the start-up sweep. */
+  failDead(reason: string): void {
+    const live = this.liveIds();
     const running = this.db.prepare(`SELECT id FROM jobs WHERE status = 'running'`).all() as { id: string }[];
     for (const { id } of running) {
-      if (!except.has(id)) this.finish(id, 'failed', { kind: 'Internal', message: reason });
+      if (!live.has(id)) this.finish(id, 'failed', { kind: 'Internal', message: reason });
     }
   }
 

@@ -1,5 +1,5 @@
-import { hostname } from 'node:os';
 import type { Db } from './db';
+import { HOST, pidAlive } from './liveness';
 import { VolsnapError } from '../../shared/errors';
 import type { JobKind } from '../../shared/types';
 
@@ -17,7 +17,7 @@ export interface Lease {
  * both see the workload as free.
  */
 export class Leases {
-  private readonly host = hostname();
+  private readonly host = HOST;
 
   constructor(
     private readonly db: Db,
@@ -68,14 +68,5 @@ export class Leases {
     if (Date.now() - holder.heartbeat_at > STALE_AFTER_MS) return false;
     if (holder.host !== this.host) return true;
     return this.isAlive(holder.pid);
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -87,7 +87,10 @@ describe('store', () => {
 
     const report = await sweep({ db, catalog, files, leases: new Leases(db), docker: null });
     expect(report).toMatchObject({ failedCaptures: 1, removedDirs: 1 });
-    expect(catalog.get('1111111111111111')).toMatchObject({ status: 'failed', failureReason: expect.stringContaining('interrupted') as unknown });
+    expect(catalog.get('1111111111111111')).toMatchObject({
+      status: 'failed',
+      failureReason: expect.stringContaining('interrupted') as unknown,
+    });
     expect(existsSync(files.dirOf('1111111111111111'))).toBe(false);
     expect(existsSync(files.tempPathOf('2222222222222222', '1-x.tar.zst'))).toBe(false);
     expect(existsSync(files.pathOf('2222222222222222', '0-v.tar.zst'))).toBe(true);
@@ -108,13 +111,19 @@ describe('store', () => {
     catalog.insertCapturing(newSnapshot('5555555555555555', 'keep-me'));
     catalog.markReady('5555555555555555', []);
     await files.makeDir('5555555555555555');
-    await expect(service.delete('keep-me', { confirm: 'keep-m' })).rejects.toMatchObject({ kind: 'ConfirmationMismatch' });
+    await expect(service.delete('keep-me', { confirm: 'keep-m' })).rejects.toMatchObject({
+      kind: 'ConfirmationMismatch',
+    });
     service.update('keep-me', { pinned: true });
     await expect(service.delete('keep-me', { confirm: 'keep-me' })).rejects.toMatchObject({ kind: 'Conflict' });
 
-    const failing = new SnapshotService(catalog, Object.assign(Object.create(files) as ArchiveFiles, {
-      removeDir: () => Promise.reject(new Error('EBUSY: resource busy')),
-    }), new Leases(db));
+    const failing = new SnapshotService(
+      catalog,
+      Object.assign(Object.create(files) as ArchiveFiles, {
+        removeDir: () => Promise.reject(new Error('EBUSY: resource busy')),
+      }),
+      new Leases(db),
+    );
     await expect(failing.delete('keep-me', { confirm: 'keep-me', force: true })).rejects.toThrow(/EBUSY/);
     expect(catalog.get('5555555555555555')).toBeDefined();
 
@@ -128,7 +137,9 @@ describe('store', () => {
     expect(settings.get('keepLast')).toBe(20);
     settings.set('keepLast', 5);
     expect(() => settings.set('keepLast', -1)).toThrow(/keepLast/);
-    expect(() => settings.set('defaultMode', 'sometimes')).toThrow(expect.objectContaining({ kind: 'InvalidInput' }) as Error);
+    expect(() => settings.set('defaultMode', 'sometimes')).toThrow(
+      expect.objectContaining({ kind: 'InvalidInput' }) as Error,
+    );
     expect(settings.get('keepLast')).toBe(5);
   });
 });

@@ -42,7 +42,12 @@ function readCookie(header: string | undefined, name: string): string | null {
 export function allowedHost(hostHeader: string | undefined, options: { bindHost: string; port: number }): boolean {
   if (!hostHeader) return false;
   if (options.bindHost === '0.0.0.0' || options.bindHost === '::') return true;
-  const names = new Set(['127.0.0.1', 'localhost', '[::1]', options.bindHost.includes(':') ? `[${options.bindHost}]` : options.bindHost]);
+  const names = new Set([
+    '127.0.0.1',
+    'localhost',
+    '[::1]',
+    options.bindHost.includes(':') ? `[${options.bindHost}]` : options.bindHost,
+  ]);
   return [...names].some((name) => hostHeader === `${name}:${options.port}`);
 }
 

@@ -74,7 +74,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
 type Auth = { token: string; port: number; bindHost: string };
 
-async function onRequest(req: IncomingMessage, res: ServerResponse, auth: Auth & { rendererDir: string }): Promise<void> {
+async function onRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  auth: Auth & { rendererDir: string },
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const refusal = !allowedHost(req.headers.host, auth)
     ? { status: 403, reason: 'Unknown Host' }

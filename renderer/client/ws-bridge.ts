@@ -33,7 +33,9 @@ export function createWsBridge(location: Pick<Location, 'host' | 'search' | 'pro
       for (const frame of queued) socket.send(frame);
       queued = [];
       // After a reconnect, events may have been missed: have the UI refetch.
-      if (everOpened) for (const event of ['workloads:list-changed', 'snapshots:list-changed'] as const) dispatch(event, { workloadId: '' });
+      if (everOpened)
+        for (const event of ['workloads:list-changed', 'snapshots:list-changed'] as const)
+          dispatch(event, { workloadId: '' });
       everOpened = true;
     });
     socket.addEventListener('message', (message: MessageEvent<string>) => {

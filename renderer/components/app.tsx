@@ -26,7 +26,9 @@ export function App() {
       <NavBar current={top} onNavigate={(screen) => setView({ screen })} />
       <main>
         <EngineBanner />
-        {view.screen === 'workloads' && <WorkloadsScreen onOpen={(workload) => setView({ screen: 'snapshots', workload })} />}
+        {view.screen === 'workloads' && (
+          <WorkloadsScreen onOpen={(workload) => setView({ screen: 'snapshots', workload })} />
+        )}
         {view.screen === 'snapshots' && (
           <SnapshotsScreen
             workload={view.workload}
@@ -35,7 +37,10 @@ export function App() {
           />
         )}
         {view.screen === 'diff' && (
-          <DiffScreen snapshot={view.snapshot} onBack={() => setView({ screen: 'snapshots', workload: view.workload })} />
+          <DiffScreen
+            snapshot={view.snapshot}
+            onBack={() => setView({ screen: 'snapshots', workload: view.workload })}
+          />
         )}
         {view.screen === 'jobs' && <JobsScreen />}
         {view.screen === 'settings' && <SettingsScreen />}

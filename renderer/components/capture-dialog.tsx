@@ -35,7 +35,12 @@ export function CaptureDialog({ workload, onClose }: { workload: Workload; onClo
         <form onSubmit={submit} className="form">
           <label>
             Name
-            <input value={name} onChange={(e) => setName(e.target.value)} placeholder="automatic when empty" maxLength={120} />
+            <input
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="automatic when empty"
+              maxLength={120}
+            />
           </label>
           <label>
             Note
@@ -43,7 +48,10 @@ export function CaptureDialog({ workload, onClose }: { workload: Workload; onClo
           </label>
           <label>
             Mode
-            <select value={mode ?? settings.data?.defaultMode ?? 'pause'} onChange={(e) => setMode(e.target.value as CaptureMode)}>
+            <select
+              value={mode ?? settings.data?.defaultMode ?? 'pause'}
+              onChange={(e) => setMode(e.target.value as CaptureMode)}
+            >
               {CAPTURE_MODES.map((m) => (
                 <option key={m} value={m}>
                   {MODE_LABELS[m]}
@@ -65,7 +73,7 @@ export function CaptureDialog({ workload, onClose }: { workload: Workload; onClo
           {job && job.status !== 'running' && (
             <div className="buttons">
               <button type="button" className="primary" onClick={onClose}>
-                Close
+                Done
               </button>
             </div>
           )}

@@ -16,9 +16,7 @@ export function DeleteDialog({ snapshot, onClose }: { snapshot: Snapshot; onClos
   return (
     <Modal title={`Delete ${snapshot.name}?`} onClose={onClose}>
       <div className="form">
-        <p>
-          The snapshot and its archives are removed from this computer. This cannot be undone.
-        </p>
+        <p>The snapshot and its archives are removed from this computer. This cannot be undone.</p>
         {snapshot.pinned && (
           <label className="checkbox">
             <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} />

@@ -16,7 +16,11 @@ interface Row {
 const MAX_ROWS = 500;
 
 /** The changed entries, filterable by path and kind; a modified file opens its content diff. */
-export function DiffEntries(props: { diff: DiffResult; selected: SelectedFile | null; onOpen: (file: SelectedFile) => void }) {
+export function DiffEntries(props: {
+  diff: DiffResult;
+  selected: SelectedFile | null;
+  onOpen: (file: SelectedFile) => void;
+}) {
   const { diff, selected, onOpen } = props;
   const [filter, setFilter] = useState('');
   const [kinds, setKinds] = useState<Record<Change, boolean>>({ added: true, removed: true, modified: true });
@@ -32,12 +36,18 @@ export function DiffEntries(props: { diff: DiffResult; selected: SelectedFile | 
         </label>
         {(Object.keys(kinds) as Change[]).map((kind) => (
           <label key={kind} className="checkbox">
-            <input type="checkbox" checked={kinds[kind]} onChange={(e) => setKinds({ ...kinds, [kind]: e.target.checked })} />
+            <input
+              type="checkbox"
+              checked={kinds[kind]}
+              onChange={(e) => setKinds({ ...kinds, [kind]: e.target.checked })}
+            />
             {kind}
           </label>
         ))}
       </div>
-      {matches.length === 0 && <p>No changes{needle || !Object.values(kinds).every(Boolean) ? ' match the filter' : ''}.</p>}
+      {matches.length === 0 && (
+        <p>No changes{needle || !Object.values(kinds).every(Boolean) ? ' match the filter' : ''}.</p>
+      )}
       <ul className="diff-list">
         {matches.slice(0, MAX_ROWS).map((r) => (
           <li key={`${r.change}:${r.volume}:${r.path}`} className={r.change} data-change={r.change}>
@@ -73,8 +83,20 @@ export function DiffEntries(props: { diff: DiffResult; selected: SelectedFile | 
 
 function flatten(diff: DiffResult): Row[] {
   return diff.volumes.flatMap((v) => [
-    ...v.added.map((e) => ({ change: 'added' as const, volume: v.volumeName, path: e.path, size: e.size, detail: e.type })),
-    ...v.removed.map((e) => ({ change: 'removed' as const, volume: v.volumeName, path: e.path, size: e.size, detail: e.type })),
+    ...v.added.map((e) => ({
+      change: 'added' as const,
+      volume: v.volumeName,
+      path: e.path,
+      size: e.size,
+      detail: e.type,
+    })),
+    ...v.removed.map((e) => ({
+      change: 'removed' as const,
+      volume: v.volumeName,
+      path: e.path,
+      size: e.size,
+      detail: e.type,
+    })),
     ...v.modified.map((e) => ({
       change: 'modified' as const,
       volume: v.volumeName,

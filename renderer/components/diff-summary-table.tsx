@@ -3,7 +3,10 @@ import type { DiffResult } from '../../shared/diff-types';
 
 /** Added / removed / modified counts and bytes, per volume and in total. */
 export function DiffSummaryTable({ diff }: { diff: DiffResult }) {
-  const rows = [...diff.volumes.map((v) => ({ name: v.volumeName, note: presenceNote(v.presence), s: v.summary })), { name: 'Total', note: '', s: diff.summary }];
+  const rows = [
+    ...diff.volumes.map((v) => ({ name: v.volumeName, note: presenceNote(v.presence), s: v.summary })),
+    { name: 'Total', note: '', s: diff.summary },
+  ];
   return (
     <table className="data-table diff-summary" aria-label="Changes per volume">
       <thead>

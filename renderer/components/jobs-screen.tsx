@@ -1,7 +1,8 @@
 import { ErrorMessage } from './error-message';
 import { JobProgress } from './job-progress';
 import { useClient } from '../client/client-context';
-import { humanAge } from '../format';
+import { humanAge, humanDuration } from '../format';
+import type { Job } from '../../shared/types';
 import { useJobs } from '../hooks/use-jobs';
 
 /** Running and recent jobs of every process: progress, outcome, cancel. */
@@ -45,11 +46,20 @@ export function JobsScreen() {
                 <span className={`status status-${job.status}`}>{job.status}</span>
               </td>
               <td>{humanAge(job.startedAt)}</td>
-              <td>{job.error ? `${job.error.kind}: ${job.error.message}` : job.phase}</td>
+              <td>{outcome(job)}</td>
             </tr>
           ))}
         </tbody>
       </table>
     </section>
   );
+}
+
+/** One line on how a finished job ended: the error, or what it did and how long it took. */
+function outcome(job: Job): string {
+  if (job.error) return `${job.error.kind}: ${job.error.message}`;
+  const took = job.finishedAt ? `took ${humanDuration(Date.parse(job.finishedAt) - Date.parse(job.startedAt))}` : '';
+  if (job.kind === 'restore' && job.result?.downtimeMs !== undefined)
+    return `${took}, downtime ${humanDuration(job.result.downtimeMs)}`;
+  return took;
 }

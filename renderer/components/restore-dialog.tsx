@@ -42,7 +42,7 @@ export function RestoreDialog({ snapshot, onClose }: { snapshot: Snapshot; onClo
           {job && job.status !== 'running' && (
             <div className="buttons">
               <button type="button" className="primary" onClick={onClose}>
-                Close
+                Done
               </button>
             </div>
           )}

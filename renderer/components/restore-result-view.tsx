@@ -8,7 +8,9 @@ export function RestoreResultView({ job }: { job: Job }) {
     <p role="status" className="ok">
       Restored. Downtime {humanDuration(result?.downtimeMs)}
       {result?.swapWindowMs !== undefined && ` (volumes swapped in ${humanDuration(result.swapWindowMs)})`}.
-      {result?.safetySnapshotId ? ' A safety snapshot of the previous contents was taken.' : ' No safety snapshot was taken.'}
+      {result?.safetySnapshotId
+        ? ' A safety snapshot of the previous contents was taken.'
+        : ' No safety snapshot was taken.'}
     </p>
   );
 }

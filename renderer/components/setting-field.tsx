@@ -50,13 +50,25 @@ export function SettingField({ settingKey, value }: { settingKey: SettingKey; va
             <option value="stop">stop</option>
           </select>
         ) : (
-          <input value={draft} onChange={(e) => setDraft(e.target.value)} inputMode={typeof value === 'string' ? 'text' : 'numeric'} />
+          <input
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            inputMode={typeof value === 'string' ? 'text' : 'numeric'}
+          />
         )}
       </label>
-      <button type="submit" disabled={save.isPending || draft === toText(value)} aria-label={`Save ${LABELS[settingKey]}`}>
+      <button
+        type="submit"
+        disabled={save.isPending || draft === toText(value)}
+        aria-label={`Save ${LABELS[settingKey]}`}
+      >
         Save
       </button>
-      {save.isSuccess && !save.isPending && <span role="status" className="ok">Saved</span>}
+      {save.isSuccess && !save.isPending && (
+        <span role="status" className="ok">
+          Saved
+        </span>
+      )}
       <ErrorMessage error={save.error} />
     </form>
   );

@@ -35,7 +35,8 @@ export function SizeChart({ snapshots }: { snapshots: Snapshot[] }) {
           ))}
       </svg>
       <figcaption>
-        Stored size per snapshot (max {humanBytes(max)}) · {humanDate(new Date(t0).toISOString())} – {humanDate(new Date(t1).toISOString())}
+        Stored size per snapshot (max {humanBytes(max)}) · {humanDate(new Date(t0).toISOString())} –{' '}
+        {humanDate(new Date(t1).toISOString())}
       </figcaption>
     </figure>
   );

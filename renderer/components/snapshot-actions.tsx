@@ -7,25 +7,49 @@ import { useClient } from '../client/client-context';
 import { humanBytes } from '../format';
 import type { Snapshot } from '../../shared/types';
 
-/** What can be done with the selected snapshot: edit, pin, verify, diff, restore, delete. */
-export function SnapshotActions(props: { snapshot: Snapshot; onDiff: () => void; onRestore: () => void }) {
+/**
+ * What can be done with the selected snapshot: edit, pin, verify, diff, restore, delete. Always
+ * rendered (disabled with no selection) so selecting a row never shifts the table under the pointer.
+ */
+export function SnapshotActions(props: { snapshot: Snapshot | null; onDiff: () => void; onRestore: () => void }) {
+  const { snapshot } = props;
+  if (!snapshot) {
+    return (
+      <section className="snapshot-actions" aria-label="Selected snapshot">
+        <p className="selected-summary muted">Select a snapshot to act on it.</p>
+        <div className="toolbar" role="toolbar" aria-label="Snapshot actions">
+          {['Rename / note…', 'Pin', 'Verify', 'Diff…', 'Restore…', 'Delete…'].map((label) => (
+            <button key={label} type="button" disabled>
+              {label}
+            </button>
+          ))}
+        </div>
+      </section>
+    );
+  }
+  return <SelectedActions {...props} snapshot={snapshot} />;
+}
+
+function SelectedActions(props: { snapshot: Snapshot; onDiff: () => void; onRestore: () => void }) {
   const { snapshot, onDiff, onRestore } = props;
   const client = useClient();
   const [dialog, setDialog] = useState<'edit' | 'delete' | null>(null);
-  const pin = useMutation({ mutationFn: () => client.updateSnapshot({ snapshot: snapshot.id, pinned: !snapshot.pinned }) });
+  const pin = useMutation({
+    mutationFn: () => client.updateSnapshot({ snapshot: snapshot.id, pinned: !snapshot.pinned }),
+  });
   const verify = useMutation({ mutationFn: () => client.verifySnapshot({ snapshot: snapshot.id }) });
   const ready = snapshot.status === 'ready';
   return (
     <section className="snapshot-actions" aria-label={`Selected snapshot ${snapshot.name}`}>
-      <div className="selected-summary">
+      <p className="selected-summary" title={snapshot.note || undefined}>
         <strong>{snapshot.name}</strong>
         <span className="muted">
           {' '}
           · {snapshot.volumes.length} volumes · {humanBytes(snapshot.storedBytes)} stored
           {snapshot.failureReason && ` · ${snapshot.failureReason}`}
+          {snapshot.note && ` · ${snapshot.note}`}
         </span>
-        {snapshot.note && <p className="note">{snapshot.note}</p>}
-      </div>
+      </p>
       <div className="toolbar" role="toolbar" aria-label="Snapshot actions">
         <button type="button" onClick={() => setDialog('edit')}>
           Rename / note…

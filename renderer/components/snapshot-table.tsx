@@ -98,6 +98,7 @@ function useRenderTiming(snapshots: Snapshot[]): void {
   if (started.current?.list !== snapshots) started.current = { list: snapshots, at: performance.now() };
   useLayoutEffect(() => {
     const at = started.current?.at;
-    if (at !== undefined) performance.measure('snapshot-table-render', { start: at, detail: { rows: snapshots.length } });
+    if (at !== undefined)
+      performance.measure('snapshot-table-render', { start: at, detail: { rows: snapshots.length } });
   }, [snapshots]);
 }

@@ -43,9 +43,11 @@ export function SnapshotsScreen(props: {
       <ErrorMessage error={snapshots.error} />
       {snapshots.data && <SizeChart snapshots={snapshots.data} />}
       {snapshots.data?.length === 0 && <p>No snapshots yet. Capture one to start.</p>}
-      {selected && (
-        <SnapshotActions snapshot={selected} onDiff={() => onDiff(selected)} onRestore={() => setRestoring(selected)} />
-      )}
+      <SnapshotActions
+        snapshot={selected}
+        onDiff={() => selected && onDiff(selected)}
+        onRestore={() => selected && setRestoring(selected)}
+      />
       {snapshots.data && snapshots.data.length > 0 && (
         <SnapshotTable
           snapshots={snapshots.data}

@@ -5,6 +5,7 @@ import { ErrorMessage } from './error-message';
 import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
 import { humanAge, humanBytes } from '../format';
+import { VolsnapError } from '../../shared/errors';
 import type { Workload } from '../../shared/types';
 
 /** Every workload on the engine: status, containers, volumes, stored size, last snapshot. */
@@ -15,7 +16,8 @@ export function WorkloadsScreen({ onOpen }: { onOpen: (workload: Workload) => vo
   return (
     <section aria-labelledby="workloads-title">
       <h1 id="workloads-title">Workloads</h1>
-      <ErrorMessage error={workloads.error} />
+      {/* An unreachable engine is already explained (with Retry) by the banner above. */}
+      {!isEngineDown(workloads.error) && <ErrorMessage error={workloads.error} />}
       {workloads.data?.length === 0 && <p>No containers on this engine yet.</p>}
       {workloads.data && workloads.data.length > 0 && (
         <table className="data-table">
@@ -36,7 +38,12 @@ export function WorkloadsScreen({ onOpen }: { onOpen: (workload: Workload) => vo
             {workloads.data.map((w) => (
               <tr key={w.id} data-workload={w.id}>
                 <th scope="row">
-                  <button type="button" className="link" onClick={() => onOpen(w)} aria-label={`Open snapshots of ${w.name}`}>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => onOpen(w)}
+                    aria-label={`Open snapshots of ${w.name}`}
+                  >
                     {w.name}
                   </button>
                   <span className="muted"> {w.kind}</span>
@@ -49,7 +56,12 @@ export function WorkloadsScreen({ onOpen }: { onOpen: (workload: Workload) => vo
                 <td>{humanBytes(w.snapshotBytes)}</td>
                 <td>{humanAge(w.lastSnapshotAt)}</td>
                 <td>
-                  <button type="button" onClick={() => setCapturing(w)} disabled={w.volumes.length === 0} aria-label={`Capture ${w.name}`}>
+                  <button
+                    type="button"
+                    onClick={() => setCapturing(w)}
+                    disabled={w.volumes.length === 0}
+                    aria-label={`Capture ${w.name}`}
+                  >
                     Capture…
                   </button>
                 </td>
@@ -61,4 +73,8 @@ export function WorkloadsScreen({ onOpen }: { onOpen: (workload: Workload) => vo
       {capturing && <CaptureDialog workload={capturing} onClose={() => setCapturing(null)} />}
     </section>
   );
+}
+
+function isEngineDown(error: unknown): boolean {
+  return error instanceof VolsnapError && error.kind === 'EngineUnavailable';
 }

@@ -46,6 +46,8 @@ function upsertJob(queryClient: QueryClient, job: Job): void {
     if (!jobs) return jobs;
     const known = jobs.some((j) => j.id === job.id);
     // A finished job keeps the last progress we saw, so its bar ends where it stopped.
-    return known ? jobs.map((j) => (j.id === job.id ? { ...job, progress: job.progress ?? j.progress } : j)) : [job, ...jobs];
+    return known
+      ? jobs.map((j) => (j.id === job.id ? { ...job, progress: job.progress ?? j.progress } : j))
+      : [job, ...jobs];
   });
 }

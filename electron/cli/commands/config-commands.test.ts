@@ -8,15 +8,12 @@ import { tempDir } from '../../../test/engine';
 
 /** Runs `volsnap …` in this process and captures what a terminal would show. */
 async function volsnap(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (write: (text: string) => void) =>
-    ({ write: (chunk: string) => (write(chunk), true) }) as unknown as NodeJS.WriteStream & { fd: 1 & 2 };
-  const code = await runCli(args, {
-    stdout: sink((t) => (stdout += t)) as typeof process.stdout,
-    stderr: sink((t) => (stderr += t)) as typeof process.stderr,
-  });
-  return { code, stdout, stderr };
+  const out = { stdout: '', stderr: '' };
+  // runCli writes with `write` only; a string sink stands in for the terminal.
+  const sink = (key: keyof typeof out) =>
+    ({ write: (chunk: string) => ((out[key] += chunk), true) }) as unknown as NodeJS.WriteStream & { fd: 1 & 2 };
+  const code = await runCli(args, { stdout: sink('stdout'), stderr: sink('stderr') });
+  return { code, ...out };
 }
 
 describe('volsnap config', () => {

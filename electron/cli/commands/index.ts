@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { configCommand } from './config-commands';
+import { diffCommand } from './diff-commands';
 import { recoverCommand, restoreCommand } from './restore-commands';
 import { serveCommand } from './serve-command';
 import {
@@ -22,6 +23,7 @@ export const COMMANDS: CliCommand[] = [
   listCommand,
   showCommand,
   verifyCommand,
+  diffCommand,
   pinSnapshotCommand,
   unpinSnapshotCommand,
   deleteCommand,

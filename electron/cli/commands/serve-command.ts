@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { defineCommand, stringOption, UsageError, type CliContext } from '../command';
-import { recoverRestores } from '../../host/handlers';
 import { reportLoopDelay } from '../../web/loop-monitor';
 import { startWebHost } from '../../web/web-host';
 
@@ -22,9 +21,9 @@ export const serveCommand = defineCommand<{ stopped: true }>({
         `volsnap: WARNING: serving on ${host}, reachable from other machines. Anyone with the URL's token controls your volumes.\n`,
       );
     }
+    // `mutating` made runCli sweep first, which also recovers interrupted restores: like the app,
+    // no restore is offered before the journal is settled.
     const services = ctx.services();
-    // A host like the app: finish or roll back interrupted restores before offering any restore.
-    await recoverRestores(services);
     const web = await startWebHost({ services, rendererDir: rendererDir(), port, host });
     const stopLoop = process.env.VOLSNAP_DEBUG_LOOP === '1' ? reportLoopDelay((l) => ctx.stderr.write(l)) : () => {};
     announce(ctx, web);

@@ -140,6 +140,19 @@ describeEngine('diff', () => {
     for (const c of app.containers) expect((await containerState(docker, c)).status).toBe('running');
   });
 
+  it('can be cancelled, and a cancelled pause diff leaves the workload running', async () => {
+    const handle = await services.diff.start({ snapshot: a.name, mode: 'pause' });
+    services.jobs.cancel(handle.jobId!);
+    expect((await rejection(handle.done)).kind).toBe('Cancelled');
+    expect(services.jobs.recent(5).find((j) => j.id === handle.jobId)?.status).toBe('cancelled');
+    for (const c of app.containers) expect((await containerState(docker, c)).status).toBe('running');
+    const helpers = await docker.listContainers({
+      all: true,
+      filters: { label: [`io.volsnap.helper=${handle.jobId}`] },
+    });
+    expect(helpers).toEqual([]);
+  });
+
   it('shows a unified diff of a text file, from the archive and from the live volume', async () => {
     for (const against of ['current', b.name]) {
       const diff = await services.diff.fileDiff({ snapshot: a.name, against, volume: main, path: '/edit.txt' });

@@ -3,7 +3,8 @@ import { CURRENT, diffAgainstCurrent, helperFor, pairWithCurrent, storedRefs, ty
 import { buildFileDiff, MAX_TEXT_BYTES, wantsContent } from './file-diff';
 import { readArchiveContent, readLiveFile, type FileSide } from './file-sources';
 import { liveSource, type CurrentVolume } from './live-manifest';
-import { oneSidedVolumeDiff, totalSummary, volumeDiff } from './manifest-diff';
+import { oneSidedVolumeDiff, totalSummary } from './manifest-diff';
+import { StoredManifestDiff } from './stored-diff';
 import { pairVolumes, type VolumePair } from './volume-pairs';
 import { JobRunner } from '../jobs';
 import type { WorkloadService } from '../workload-service';
@@ -51,7 +52,11 @@ export interface DiffHandle {
 
 /** What changed between a snapshot and another snapshot of its workload, or its live volumes. */
 export class DiffService {
-  constructor(private readonly deps: DiffDeps) {}
+  private readonly stored: StoredManifestDiff;
+
+  constructor(private readonly deps: DiffDeps) {
+    this.stored = new StoredManifestDiff(deps.db);
+  }
 
   /** The diff of a snapshot against `current` (default) or another snapshot of the same workload. */
   async diff(input: DiffRequest): Promise<DiffResult> {
@@ -108,10 +113,10 @@ export class DiffService {
     const { catalog } = this.deps;
     const volumes = pairVolumes(storedRefs(catalog, before.id), storedRefs(catalog, after.id)).map((pair) => {
       if (pair.before && pair.after)
-        return volumeDiff(
+        return this.stored.volumeDiff(
           pair.before.volumeName,
-          catalog.manifest(before.id, pair.before.position),
-          catalog.manifest(after.id, pair.after.position),
+          { snapshotId: before.id, position: pair.before.position },
+          { snapshotId: after.id, position: pair.after.position },
         );
       if (pair.before)
         return oneSidedVolumeDiff(

@@ -69,7 +69,7 @@ export async function readLiveManifest(options: {
   const stream = await engineCall(`read volume ${volumeName}`, () =>
     source.container.getArchive({ path: source.root }),
   );
-  const tap = new ManifestTap(path.basename(source.root), (_entry, totals) =>
+  const tap = new ManifestTap(path.basename(source.root), (totals) =>
     options.onProgress(totals.tarBytes, totals.files),
   );
   const discard = new Writable({ write: (_chunk, _encoding, callback) => callback() });

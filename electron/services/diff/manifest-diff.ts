@@ -27,21 +27,35 @@ export interface EntryChanges {
 export function diffManifests(before: ManifestEntry[], after: ManifestEntry[]): EntryChanges {
   const afterByPath = new Map<string, ManifestEntry>();
   for (const entry of after) afterByPath.set(entry.path, entry);
-  const removed: DiffEntry[] = [];
-  const modified: ModifiedEntry[] = [];
+  const removed: ManifestEntry[] = [];
+  const both: [ManifestEntry, ManifestEntry][] = [];
   for (const old of before) {
     const now = afterByPath.get(old.path);
-    if (now === undefined) {
-      if (old.path !== ROOT) removed.push(toDiffEntry(old));
-      continue;
+    if (now === undefined) removed.push(old);
+    else {
+      afterByPath.delete(old.path);
+      both.push([old, now]);
     }
-    afterByPath.delete(old.path);
+  }
+  return changeLists({ removed, added: [...afterByPath.values()], both });
+}
+
+/**
+ * The lists a user reads, from entries already matched by path: only-before, only-after, and
+ * pairs on both sides (unchanged pairs are dropped here).
+ */
+export function changeLists(matched: {
+  removed: ManifestEntry[];
+  added: ManifestEntry[];
+  both: [ManifestEntry, ManifestEntry][];
+}): EntryChanges {
+  const modified: ModifiedEntry[] = [];
+  for (const [old, now] of matched.both) {
     const changes = changesBetween(old, now);
     if (changes.length > 0) modified.push({ path: old.path, changes, before: toSide(old), after: toSide(now) });
   }
-  const added: DiffEntry[] = [];
-  for (const entry of afterByPath.values()) if (entry.path !== ROOT) added.push(toDiffEntry(entry));
-  return { added: sortByPath(added), removed: sortByPath(removed), modified: sortByPath(modified) };
+  const listed = (entries: ManifestEntry[]) => sortByPath(entries.filter((e) => e.path !== ROOT).map(toDiffEntry));
+  return { added: listed(matched.added), removed: listed(matched.removed), modified: sortByPath(modified) };
 }
 
 /**
@@ -61,7 +75,11 @@ export function changesBetween(before: ManifestEntry, after: ManifestEntry): Cha
 
 /** The diff of a volume present on both sides. */
 export function volumeDiff(volumeName: string, before: ManifestEntry[], after: ManifestEntry[]): VolumeDiff {
-  const changes = diffManifests(before, after);
+  return bothSidesDiff(volumeName, diffManifests(before, after));
+}
+
+/** Wraps the changes of a volume present on both sides with its summary. */
+export function bothSidesDiff(volumeName: string, changes: EntryChanges): VolumeDiff {
   return { volumeName, presence: 'both', summary: summarize(changes), ...changes };
 }
 

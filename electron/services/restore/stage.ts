@@ -85,13 +85,13 @@ export async function stageVolume(options: {
 function forward(
   entry: ReadEntry,
   checked: CheckedEntry,
-  io: { send(chunk: Buffer): boolean; out: PassThrough; fail(error: unknown): void; onEnd(): void },
+  io: { send: (chunk: Buffer) => boolean; out: PassThrough; fail: (error: unknown) => void; onEnd: () => void },
 ): void {
   const isFile = checked.manifest.type === 'file';
   io.send(encodeHeader(entry, checked, isFile ? entry.size : 0));
   if (!isFile) {
-    entry.resume();
     entry.on('end', io.onEnd);
+    entry.resume();
     return;
   }
   const hash = createHash('sha256');

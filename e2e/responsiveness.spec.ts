@@ -1,0 +1,129 @@
+import { expect, test } from '@playwright/test';
+import { writeFileSync } from 'node:fs';
+import { WebSocket } from 'ws';
+import { seedSnapshots } from './support/seed-catalog';
+import { DOCKER_HOST, startServe } from './support/serve';
+import { createWorkload, tempDir, testDocker, uniqueName } from '../test/engine';
+import type { WsMessage } from '../shared/web-protocol';
+
+process.env.DOCKER_HOST = DOCKER_HOST;
+const docker = testDocker();
+const artifacts = 'e2e/artifacts';
+/** Size of the capture whose progress cadence is measured (the issue asks ≥ 700 MB; CI may lower it). */
+const BIG_MB = Number(process.env.VOLSNAP_E2E_BIG_MB ?? 700);
+
+test('a list of 10,000 snapshots renders in under 200 ms', async ({ page }) => {
+  const data = tempDir('volsnap-e2e-10k-');
+  const name = uniqueName('e2e10k');
+  const workload = await createWorkload(docker, {
+    services: [{ name, volumes: [{ volume: `${name}-data`, destination: '/data' }] }],
+  });
+  const seedStart = Date.now();
+  seedSnapshots(data.path, workload, 10_000);
+  const seedMs = Date.now() - seedStart;
+  const served = await startServe(data.path);
+  try {
+    await page.goto(served.url);
+    const open = page.getByRole('button', { name: `Open snapshots of ${workload.name}` });
+    await expect(open).toBeVisible();
+    await page.evaluate(() => performance.clearMeasures());
+    const clickedAt = await page.evaluate(() => performance.now());
+    await open.click();
+    await expect(page.locator('[role="row"][data-snapshot="seeded-09999"]')).toBeVisible();
+    const visibleAt = await page.evaluate(() => performance.now());
+    const render = await page.evaluate(() =>
+      performance
+        .getEntriesByName('snapshot-table-render')
+        .map((e) => ({ ms: e.duration, detail: (e as PerformanceMeasure).detail as unknown })),
+    );
+    const rows = await page.locator('[role="row"][data-snapshot]').count();
+    await page.screenshot({ path: `${artifacts}/12-ten-thousand.png` });
+    // Scrolling to the end renders the last rows on demand.
+    await page.locator('.snapshot-scroll').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect(page.locator('[role="row"][data-snapshot="seeded-00000"]')).toBeVisible();
+    const renderMs = Math.max(...render.map((r) => r.ms));
+    const numbers = { seedMs, renderMs, clickToRowsMs: visibleAt - clickedAt, domRows: rows };
+    console.log('10k list:', JSON.stringify(numbers));
+    writeFileSync(`${artifacts}/responsiveness-10k.json`, JSON.stringify(numbers, null, 2));
+    expect(renderMs).toBeLessThan(200);
+    expect(rows).toBeLessThan(100);
+  } finally {
+    await served.stop();
+    await workload.remove();
+    data.remove();
+  }
+});
+
+test(`progress reaches the UI at least every 250 ms during a ${BIG_MB} MB capture; the loop is never blocked > 100 ms`, async ({
+  page,
+}) => {
+  test.setTimeout(900_000);
+  const data = tempDir('volsnap-e2e-big-');
+  const name = uniqueName('e2ebig');
+  const workload = await createWorkload(docker, {
+    services: [{ name, volumes: [{ volume: `${name}-data`, destination: '/data' }] }],
+    // Incompressible data, so compression and hashing both run at full size.
+    seed: `dd if=/dev/urandom of=/seed/${name}-data/big.bin bs=1M count=${BIG_MB} 2>/dev/null`,
+  });
+  const served = await startServe(data.path, { VOLSNAP_DEBUG_LOOP: '1' });
+  const ws = new WebSocket(`ws://127.0.0.1:${served.port}/ws?token=${served.token}`, {
+    headers: { origin: served.origin },
+  });
+  try {
+    await new Promise((resolve) => ws.once('open', resolve));
+    await page.goto(served.url);
+    await page.getByRole('button', { name: 'Jobs' }).click();
+    const arrivals: { at: number; phase: string }[] = [];
+    let finished: unknown = null;
+    const loopFrom = served.stderr.length;
+    ws.on('message', (raw: Buffer) => {
+      const message = JSON.parse(raw.toString()) as WsMessage;
+      if (message.type !== 'event') return;
+      if (message.event === 'jobs:progress')
+        arrivals.push({ at: performance.now(), phase: (message.payload as { phase: string }).phase });
+      if (message.event === 'jobs:changed' && (message.payload as { status: string }).status !== 'running')
+        finished = message.payload;
+    });
+    ws.send(
+      JSON.stringify({
+        id: 1,
+        command: 'captureWorkload',
+        input: { workload: workload.id, mode: 'live', name: 'big' },
+      }),
+    );
+    await expect(page.locator('.job-list progress')).toBeVisible({ timeout: 60_000 });
+    await page.screenshot({ path: `${artifacts}/13-capture-progress.png` });
+    await expect.poll(() => finished, { timeout: 800_000, intervals: [1000] }).not.toBeNull();
+    const capturing = arrivals.filter((a) => a.phase.startsWith('capturing'));
+    const gaps = capturing.slice(1).map((a, i) => a.at - capturing[i]!.at);
+    const loop = served.stderr
+      .slice(loopFrom)
+      .filter((l) => l.startsWith('{"loopDelay"'))
+      .map((l) => (JSON.parse(l) as { loopDelay: { maxMs: number } }).loopDelay.maxMs);
+    const numbers = {
+      megabytes: BIG_MB,
+      status: (finished as { status: string }).status,
+      progressEvents: capturing.length,
+      captureSeconds: capturing.length ? (capturing.at(-1)!.at - capturing[0]!.at) / 1000 : 0,
+      maxGapMs: Math.max(...gaps),
+      p99GapMs: percentile(gaps, 0.99),
+      maxLoopDelayMs: Math.max(...loop),
+      loopSamples: loop.length,
+    };
+    console.log('big capture:', JSON.stringify(numbers));
+    writeFileSync(`${artifacts}/responsiveness-capture.json`, JSON.stringify(numbers, null, 2));
+    expect(numbers.status).toBe('succeeded');
+    expect(numbers.maxGapMs).toBeLessThanOrEqual(250);
+    expect(numbers.maxLoopDelayMs).toBeLessThanOrEqual(100);
+  } finally {
+    ws.close();
+    await served.stop();
+    await workload.remove();
+    data.remove();
+  }
+});
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+}

@@ -1,0 +1,72 @@
+import Docker from 'dockerode';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bridgeEvents, watchCatalog } from './events';
+import { createServices } from '../services';
+import { openDb } from '../store/db';
+import { tempDir } from '../../test/engine';
+import type { EventMap, EventName } from '../../shared/contract';
+
+const dir = tempDir();
+const dataDir = path.join(dir.path, 'data');
+const services = createServices({ dataDir, docker: new Docker({ socketPath: path.join(dir.path, 'none.sock') }) });
+
+afterAll(() => {
+  services.close();
+  dir.remove();
+});
+
+const until = async (check: () => boolean, ms = 3_000) => {
+  const end = Date.now() + ms;
+  while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  return check();
+};
+
+describe('bridgeEvents', () => {
+  it('emits jobs:changed when a job starts and ends, and its progress', async () => {
+    const seen: { event: EventName; payload: EventMap[EventName] }[] = [];
+    const stop = bridgeEvents(services, (event, payload) => seen.push({ event, payload }));
+    try {
+      const handle = services.jobs.start({ kind: 'diff', workloadId: 'container:events-test' }, async (ctx) => {
+        ctx.progress({ phase: 'comparing', bytesDone: 1 });
+        return 1;
+      });
+      await handle.done;
+      const changes = seen
+        .filter((e) => e.event === 'jobs:changed')
+        .map((e) => (e.payload as { status: string }).status);
+      expect(changes).toEqual(['running', 'succeeded']);
+      expect(seen.some((e) => e.event === 'jobs:progress')).toBe(true);
+      expect(seen.some((e) => e.event === 'snapshots:list-changed')).toBe(true);
+    } finally {
+      stop();
+    }
+  });
+});
+
+describe('watchCatalog', () => {
+  it("notices another process's insert, rename and delete of a snapshot", async () => {
+    const changed: string[] = [];
+    const stop = watchCatalog(services.db, (id) => changed.push(id), 50);
+    const other = openDb(dataDir); // another connection, as the CLI would hold
+    try {
+      const insert = other.prepare(
+        `INSERT INTO snapshots (id, name, workload_id, workload_name, created_at, trigger, mode, status)
+         VALUES ('aaaa', 'one', 'compose:w', 'w', '2026-01-01T00:00:00Z', 'cli', 'live', 'ready')`,
+      );
+      insert.run();
+      expect(await until(() => changed.length === 1)).toBe(true);
+      other.prepare(`UPDATE snapshots SET name = 'two' WHERE id = 'aaaa'`).run();
+      expect(await until(() => changed.length === 2)).toBe(true);
+      other.prepare(`DELETE FROM snapshots WHERE id = 'aaaa'`).run();
+      expect(await until(() => changed.length === 3)).toBe(true);
+      // A commit that touches no snapshot (a lease heartbeat, a job row) is not a list change.
+      other.prepare(`INSERT INTO settings (key, value) VALUES ('keepLast', '5')`).run();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(changed).toEqual(['compose:w', 'compose:w', 'compose:w']);
+    } finally {
+      stop();
+      other.close();
+    }
+  });
+});

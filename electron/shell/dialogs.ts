@@ -1,0 +1,44 @@
+import { dialog } from 'electron';
+import type { Job } from '../../shared/types';
+
+// Native dialogs of the shell; the decisions they feed live in open-store.ts and main.ts.
+
+/** The data dir is unusable: true when the user wants to choose another folder, false to quit. */
+export function askForAnotherFolder(dataDir: string, message: string): boolean {
+  const choice = dialog.showMessageBoxSync({
+    type: 'error',
+    title: 'Volsnap',
+    message: 'Volsnap cannot use its data folder',
+    detail: `${message}\n\nFolder: ${dataDir || '(not set)'}\nChoose another folder for snapshots, or quit.`,
+    buttons: ['Choose Another Folder…', 'Quit'],
+    defaultId: 0,
+    cancelId: 1,
+    noLink: true,
+  });
+  return choice === 0;
+}
+
+/** Quitting while jobs run interrupts them: true when the user confirms. */
+export function confirmQuitDuring(jobs: Job[]): boolean {
+  if (jobs.length === 0) return true;
+  const choice = dialog.showMessageBoxSync({
+    type: 'warning',
+    title: 'Volsnap',
+    message: 'Volsnap is still working',
+    detail: `${jobs.map((j) => `${j.kind} of ${j.workloadId}: ${j.phase}`).join('\n')}\n\nQuitting now interrupts it. The next start cleans up: an unfinished capture is discarded, a restore is rolled back or finished.`,
+    buttons: ['Keep Running', 'Quit Anyway'],
+    defaultId: 0,
+    cancelId: 0,
+    noLink: true,
+  });
+  return choice === 1;
+}
+
+/** A folder picker for the data dir; null when cancelled. */
+export function pickDataFolder(): string | null {
+  const picked = dialog.showOpenDialogSync({
+    title: 'Folder for Volsnap snapshots',
+    properties: ['openDirectory', 'createDirectory'],
+  });
+  return picked?.[0] ?? null;
+}

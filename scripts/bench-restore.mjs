@@ -1,0 +1,105 @@
+// Restore bench (run by scripts/bench.mjs): `volsnap restore --no-safety-snapshot` against the
+// baseline of a helper `rm -rf` of the volume's contents followed by the decompressed archive
+// uploaded through the Engine archive endpoint (zstd -dc | curl --unix-socket -T - -X PUT).
+// Env: DOCKER_HOST, BENCH_DATA_DIR, BENCH_WORKLOAD, BENCH_VOLUME, BENCH_SNAPSHOT.
+import Database from 'better-sqlite3';
+import Docker from 'dockerode';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+const { DOCKER_HOST, BENCH_DATA_DIR, BENCH_WORKLOAD, BENCH_VOLUME, BENCH_SNAPSHOT } = process.env;
+for (const [name, value] of Object.entries({
+  DOCKER_HOST,
+  BENCH_DATA_DIR,
+  BENCH_WORKLOAD,
+  BENCH_VOLUME,
+  BENCH_SNAPSHOT,
+}))
+  if (!value) throw new Error(`bench-restore: ${name} is not set`);
+if (!DOCKER_HOST.startsWith('unix://')) throw new Error('bench-restore: DOCKER_HOST must be a unix socket');
+const socket = DOCKER_HOST.slice('unix://'.length);
+const docker = new Docker({ socketPath: socket });
+
+const db = new Database(path.join(BENCH_DATA_DIR, 'volsnap.db'), { readonly: true });
+const snapshot = db
+  .prepare(`SELECT id, name, workload_id FROM snapshots WHERE id = ? OR name = ?`)
+  .get(BENCH_SNAPSHOT, BENCH_SNAPSHOT);
+if (!snapshot) throw new Error(`bench-restore: no snapshot ${BENCH_SNAPSHOT} in ${BENCH_DATA_DIR}`);
+if (snapshot.workload_id !== BENCH_WORKLOAD)
+  throw new Error(`bench-restore: ${BENCH_SNAPSHOT} is not of ${BENCH_WORKLOAD}`);
+const volume = db
+  .prepare(
+    `SELECT volume_name, archive_file, size_bytes FROM snapshot_volumes WHERE snapshot_id = ? AND volume_name = ?`,
+  )
+  .get(snapshot.id, BENCH_VOLUME);
+db.close();
+if (!volume) throw new Error(`bench-restore: snapshot ${BENCH_SNAPSHOT} has no volume ${BENCH_VOLUME}`);
+const archive = path.join(BENCH_DATA_DIR, 'archives', snapshot.id, volume.archive_file);
+
+/** A busybox helper mounting the volume at /volsnap/<volume>, like Volsnap's own. */
+async function helper(cmd) {
+  return docker.createContainer({
+    Image: 'busybox:latest',
+    Cmd: cmd,
+    Labels: { 'io.volsnap.bench': '1' },
+    HostConfig: { NetworkMode: 'none', Binds: [`${BENCH_VOLUME}:/volsnap/${BENCH_VOLUME}`] },
+  });
+}
+
+async function baseline() {
+  const started = performance.now();
+  const rm = await helper(['sh', '-c', `cd /volsnap/${BENCH_VOLUME} && rm -rf -- * .[!.]* ..?*`]);
+  await rm.start();
+  const { StatusCode } = await rm.wait();
+  await rm.remove({ force: true });
+  if (StatusCode !== 0) throw new Error(`bench-restore: rm -rf failed (${StatusCode})`);
+  const target = await helper(['true']);
+  try {
+    // The archive's root folder is the volume's name, so extracting at /volsnap rebuilds the volume.
+    execFileSync(
+      'bash',
+      [
+        '-o',
+        'pipefail',
+        '-c',
+        `zstd -dc "$0" | curl -sS --fail --unix-socket "$1" -H 'Content-Type: application/x-tar' -T - -X PUT "http://x/containers/$2/archive?path=/volsnap"`,
+        archive,
+        socket,
+        target.id,
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+  } finally {
+    await target.remove({ force: true });
+  }
+  return performance.now() - started;
+}
+
+function volsnapRestore() {
+  const started = performance.now();
+  const out = execFileSync(
+    process.execPath,
+    [
+      path.resolve('bin/volsnap.cjs'),
+      '--data-dir',
+      BENCH_DATA_DIR,
+      'restore',
+      snapshot.id,
+      '--confirm',
+      snapshot.name,
+      '--no-safety-snapshot',
+      '--json',
+    ],
+    { env: { ...process.env, VOLSNAP_CRASH_AT: '' }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return { ms: performance.now() - started, result: JSON.parse(out.toString()) };
+}
+
+const base = await baseline();
+const restore = volsnapRestore();
+const mb = (volume.size_bytes / 1e6).toFixed(0);
+console.log(
+  `restore of ${BENCH_VOLUME} (${mb} MB): baseline ${(base / 1000).toFixed(2)} s, volsnap ${(restore.ms / 1000).toFixed(2)} s, downtime ${restore.result.downtimeMs} ms`,
+);
+console.log(`restore/baseline ratio: ${(restore.ms / base).toFixed(2)} (target ≤ 1.25)`);
+console.log(`swap window: ${restore.result.swapWindowMs} ms (target < 1000)`);
