@@ -72,10 +72,12 @@ async function start(): Promise<void> {
   window = shown;
   mayQuit = () => confirmQuitDuring(services.jobs.running());
   const showSnapshot = (snapshotId: string) => {
-    // The menu can be older than the catalog (a snapshot deleted by the CLI): then just open the app.
-    const snapshot = services.snapshots.list().find((s) => s.id === snapshotId);
-    if (snapshot) shown.showSnapshot({ snapshotId, workloadId: snapshot.workloadId });
-    else shown.show();
+    try {
+      shown.showSnapshot({ snapshotId, workloadId: services.snapshots.show(snapshotId).workloadId });
+    } catch {
+      // The menu can be older than the catalog (a snapshot deleted by the CLI): just open the app.
+      shown.show();
+    }
   };
   const tray = startTray({
     services,

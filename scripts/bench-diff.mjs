@@ -99,7 +99,8 @@ function insertSnapshot(catalog, id, name, entries) {
     fileCount: entries.filter((e) => e.type === 'file').length,
     sha256: '0'.repeat(64),
   };
-  catalog.markReady(id, [{ volume, entries }]);
+  catalog.insertManifest(id, 0, entries);
+  catalog.markReady(id, [volume]);
 }
 
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;

@@ -47,11 +47,17 @@ function rasterize(size, paint) {
   const out = Buffer.alloc(size * size * 4);
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < samples; sy++) {
         for (let sx = 0; sx < samples; sx++) {
           const [cr, cg, cb, ca] = paint((px + (sx + 0.5) / samples) / size, (py + (sy + 0.5) / samples) / size);
-          r += cr * ca; g += cg * ca; b += cb * ca; a += ca;
+          r += cr * ca;
+          g += cg * ca;
+          b += cb * ca;
+          a += ca;
         }
       }
       const n = samples * samples;
@@ -81,12 +87,21 @@ const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16) / 255);
 /** The database cylinder: solid, with the top rim and two bands cut out as gaps. */
 function cylinder(x, y, g) {
   const { cx, top, bottom, a, b, stroke } = g;
-  const body = Math.min(box(x, y, cx, (top + bottom) / 2, a, (bottom - top) / 2), ellipse(x, y, cx, bottom, a, b), ellipse(x, y, cx, top, a, b));
+  const body = Math.min(
+    box(x, y, cx, (top + bottom) / 2, a, (bottom - top) / 2),
+    ellipse(x, y, cx, bottom, a, b),
+    ellipse(x, y, cx, top, a, b),
+  );
   if (body > 0) return false;
   const gaps = [top, top + (bottom - top) / 3, top + (2 * (bottom - top)) / 3];
   for (const cy of gaps) {
     // Only the front (lower) half of each ring is visible, as on a real cylinder.
-    if (y > cy - (cy === top ? b : 0) && Math.abs(ellipse(x, y, cx, cy, a, b)) < stroke / 2 && (cy === top ? y > cy : true)) return false;
+    if (
+      y > cy - (cy === top ? b : 0) &&
+      Math.abs(ellipse(x, y, cx, cy, a, b)) < stroke / 2 &&
+      (cy === top ? y > cy : true)
+    )
+      return false;
   }
   return true;
 }
@@ -141,7 +156,9 @@ function appIcon(x, y) {
   const nearClock = circle(x, y, clock.cx, clock.cy, clock.r + 0.035) < 0;
   if (circle(x, y, clock.cx, clock.cy, clock.r) < 0) {
     // A clock face: this is the volume at a moment in time.
-    const hand = box(x, y, clock.cx, clock.cy - 0.045, 0.017, 0.062, 0.015) < 0 || box(x, y, clock.cx + 0.04, clock.cy, 0.055, 0.017, 0.015) < 0;
+    const hand =
+      box(x, y, clock.cx, clock.cy - 0.045, 0.017, 0.062, 0.015) < 0 ||
+      box(x, y, clock.cx + 0.04, clock.cy, 0.055, 0.017, 0.015) < 0;
     return hand ? [...hex('#4f46e5'), 1] : [...hex('#fbbf24'), 1];
   }
   if (!nearClock && cylinder(x, y, glyph)) return [1, 1, 1, 1];
@@ -158,7 +175,11 @@ function write(file, size, paint) {
 write('icon.png', 512, appIcon);
 write('icon-256.png', 256, appIcon);
 for (const kind of ['idle', 'busy', 'failed']) {
-  for (const [suffix, theme] of [['-light', 'light'], ['-dark', 'dark'], ['Template', 'template']]) {
+  for (const [suffix, theme] of [
+    ['-light', 'light'],
+    ['-dark', 'dark'],
+    ['Template', 'template'],
+  ]) {
     const name = suffix === 'Template' ? `tray-${kind}Template` : `tray-${kind}${suffix}`;
     write(`tray/${name}.png`, 16, trayGlyph(kind, TRAY_THEMES[theme]));
     write(`tray/${name}@2x.png`, 32, trayGlyph(kind, TRAY_THEMES[theme]));

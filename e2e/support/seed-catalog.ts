@@ -29,18 +29,15 @@ export function seedSnapshots(dataDir: string, workload: { id: string; name: str
         const bytes = 1_000_000 + ((i * 7919) % 500_000);
         catalog.markReady(id, [
           {
-            volume: {
-              position: 0,
-              volumeName: `${workload.name}-data`,
-              owner: workload.name,
-              mountDestination: '/data',
-              archiveFile: `0-${workload.name}-data.tar.zst`,
-              sizeBytes: bytes * 3,
-              storedBytes: bytes,
-              fileCount: 10 + (i % 50),
-              sha256: '0'.repeat(64),
-            },
-            entries: [],
+            position: 0,
+            volumeName: `${workload.name}-data`,
+            owner: workload.name,
+            mountDestination: '/data',
+            archiveFile: `0-${workload.name}-data.tar.zst`,
+            sizeBytes: bytes * 3,
+            storedBytes: bytes,
+            fileCount: 10 + (i % 50),
+            sha256: '0'.repeat(64),
           },
         ]);
       }

@@ -25,7 +25,7 @@ export async function startServe(dataDir: string, env: Record<string, string> = 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stderr: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
   const first = await firstLine(child, stderr);
   const { url, port, token } = JSON.parse(first) as { url: string; port: number; token: string };
   return { url, port, token, origin: `http://127.0.0.1:${port}`, stderr, stop: () => stop(child) };

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { unlink } from 'node:fs/promises';
+import { setImmediate } from 'node:timers/promises';
 import { archiveVolume } from './volume-archiver';
 import { quiesce, resume, type QuiesceRecord } from './quiesce';
 import { JobRunner, type JobContext, type JobHandle } from './jobs';
@@ -27,6 +28,8 @@ export interface CaptureRequest {
 }
 
 const PRE_RESTORE_TTL_MS = 7 * 24 * 3600 * 1000;
+/** Manifest rows per transaction: each batch blocks the event loop for only a few milliseconds. */
+const MANIFEST_BATCH = 2000;
 
 export interface CaptureDeps {
   docker: Docker;
@@ -107,7 +110,17 @@ export class CaptureService {
     try {
       await files.makeDir(snapshotId);
       const stored = await this.captureVolumes(ctx, plan);
-      catalog.markReady(snapshotId, stored);
+      // After the capture window (the workload runs again): manifests in batches, then `ready`.
+      for (const { volume, entries } of stored) {
+        for (let i = 0; i < entries.length; i += MANIFEST_BATCH) {
+          catalog.insertManifest(snapshotId, volume.position, entries.slice(i, i + MANIFEST_BATCH));
+          await setImmediate();
+        }
+      }
+      catalog.markReady(
+        snapshotId,
+        stored.map((s) => s.volume),
+      );
     } catch (error) {
       await files.removeDir(snapshotId).catch(() => undefined);
       catalog.markFailed(snapshotId, failureReason(error, ctx.signal.aborted));

@@ -1,27 +1,24 @@
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type Docker from 'dockerode';
-import { CompressStream } from 'zstd-napi';
-import { ManifestTap, type ManifestResult } from './manifest-builder';
-import { engineCall } from '../docker/engine';
+import type { ArchivedVolume } from './archive-pipeline';
+import type { ArchiveWorkerData, FromArchiveWorker, ToArchiveWorker } from './archive-worker-protocol';
+import { engineCall, engineError } from '../docker/engine';
 import { helperMountPath } from '../docker/helper';
+import { VolsnapError } from '../../shared/errors';
+import type { ManifestEntry } from '../../shared/types';
 
-export interface ArchivedVolume {
-  manifest: ManifestResult;
-  storedBytes: number;
-  sha256: string;
-}
+export type { ArchivedVolume } from './archive-pipeline';
 
-/** Level 1: as fast as the Engine streams; level 3 saves little on typical volume data. */
-const ZSTD_LEVEL = 1;
+/** Flow control between the Engine's stream and the worker: pause above HIGH bytes in flight. */
+const HIGH_WATER = 16 * 1024 * 1024;
+const LOW_WATER = 4 * 1024 * 1024;
 
 /**
- * Reads one volume through the Engine archive endpoint of a helper container, once, and writes
- * the zstd archive to `tempPath` (fsynced) while building the manifest from the same bytes.
+ * Reads one volume through the Engine archive endpoint of a helper container and hands the bytes
+ * to the archive worker thread, which writes the zstd archive to `tempPath` and builds the manifest
+ * from the same bytes. The main thread only moves bytes, so the app stays responsive.
  */
 export async function archiveVolume(options: {
   helper: Docker.Container;
@@ -30,37 +27,79 @@ export async function archiveVolume(options: {
   signal: AbortSignal;
   onProgress: (tarBytes: number, files: number) => void;
 }): Promise<ArchivedVolume> {
-  const source = await engineCall(`read volume ${options.volumeName}`, () =>
+  options.signal.throwIfAborted();
+  const source = (await engineCall(`read volume ${options.volumeName}`, () =>
     options.helper.getArchive({ path: helperMountPath(options.volumeName) }),
-  );
-  const tap = new ManifestTap(options.volumeName, (totals) => options.onProgress(totals.tarBytes, totals.files));
-  const compressor = new CompressStream({
-    compressionLevel: ZSTD_LEVEL,
-    nbWorkers: availableParallelism(),
-    checksumFlag: true,
+  )) as NodeJS.ReadableStream & { destroy(error?: Error): void };
+  const workerData: ArchiveWorkerData = { rootName: options.volumeName, tempPath: options.tempPath };
+  const worker = new Worker(archiveWorkerPath(), { workerData });
+  const send = (message: ToArchiveWorker) => worker.postMessage(message);
+  const entries: ManifestEntry[] = [];
+  let sent = 0;
+  let consumed = 0;
+
+  return new Promise<ArchivedVolume>((resolve, reject) => {
+    let settled = false;
+    const finish = (error: unknown, value?: ArchivedVolume) => {
+      if (settled) return;
+      settled = true;
+      options.signal.removeEventListener('abort', onAbort);
+      source.destroy();
+      void worker.terminate();
+      if (error) reject(error);
+      else resolve(value!);
+    };
+    const onAbort = () => finish(options.signal.reason ?? new VolsnapError('Cancelled', 'The capture was cancelled.'));
+    options.signal.addEventListener('abort', onAbort);
+
+    source.on('data', (chunk: Buffer) => {
+      sent += chunk.length;
+      send({ type: 'chunk', data: chunk });
+      if (sent - consumed > HIGH_WATER) source.pause();
+    });
+    source.on('end', () => send({ type: 'end' }));
+    source.on('error', (error) => finish(engineError(error, `read volume ${options.volumeName}`)));
+    worker.on('error', (error) => finish(error));
+    worker.on('exit', (code) => finish(new Error(`the archive worker stopped unexpectedly (exit ${code})`)));
+    worker.on('message', (message: FromArchiveWorker) => {
+      switch (message.type) {
+        case 'progress':
+          consumed = message.tarBytes;
+          if (sent - consumed < LOW_WATER) source.resume();
+          options.onProgress(message.tarBytes, message.files);
+          break;
+        case 'entries':
+          entries.push(...message.entries);
+          break;
+        case 'error':
+          finish(Object.assign(new Error(message.message), { code: message.code }));
+          break;
+        case 'done': {
+          const { contentBytes, fileCount, tarBytes, storedBytes, sha256 } = message;
+          finish(null, { manifest: { entries, contentBytes, fileCount, tarBytes }, storedBytes, sha256 });
+          break;
+        }
+      }
+    });
   });
-  const hash = createHash('sha256');
-  let storedBytes = 0;
-  const measure = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      storedBytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  await pipeline(source, tap, compressor, measure, createWriteStream(options.tempPath, { mode: 0o600 }), {
-    signal: options.signal,
-  });
-  await fsyncFile(options.tempPath);
-  return { manifest: tap.result(), storedBytes, sha256: hash.digest('hex') };
 }
 
-/** fsync flushes the file itself, whichever descriptor asks; a fresh one keeps the stream simple. */
-async function fsyncFile(file: string): Promise<void> {
-  const handle = await open(file, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+/**
+ * The bundled worker script: next to the bundle that runs (dist/ for the CLI and the app, unpacked
+ * from asar when packaged), or in dist/ when tests run from source (`npm run build` makes it).
+ */
+export function archiveWorkerPath(): string {
+  const candidates = [
+    path.join(__dirname, 'archive-worker.cjs'),
+    path.resolve(__dirname, '../../dist/archive-worker.cjs'),
+  ];
+  const found = candidates
+    .map((p) => p.replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`))
+    .find((p) => existsSync(p));
+  if (!found)
+    throw new VolsnapError(
+      'Internal',
+      `The archive worker is missing (looked in ${candidates.join(', ')}). Run npm run build.`,
+    );
+  return found;
 }

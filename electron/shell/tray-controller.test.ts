@@ -4,6 +4,7 @@ import { TrayController } from './tray-controller';
 import type { TrayState } from './tray-menu';
 import type { TrayNotification } from './tray-notifications';
 import { createServices, type Services } from '../services';
+import { VolsnapError } from '../../shared/errors';
 import { createWorkload, describeEngine, tempDir, testDocker, uniqueName, type TestWorkload } from '../../test/engine';
 
 describeEngine('tray controller', () => {
@@ -44,7 +45,7 @@ describeEngine('tray controller', () => {
     drawn.length = 0;
     await tray.capture(workload.id);
     expect(notices).toHaveLength(1);
-    expect(notices[0]!.title).toBe(`Snapshot of ${workload.name} saved`);
+    expect(notices[0]!.title, notices[0]!.body).toBe(`Snapshot of ${workload.name} saved`);
     expect(notices[0]!.body).toMatch(/^\S+ · 6 B \(.+ stored\) · \d+(\.\d)? m?s$/);
     const [snapshot] = services.snapshots.list(workload.id);
     expect(snapshot).toMatchObject({ trigger: 'tray', status: 'ready' });
@@ -67,6 +68,21 @@ describeEngine('tray controller', () => {
     expect(notices[0]!.title).toBe(`Capture of ${workload.name} not started`);
     expect(notices[0]!.body).toMatch(/restore of .* is already running/);
     expect(services.snapshots.list(workload.id)).toHaveLength(1);
+  });
+
+  it('shows a failed job on the icon until the next job runs', async () => {
+    const failing = services.jobs.start({ kind: 'capture', workloadId: workload.id }, async () => {
+      throw new VolsnapError('Integrity', 'No space left on the data disk.');
+    });
+    await expect(failing.done).rejects.toThrow('No space left');
+    expect(tray.state.activity).toEqual({
+      kind: 'failed',
+      text: `Capture of ${workload.name} failed: No space left on the data disk.`,
+    });
+    const next = services.jobs.start({ kind: 'capture', workloadId: workload.id }, async () => 'ok');
+    expect(tray.state.activity.kind).toBe('busy');
+    await next.done;
+    expect(tray.state.activity.kind).toBe('idle');
   });
 
   it('keeps the workloads, disabled with the reason, when the engine goes away', async () => {

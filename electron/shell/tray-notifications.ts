@@ -21,8 +21,9 @@ export function captureDoneNotice(snapshot: Snapshot, durationMs: number): TrayN
 
 /** A tray capture failed, or could not start (`Conflict` while a restore runs, engine down, …). */
 export function captureFailedNotice(workloadName: string, error: ErrorData, started: boolean): TrayNotification {
+  const outcome = !started ? 'not started' : error.kind === 'Cancelled' ? 'cancelled' : 'failed';
   return {
-    title: started ? `Capture of ${workloadName} failed` : `Capture of ${workloadName} not started`,
+    title: `Capture of ${workloadName} ${outcome}`,
     body: error.message,
   };
 }

@@ -86,19 +86,32 @@ export class Catalog {
       .run({ ...snapshot, provenance: JSON.stringify(snapshot.provenance) });
   }
 
-  /** Records volumes and manifests and flips the row to `ready`, all in one transaction. */
-  markReady(id: string, volumes: { volume: StoredVolume; entries: ManifestEntry[] }[]): void {
+  /**
+   * Adds manifest rows of a snapshot that is still `capturing`. Callers insert in batches (one
+   * transaction each) so a 100,000-file manifest never blocks the event loop for long; a crash
+   * leaves rows of a snapshot the sweep marks failed.
+   */
+  insertManifest(id: string, position: number, entries: ManifestEntry[]): void {
+    const insert = this.db.prepare(
+      `INSERT OR REPLACE INTO manifest_entries (snapshot_id, position, path, type, size, mode, uid, gid,
+         mtime, sha256, link_target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const e of entries) {
+        insert.run(id, position, e.path, e.type, e.size, e.mode, e.uid, e.gid, e.mtime, e.sha256, e.linkTarget);
+      }
+    })();
+  }
+
+  /** Records the volumes and flips the row to `ready`, in one transaction. */
+  markReady(id: string, volumes: StoredVolume[]): void {
     const insertVolume = this.db.prepare(
       `INSERT INTO snapshot_volumes (snapshot_id, position, volume_name, owner, mount_destination,
          archive_file, size_bytes, stored_bytes, file_count, sha256)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const insertEntry = this.db.prepare(
-      `INSERT OR REPLACE INTO manifest_entries (snapshot_id, position, path, type, size, mode, uid, gid,
-         mtime, sha256, link_target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
     this.db.transaction(() => {
-      for (const { volume: v, entries } of volumes) {
+      for (const v of volumes) {
         insertVolume.run(
           id,
           v.position,
@@ -111,21 +124,6 @@ export class Catalog {
           v.fileCount,
           v.sha256,
         );
-        for (const e of entries) {
-          insertEntry.run(
-            id,
-            v.position,
-            e.path,
-            e.type,
-            e.size,
-            e.mode,
-            e.uid,
-            e.gid,
-            e.mtime,
-            e.sha256,
-            e.linkTarget,
-          );
-        }
       }
       this.db.prepare(`UPDATE snapshots SET status = 'ready' WHERE id = ?`).run(id);
     })();

@@ -1,0 +1,18 @@
+import type { ManifestEntry } from '../../shared/types';
+
+/** What the main thread sends the archive worker. */
+export type ToArchiveWorker = { type: 'chunk'; data: Uint8Array } | { type: 'end' };
+
+/** What the archive worker sends back. Entries come in batches so no message blocks the main loop. */
+export type FromArchiveWorker =
+  | { type: 'progress'; tarBytes: number; files: number }
+  | { type: 'entries'; entries: ManifestEntry[] }
+  | { type: 'done'; contentBytes: number; fileCount: number; tarBytes: number; storedBytes: number; sha256: string }
+  | { type: 'error'; message: string; code: string | undefined };
+
+export interface ArchiveWorkerData {
+  rootName: string;
+  tempPath: string;
+}
+
+export const ENTRY_BATCH = 2000;
