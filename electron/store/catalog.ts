@@ -150,6 +150,14 @@ export class Catalog {
     return rows.map((row) => toSnapshot(row, volumes.get(row.id) ?? []));
   }
 
+  /** The newest `limit` ready snapshots of all workloads, without reading the whole catalog (the tray). */
+  recentReady(limit: number): Snapshot[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM snapshots WHERE status = 'ready' ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .all(limit) as SnapshotRow[];
+    return rows.map((row) => toSnapshot(row, this.storedVolumes(row.id)));
+  }
+
   get(id: string): Snapshot | undefined {
     const row = this.db.prepare(`SELECT * FROM snapshots WHERE id = ?`).get(id) as SnapshotRow | undefined;
     return row && toSnapshot(row, this.storedVolumes(id));
