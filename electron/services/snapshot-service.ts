@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DecompressStream } from 'zstd-napi';
 import { ManifestTap } from './manifest-builder';
-import { validateName } from './capture-service';
+import { validateName } from './capture-plan';
 import type { ArchiveFiles } from '../store/archive-files';
 import type { Catalog, StoredVolume } from '../store/catalog';
 import type { Leases } from '../store/leases';

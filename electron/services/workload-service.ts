@@ -13,14 +13,13 @@ export class WorkloadService {
 
   async list(): Promise<Workload[]> {
     const discovered = await discoverWorkloads(this.docker);
-    const snapshots = this.catalog.list();
-    return discovered.map((w) => {
-      const own = snapshots.filter((s) => s.workloadId === w.id && s.status === 'ready');
-      return toWorkloadDto(w, {
-        lastSnapshotAt: own[0]?.createdAt ?? null,
-        snapshotBytes: own.reduce((total, s) => total + s.storedBytes, 0),
-      });
-    });
+    const stats = this.catalog.workloadStats();
+    return discovered.map((w) =>
+      toWorkloadDto(w, {
+        lastSnapshotAt: stats.get(w.id)?.lastSnapshotAt ?? null,
+        snapshotBytes: stats.get(w.id)?.storedBytes ?? 0,
+      }),
+    );
   }
 
   /** Finds a workload by id (`compose:x`, `container:y`) or by name; `NotFound` with the choices otherwise. */

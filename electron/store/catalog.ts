@@ -133,6 +133,18 @@ export class Catalog {
     this.db.prepare(`UPDATE snapshots SET status = 'failed', failure_reason = ? WHERE id = ?`).run(reason, id);
   }
 
+  /** Per workload: newest ready snapshot and stored bytes of all ready ones, in one query. */
+  workloadStats(): Map<string, { lastSnapshotAt: string; storedBytes: number }> {
+    const rows = this.db
+      .prepare(
+        `SELECT s.workload_id AS id, MAX(s.created_at) AS last, COALESCE(SUM(v.stored_bytes), 0) AS bytes
+         FROM snapshots s LEFT JOIN snapshot_volumes v ON v.snapshot_id = s.id
+         WHERE s.status = 'ready' GROUP BY s.workload_id`,
+      )
+      .all() as { id: string; last: string; bytes: number }[];
+    return new Map(rows.map((r) => [r.id, { lastSnapshotAt: r.last, storedBytes: r.bytes }]));
+  }
+
   nameTaken(name: string): boolean {
     return this.db.prepare(`SELECT 1 FROM snapshots WHERE name = ?`).get(name) !== undefined;
   }

@@ -15,6 +15,8 @@ export function SnapshotsScreen(props: {
   workload: Pick<Workload, 'id' | 'name'> & Partial<Workload>;
   onDiff: (snapshot: Snapshot) => void;
   onBack: () => void;
+  /** A snapshot to select on arrival (opened from the tray). */
+  initialSelectedId?: string;
 }) {
   const { workload, onDiff, onBack } = props;
   const client = useClient();
@@ -22,7 +24,7 @@ export function SnapshotsScreen(props: {
     queryKey: queryKeys.snapshots(workload.id),
     queryFn: () => client.listSnapshots({ workloadId: workload.id }),
   });
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [selectedId, setSelectedId] = useState<string | null>(props.initialSelectedId ?? null);
   const [restoring, setRestoring] = useState<Snapshot | null>(null);
   const [capturing, setCapturing] = useState(false);
   // A snapshot deleted elsewhere (the CLI) drops out of the selection when the list refreshes.

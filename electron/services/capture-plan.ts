@@ -1,0 +1,68 @@
+import type { DiscoveredWorkload } from '../docker/workloads';
+import { VolsnapError } from '../../shared/errors';
+import type { CaptureMode, Trigger } from '../../shared/types';
+
+/** Everything a capture needs, decided before the job starts. */
+export interface CapturePlan {
+  workload: DiscoveredWorkload;
+  volumes: PlannedVolume[];
+  name: string;
+  mode: CaptureMode;
+  snapshotId: string;
+  note: string;
+  trigger: Trigger;
+}
+
+export interface PlannedVolume {
+  volumeName: string;
+  owner: string;
+  containerName: string;
+  mountDestination: string;
+}
+
+/** The volumes to capture, each with the mount through which restore will find it again. */
+export function pickVolumes(workload: DiscoveredWorkload, requested: string[]): PlannedVolume[] {
+  if (workload.volumes.length === 0) {
+    const binds =
+      workload.bindMounts.length > 0
+        ? ` It has only bind mounts (${workload.bindMounts.map((b) => b.destination).join(', ')}), which Volsnap does not capture.`
+        : '';
+    throw new VolsnapError('InvalidInput', `Workload ${workload.name} has no Docker volumes to capture.${binds}`);
+  }
+  const unknown = requested.filter((name) => !workload.volumes.some((v) => v.name === name));
+  if (unknown.length > 0) {
+    const bind = unknown.filter((name) => workload.bindMounts.some((b) => b.source === name || b.destination === name));
+    const why =
+      bind.length > 0
+        ? ` ${bind.join(', ')} ${bind.length > 1 ? 'are bind mounts' : 'is a bind mount'}: Volsnap captures only Docker volumes.`
+        : '';
+    throw new VolsnapError(
+      'InvalidInput',
+      `Workload ${workload.name} has no volume ${unknown.join(', ')}.${why} Its volumes: ${workload.volumes.map((v) => v.name).join(', ')}.`,
+    );
+  }
+  const chosen = requested.length > 0 ? workload.volumes.filter((v) => requested.includes(v.name)) : workload.volumes;
+  return chosen.map((v) => {
+    const mount = v.mounts[0]!;
+    const container = workload.containers.find((c) => c.name === mount.containerName)!;
+    return {
+      volumeName: v.name,
+      owner: container.service ?? container.name,
+      containerName: container.name,
+      mountDestination: mount.destination,
+    };
+  });
+}
+
+/** A snapshot name as stored: trimmed, printable, not id-like; `InvalidInput` otherwise. */
+export function validateName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0) throw new VolsnapError('InvalidInput', 'A snapshot name cannot be empty.');
+  if (trimmed.length > 120) throw new VolsnapError('InvalidInput', 'A snapshot name can have at most 120 characters.');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(trimmed))
+    throw new VolsnapError('InvalidInput', 'A snapshot name cannot contain control characters.');
+  if (/^[0-9a-f]{16}$/.test(trimmed))
+    throw new VolsnapError('InvalidInput', 'A snapshot name cannot look like a snapshot id.');
+  return trimmed;
+}
