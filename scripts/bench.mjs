@@ -67,8 +67,13 @@ function ensureVolume() {
 }
 
 function ensureApp() {
-  if (sh(`docker ps -aq -f name=^${APP}$`)) return;
-  docker(`run -d --name ${APP} --network none -v ${VOLUME}:/var/lib/app busybox sleep 1000000`);
+  if (sh(`docker ps -aq -f name=^${APP}$ -f label=bench=v2`)) return;
+  sh(`docker rm -f ${APP} >/dev/null 2>&1 || true`);
+  // An app that stops on SIGTERM at once, like a real one; a bare \`sleep\` as PID 1 ignores it and
+  // would add Docker's 10 s stop timeout to every restore.
+  docker(
+    `run -d --name ${APP} --label bench=v2 --network none -v ${VOLUME}:/var/lib/app busybox sh -c 'trap "exit 0" TERM; sleep 1000000 & wait'`,
+  );
 }
 
 async function main() {
@@ -91,7 +96,9 @@ async function main() {
       sh(`curl -sf --unix-socket ${sock} 'http://x/containers/${helper}/archive?path=/volsnap/${VOLUME}' > /dev/null`);
       console.log('Capture:');
       const a1 = timed('(a1) Engine archive endpoint | zstd -1 -T0', () =>
-        sh(`set -o pipefail; curl -sf --unix-socket ${sock} 'http://x/containers/${helper}/archive?path=/volsnap/${VOLUME}' | zstd -q -1 -T0 -o ${out}/a1.tar.zst`),
+        sh(
+          `set -o pipefail; curl -sf --unix-socket ${sock} 'http://x/containers/${helper}/archive?path=/volsnap/${VOLUME}' | zstd -q -1 -T0 -o ${out}/a1.tar.zst`,
+        ),
       );
       const a2 = timed('(a2) helper tar -cf into a bind mount, then zstd -1 -T0', () => {
         docker(`run --rm --network none -v ${VOLUME}:/v:ro -v ${out}:/out busybox tar -cf /out/a2.tar -C /v .`);
@@ -100,19 +107,35 @@ async function main() {
       const b = timed('(b) helper tar -czf into a bind mount (vackup style)', () =>
         docker(`run --rm --network none -v ${VOLUME}:/v:ro -v ${out}:/out busybox tar -czf /out/b.tgz -C /v .`),
       );
-      const c = await runWithPeakRss('node', ['bin/volsnap.cjs', '--data-dir', dataDir, '--json', 'capture', APP, '--mode', 'live']);
-      console.log(`  ${'(c) volsnap capture'.padEnd(58)} ${c.seconds.toFixed(2)} s  (peak RSS ${c.peakMb.toFixed(0)} MB)`);
+      const c = await runWithPeakRss('node', [
+        'bin/volsnap.cjs',
+        '--data-dir',
+        dataDir,
+        '--json',
+        'capture',
+        APP,
+        '--mode',
+        'live',
+      ]);
+      console.log(
+        `  ${'(c) volsnap capture'.padEnd(58)} ${c.seconds.toFixed(2)} s  (peak RSS ${c.peakMb.toFixed(0)} MB)`,
+      );
       const snapshot = JSON.parse(c.stdout);
       const stored = snapshot.storedBytes / 1024 / 1024;
       const a1Size = statSync(`${out}/a1.tar.zst`).size / 1024 / 1024;
-      console.log(`  stored: volsnap ${stored.toFixed(0)} MB, zstd -1 ${a1Size.toFixed(0)} MB, gzip ${(statSync(`${out}/b.tgz`).size / 1048576).toFixed(0)} MB`);
+      console.log(
+        `  stored: volsnap ${stored.toFixed(0)} MB, zstd -1 ${a1Size.toFixed(0)} MB, gzip ${(statSync(`${out}/b.tgz`).size / 1048576).toFixed(0)} MB`,
+      );
       const best = Math.min(a1.seconds, a2.seconds);
       console.log(`\n  capture c / min(a1, a2) = ${(c.seconds / best).toFixed(2)}   (target ≤ 1.25)`);
       console.log(`  gzip    b / c           = ${(b.seconds / c.seconds).toFixed(1)}    (target ≥ 10)`);
       console.log(`  peak RSS of (c)         = ${c.peakMb.toFixed(0)} MB  (target < 250 MB)\n`);
       rmSync(out, { recursive: true, force: true });
       for (const [script, extra] of [
-        ['scripts/bench-restore.mjs', { BENCH_WORKLOAD: `container:${APP}`, BENCH_VOLUME: VOLUME, BENCH_SNAPSHOT: snapshot.id }],
+        [
+          'scripts/bench-restore.mjs',
+          { BENCH_WORKLOAD: `container:${APP}`, BENCH_VOLUME: VOLUME, BENCH_SNAPSHOT: snapshot.id },
+        ],
         ['scripts/bench-diff.mjs', {}],
       ]) {
         if (!existsSync(script)) continue;

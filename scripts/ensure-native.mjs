@@ -10,7 +10,12 @@ try {
   const Database = require('better-sqlite3');
   new Database(':memory:').close();
 } catch (error) {
-  if (!/NODE_MODULE_VERSION|was compiled against a different Node.js version|invalid ELF|Could not locate the bindings/.test(String(error))) throw error;
+  if (
+    !/NODE_MODULE_VERSION|was compiled against a different Node.js version|invalid ELF|Could not locate the bindings/.test(
+      String(error),
+    )
+  )
+    throw error;
   console.error('better-sqlite3 was built for another runtime (Electron?); rebuilding it for Node…');
   execSync('npm rebuild better-sqlite3', { stdio: 'inherit' });
 }

@@ -9,7 +9,9 @@ const require = createRequire(import.meta.url);
 const electron = require('electron'); // the path of the binary, from the electron package
 const args = ['.'];
 if (process.getuid?.() === 0) {
-  console.warn('volsnap: running as root, so Chromium\'s OS sandbox is off (--no-sandbox). Run as a normal user to keep it.');
+  console.warn(
+    "volsnap: running as root, so Chromium's OS sandbox is off (--no-sandbox). Run as a normal user to keep it.",
+  );
   args.push('--no-sandbox');
 }
 const child = spawn(electron, [...args, ...process.argv.slice(2)], { stdio: 'inherit' });

@@ -77,7 +77,14 @@ export interface SnapshotVolume {
 export interface Provenance {
   engineVersion: string;
   engineHost: string;
-  containers: { name: string; service: string | null; image: string; imageId: string; imageDigest: string | null; state: string }[];
+  containers: {
+    name: string;
+    service: string | null;
+    image: string;
+    imageId: string;
+    imageDigest: string | null;
+    state: string;
+  }[];
   mounts: { volumeName: string; containerName: string; destination: string }[];
 }
 

@@ -3,7 +3,15 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDb } from '../store/db';
 import { Leases } from '../store/leases';
-import { containerState, createWorkload, describeEngine, tempDir, testDocker, uniqueName, type TestWorkload } from '../../test/engine';
+import {
+  containerState,
+  createWorkload,
+  describeEngine,
+  tempDir,
+  testDocker,
+  uniqueName,
+  type TestWorkload,
+} from '../../test/engine';
 
 const BIN = 'bin/volsnap.cjs';
 
@@ -13,7 +21,10 @@ describeEngine('volsnap CLI', () => {
   let w: TestWorkload;
 
   function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-    const r = spawnSync('node', [BIN, '--data-dir', data.path, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const r = spawnSync('node', [BIN, '--data-dir', data.path, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   }
   function json<T = Record<string, unknown>>(args: string[]): T {
@@ -43,13 +54,38 @@ describeEngine('volsnap CLI', () => {
     expect(mine).toHaveProperty('volumes');
 
     const snapshot = json(['capture', w.name, '--name', 'cli-first', '--note', 'before migration', '--mode', 'live']);
-    for (const key of ['id', 'name', 'workloadId', 'createdAt', 'trigger', 'mode', 'status', 'pinned', 'sizeBytes', 'fileCount', 'volumes']) {
+    for (const key of [
+      'id',
+      'name',
+      'workloadId',
+      'createdAt',
+      'trigger',
+      'mode',
+      'status',
+      'pinned',
+      'sizeBytes',
+      'fileCount',
+      'volumes',
+    ]) {
       expect(snapshot).toHaveProperty(key);
     }
-    expect(snapshot).toMatchObject({ name: 'cli-first', workloadId: w.id, trigger: 'cli', mode: 'live', status: 'ready', pinned: false, note: 'before migration' });
+    expect(snapshot).toMatchObject({
+      name: 'cli-first',
+      workloadId: w.id,
+      trigger: 'cli',
+      mode: 'live',
+      status: 'ready',
+      pinned: false,
+      note: 'before migration',
+    });
     expect(new Date(snapshot.createdAt as string).toISOString()).toBe(snapshot.createdAt);
     expect((snapshot.volumes as Record<string, unknown>[])[0]).toEqual(
-      expect.objectContaining({ volumeName: w.volumes[0], mountDestination: '/data', fileCount: 2, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown }),
+      expect.objectContaining({
+        volumeName: w.volumes[0],
+        mountDestination: '/data',
+        fileCount: 2,
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
+      }),
     );
 
     const list = json<{ id: string }[]>(['list', w.name]);
@@ -59,21 +95,26 @@ describeEngine('volsnap CLI', () => {
     expect(json(['pin', 'cli-first'])).toMatchObject({ pinned: true });
     expect(cli(['prune']).code).toBe(0);
     expect(json(['unpin', 'cli-first'])).toMatchObject({ pinned: false });
-    expect(json<{ kind: string; status: string }[]>(['jobs'])[0]).toMatchObject({ kind: 'capture', status: 'succeeded' });
+    expect(json<{ kind: string; status: string }[]>(['jobs'])[0]).toMatchObject({
+      kind: 'capture',
+      status: 'succeeded',
+    });
   });
 
   it('reports errors as JSON on stderr with exit 1, usage errors with exit 2', () => {
     const unknown = cli(['--json', 'show', 'no-such-snapshot']);
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toBe('');
-    expect(JSON.parse(unknown.stderr)).toEqual({ error: { kind: 'NotFound', message: expect.stringContaining('no-such-snapshot') as unknown } });
+    expect(JSON.parse(unknown.stderr)).toEqual({
+      error: { kind: 'NotFound', message: expect.stringContaining('no-such-snapshot') as unknown },
+    });
 
     expect(cli(['capture']).code).toBe(2);
     expect(cli(['capture', w.name, '--mode', 'sometimes']).code).toBe(2);
     expect(cli(['frobnicate']).code).toBe(2);
     expect(cli(['delete', 'cli-first']).code).toBe(2);
     const mismatch = cli(['--json', 'delete', 'cli-first', '--confirm', 'cli-firs']);
-    expect(JSON.parse(mismatch.stderr).error.kind).toBe('ConfirmationMismatch');
+    expect((JSON.parse(mismatch.stderr) as { error: { kind: string } }).error.kind).toBe('ConfirmationMismatch');
   });
 
   it('names the endpoint and what to do when the engine is down', () => {
@@ -91,7 +132,10 @@ describeEngine('volsnap CLI', () => {
     try {
       const r = cli(['--json', 'capture', w.name]);
       expect(r.code).toBe(1);
-      expect(JSON.parse(r.stderr).error).toMatchObject({ kind: 'Conflict', message: expect.stringContaining('abcdefabcdefabcd') as unknown });
+      expect((JSON.parse(r.stderr) as { error: unknown }).error).toMatchObject({
+        kind: 'Conflict',
+        message: expect.stringContaining('abcdefabcdefabcd') as unknown,
+      });
     } finally {
       lease.release();
       db.close();
@@ -99,13 +143,21 @@ describeEngine('volsnap CLI', () => {
   });
 
   it('cleans up after a capture killed mid-way: snapshot failed, files gone, workload resumed', async () => {
-    const child = spawn('node', [BIN, '--data-dir', data.path, 'capture', w.name, '--mode', 'pause', '--name', 'killed'], { stdio: 'ignore' });
+    const child = spawn(
+      'node',
+      [BIN, '--data-dir', data.path, 'capture', w.name, '--mode', 'pause', '--name', 'killed'],
+      { stdio: 'ignore' },
+    );
     // Kill it once the workload is paused, i.e. in the middle of the capture window.
-    for (let i = 0; i < 200 && (await containerState(docker, w.containers[0]!)).status !== 'paused'; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && (await containerState(docker, w.containers[0]!)).status !== 'paused'; i++)
+      await new Promise((r) => setTimeout(r, 25));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     expect(cli(['prune']).code).toBe(0); // any mutating command sweeps first
-    expect(json(['show', 'killed'])).toMatchObject({ status: 'failed', failureReason: expect.stringContaining('interrupted') as unknown });
+    expect(json(['show', 'killed'])).toMatchObject({
+      status: 'failed',
+      failureReason: expect.stringContaining('interrupted') as unknown,
+    });
     expect((await containerState(docker, w.containers[0]!)).status).toBe('running');
     const helpers = await docker.listContainers({ all: true, filters: { label: ['io.volsnap.helper'] } });
     expect(helpers.filter((h) => h.Mounts.some((m) => m.Name === w.volumes[0]))).toEqual([]);

@@ -1,3 +1,5 @@
+import type { JobHandle } from '../services/jobs';
+import type { Services } from '../services';
 import type { JobProgress } from '../../shared/types';
 import { humanBytes } from './format';
 
@@ -23,4 +25,19 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): {
       if (drawn) stream.write('\r\x1b[K');
     },
   };
+}
+
+/** Waits for a job with a progress bar on a TTY; Ctrl-C asks the job to cancel (where it still can). */
+export async function followJob<T>(services: Services, handle: JobHandle<T>, stderr: NodeJS.WriteStream): Promise<T> {
+  const bar = progressPrinter(stderr);
+  const stop = services.jobs.progressEvents.on((p) => p.jobId === handle.jobId && bar.update(p));
+  const cancel = () => services.jobs.cancel(handle.jobId);
+  process.once('SIGINT', cancel);
+  try {
+    return await handle.done;
+  } finally {
+    process.off('SIGINT', cancel);
+    stop();
+    bar.done();
+  }
 }

@@ -31,7 +31,13 @@ function expectManifestMatchesTree(manifest: ManifestEntry[], tree: TreeEntry[])
     const m = byPath.get(t.path);
     expect(m, `manifest lacks ${JSON.stringify(t.path)}`).toBeDefined();
     const resolved = m!.type === 'hardlink' ? byPath.get(m!.linkTarget!)! : m!;
-    expect({ path: t.path, type: resolved.type, mode: resolved.mode.toString(8), uid: resolved.uid, gid: resolved.gid }).toEqual({
+    expect({
+      path: t.path,
+      type: resolved.type,
+      mode: resolved.mode.toString(8),
+      uid: resolved.uid,
+      gid: resolved.gid,
+    }).toEqual({
       path: t.path,
       type: TYPE_OF[t.type],
       mode: t.type === 'symbolic link' ? resolved.mode.toString(8) : t.mode,
@@ -96,7 +102,9 @@ describeEngine('capture', () => {
       tap,
       new Writable({ write: (_c, _e, cb) => cb() }),
     );
-    expect(tap.result().entries.sort((a, b) => a.path.localeCompare(b.path))).toEqual(manifest.sort((a, b) => a.path.localeCompare(b.path)));
+    expect(tap.result().entries.sort((a, b) => a.path.localeCompare(b.path))).toEqual(
+      manifest.sort((a, b) => a.path.localeCompare(b.path)),
+    );
     expect((await services.snapshots.verify(snapshot.id)).ok).toBe(true);
   });
 
@@ -124,10 +132,15 @@ describeEngine('capture', () => {
 
   it.each(['pause', 'stop'] as const)('%s mode leaves the containers running afterwards', async (mode) => {
     const vol = uniqueName(mode);
-    const w = await workload({ services: [{ name: uniqueName(mode), volumes: [{ volume: vol, destination: '/d' }] }], seed: `echo x > /seed/${vol}/x` });
+    const w = await workload({
+      services: [{ name: uniqueName(mode), volumes: [{ volume: vol, destination: '/d' }] }],
+      seed: `echo x > /seed/${vol}/x`,
+    });
     const observed: string[] = [];
     const stop = services.jobs.progressEvents.on((p) => observed.push(p.phase));
-    await (await services.capture.start({ workload: w.name, mode })).done;
+    await (
+      await services.capture.start({ workload: w.name, mode })
+    ).done;
     stop();
     expect(observed.some((p) => p.startsWith(mode === 'pause' ? 'pausing' : 'stopping'))).toBe(true);
     expect((await containerState(docker, w.containers[0]!)).status).toBe('running');
@@ -135,7 +148,10 @@ describeEngine('capture', () => {
 
   it('resumes paused containers when the capture fails, and marks the snapshot failed', async () => {
     const vol = uniqueName('fail');
-    const w = await workload({ services: [{ name: uniqueName('fail'), volumes: [{ volume: vol, destination: '/d' }] }], seed: `echo x > /seed/${vol}/x` });
+    const w = await workload({
+      services: [{ name: uniqueName('fail'), volumes: [{ volume: vol, destination: '/d' }] }],
+      seed: `echo x > /seed/${vol}/x`,
+    });
     const brokenData = tempDir();
     const broken = createServices({ dataDir: brokenData.path, docker });
     try {
@@ -198,20 +214,31 @@ describeEngine('capture', () => {
 
   it('refuses a second capture of the same workload while one runs', async () => {
     const vol = uniqueName('single');
-    const w = await workload({ services: [{ name: uniqueName('single'), volumes: [{ volume: vol, destination: '/d' }] }], seed: `echo x > /seed/${vol}/x` });
+    const w = await workload({
+      services: [{ name: uniqueName('single'), volumes: [{ volume: vol, destination: '/d' }] }],
+      seed: `echo x > /seed/${vol}/x`,
+    });
     const first = await services.capture.start({ workload: w.name });
     await expect(services.capture.start({ workload: w.name })).rejects.toMatchObject({
       kind: 'Conflict',
       message: expect.stringContaining(first.jobId) as unknown,
     });
     await first.done;
-    await (await services.capture.start({ workload: w.name })).done;
+    await (
+      await services.capture.start({ workload: w.name })
+    ).done;
   });
 
   it('explains what cannot be captured', async () => {
     const vol = uniqueName('bad');
-    const bindOnly = await workload({ services: [{ name: uniqueName('bindonly'), volumes: [], binds: ['/tmp:/host-tmp'] }] });
-    const withVolume = await workload({ services: [{ name: uniqueName('withvol'), volumes: [{ volume: vol, destination: '/d' }], binds: ['/tmp:/host-tmp'] }] });
+    const bindOnly = await workload({
+      services: [{ name: uniqueName('bindonly'), volumes: [], binds: ['/tmp:/host-tmp'] }],
+    });
+    const withVolume = await workload({
+      services: [
+        { name: uniqueName('withvol'), volumes: [{ volume: vol, destination: '/d' }], binds: ['/tmp:/host-tmp'] },
+      ],
+    });
     await expect(services.capture.start({ workload: 'no-such-workload' })).rejects.toMatchObject({ kind: 'NotFound' });
     await expect(services.capture.start({ workload: bindOnly.name })).rejects.toMatchObject({
       kind: 'InvalidInput',
@@ -221,7 +248,9 @@ describeEngine('capture', () => {
       kind: 'InvalidInput',
       message: expect.stringContaining('bind mount') as unknown,
     });
-    await expect(services.capture.start({ workload: withVolume.name, name: '  ' })).rejects.toMatchObject({ kind: 'InvalidInput' });
+    await expect(services.capture.start({ workload: withVolume.name, name: '  ' })).rejects.toMatchObject({
+      kind: 'InvalidInput',
+    });
   });
 
   it('finishes the capture when a workload container is removed mid-capture', async () => {
@@ -233,7 +262,8 @@ describeEngine('capture', () => {
     const handle = await services.capture.start({ workload: w.name, mode: 'live' });
     let removed: Promise<unknown> | undefined;
     const stop = services.jobs.progressEvents.on((p) => {
-      if (p.jobId === handle.jobId && p.bytesDone > 0) removed ??= docker.getContainer(w.containers[0]!).remove({ force: true });
+      if (p.jobId === handle.jobId && p.bytesDone > 0)
+        removed ??= docker.getContainer(w.containers[0]!).remove({ force: true });
     });
     const snapshot = await handle.done;
     stop();

@@ -51,7 +51,18 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
   const snapshots = new SnapshotService(catalog, files, leases);
   const retention = new RetentionService(snapshots, settings);
   const capture = new CaptureService({ docker, db, catalog, files, jobs, workloads, settings, retention });
-  const restore = new RestoreService({ dataDir: options.dataDir, docker, db, catalog, files, leases, jobs, jobsTable, capture, settings });
+  const restore = new RestoreService({
+    dataDir: options.dataDir,
+    docker,
+    db,
+    catalog,
+    files,
+    leases,
+    jobs,
+    jobsTable,
+    capture,
+    settings,
+  });
   const diff = new DiffService({ docker, db, catalog, files, jobs, workloads, settings });
   jobs.finishedEvents.on((job) => snapshots.changed.emit({ workloadId: job.workloadId }));
   return {

@@ -12,7 +12,8 @@ export interface ManifestResult {
   tarBytes: number;
 }
 
-const TYPES: Record<string, EntryType> = {
+/** Our entry type for each tar entry type; anything else (devices, fifos) is `other`. */
+export const TAR_ENTRY_TYPES: Record<string, EntryType> = {
   File: 'file',
   OldFile: 'file',
   ContiguousFile: 'file',
@@ -72,7 +73,7 @@ export class ManifestTap extends Transform {
   }
 
   private record(entry: ReadEntry): void {
-    const type = TYPES[entry.type] ?? 'other';
+    const type = TAR_ENTRY_TYPES[entry.type] ?? 'other';
     const row: ManifestEntry = {
       path: this.relative(entry.path),
       type,

@@ -29,7 +29,9 @@ function snap(id: string, ageDays: number, extra: Partial<Snapshot> = {}): Snaps
 }
 
 const pruned = (list: Snapshot[], policy = { keepLast: 2, maxAgeDays: null as number | null }) =>
-  selectForPruning(list, policy, now).map((p) => p.snapshot.id).sort();
+  selectForPruning(list, policy, now)
+    .map((p) => p.snapshot.id)
+    .sort();
 
 describe('retention', () => {
   it('keeps the newest N and prunes the rest', () => {
@@ -37,7 +39,12 @@ describe('retention', () => {
   });
 
   it('never prunes pinned snapshots, and they do not count toward keep-last', () => {
-    expect(pruned([snap('a', 1, { pinned: true }), snap('b', 2), snap('c', 3), snap('d', 400, { pinned: true })], { keepLast: 1, maxAgeDays: 30 })).toEqual(['c']);
+    expect(
+      pruned([snap('a', 1, { pinned: true }), snap('b', 2), snap('c', 3), snap('d', 400, { pinned: true })], {
+        keepLast: 1,
+        maxAgeDays: 30,
+      }),
+    ).toEqual(['c']);
   });
 
   it('expires pre-restore snapshots after their date, outside keep-last', () => {
@@ -51,6 +58,15 @@ describe('retention', () => {
   });
 
   it('drops failed rows after a week and never touches a capture in progress', () => {
-    expect(pruned([snap('f1', 1, { status: 'failed' }), snap('f2', 9, { status: 'failed' }), snap('c', 50, { status: 'capturing' })], { keepLast: 0 + 1, maxAgeDays: 1 })).toEqual(['f2']);
+    expect(
+      pruned(
+        [
+          snap('f1', 1, { status: 'failed' }),
+          snap('f2', 9, { status: 'failed' }),
+          snap('c', 50, { status: 'capturing' }),
+        ],
+        { keepLast: 0 + 1, maxAgeDays: 1 },
+      ),
+    ).toEqual(['f2']);
   });
 });

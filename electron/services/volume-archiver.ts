@@ -40,7 +40,7 @@ export async function archiveVolume(options: {
 
   return new Promise<ArchivedVolume>((resolve, reject) => {
     let settled = false;
-    const finish = (error: unknown, value?: ArchivedVolume) => {
+    const finish = (error: Error | null, value?: ArchivedVolume) => {
       if (settled) return;
       settled = true;
       options.signal.removeEventListener('abort', onAbort);
@@ -49,7 +49,7 @@ export async function archiveVolume(options: {
       if (error) reject(error);
       else resolve(value!);
     };
-    const onAbort = () => finish(options.signal.reason ?? new VolsnapError('Cancelled', 'The capture was cancelled.'));
+    const onAbort = () => finish(new VolsnapError('Cancelled', 'The capture was cancelled; nothing was kept.'));
     options.signal.addEventListener('abort', onAbort);
 
     source.on('data', (chunk: Buffer) => {

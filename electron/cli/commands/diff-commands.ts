@@ -1,6 +1,6 @@
 import { defineCommand, stringOption, UsageError, type CliContext } from '../command';
 import { humanBytes } from '../format';
-import { progressPrinter } from '../progress';
+import { followJob } from '../progress';
 import type { DiffEntry, DiffResult, DiffSummary, FileDiff, VolumeDiff } from '../../../shared/diff-types';
 
 /** A person reading a terminal wants the gist; `--json` has every entry. */
@@ -42,18 +42,7 @@ async function runDiff(
   const services = ctx.services();
   const handle = await services.diff.start(input);
   if (handle.jobId === null) return handle.done;
-  const jobId = handle.jobId;
-  const bar = progressPrinter(ctx.stderr);
-  const stop = services.jobs.progressEvents.on((p) => p.jobId === jobId && bar.update(p));
-  const cancel = () => services.jobs.cancel(jobId);
-  process.once('SIGINT', cancel);
-  try {
-    return await handle.done;
-  } finally {
-    process.off('SIGINT', cancel);
-    stop();
-    bar.done();
-  }
+  return followJob(services, { jobId: handle.jobId, done: handle.done }, ctx.stderr);
 }
 
 function diffText(result: DiffResult): string {

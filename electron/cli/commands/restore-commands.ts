@@ -1,6 +1,6 @@
 import { defineCommand, stringOption, UsageError } from '../command';
 import { table } from '../format';
-import { progressPrinter } from '../progress';
+import { followJob } from '../progress';
 import type { RestorePlan, RestoreResult } from '../../../shared/restore-types';
 
 function planText(plan: RestorePlan): string {
@@ -43,18 +43,8 @@ export const restoreCommand = defineCommand<RestoreResult | RestorePlan>({
       safetySnapshot: args.values['no-safety-snapshot'] !== true,
       workload: stringOption(args, 'workload'),
     });
-    const bar = progressPrinter(ctx.stderr);
-    const stop = services.jobs.progressEvents.on((p) => p.jobId === handle.jobId && bar.update(p));
     // Cancel is honoured only before the swap; afterwards the restore finishes.
-    const cancel = () => services.jobs.cancel(handle.jobId);
-    process.once('SIGINT', cancel);
-    try {
-      return await handle.done;
-    } finally {
-      process.off('SIGINT', cancel);
-      stop();
-      bar.done();
-    }
+    return followJob(services, handle, ctx.stderr);
   },
   human: (result) =>
     'blockers' in result

@@ -1,6 +1,6 @@
 import { defineCommand, stringOption, UsageError } from '../command';
 import { humanBytes, humanTime, table } from '../format';
-import { progressPrinter } from '../progress';
+import { followJob } from '../progress';
 import { CAPTURE_MODES, type CaptureMode, type Snapshot, type Workload } from '../../../shared/types';
 
 function snapshotTable(snapshots: Snapshot[]): string {
@@ -100,17 +100,7 @@ export const captureCommand = defineCommand<Snapshot>({
       volumes: (args.values.volume as string[] | undefined) ?? [],
       trigger: 'cli',
     });
-    const bar = progressPrinter(ctx.stderr);
-    const stop = services.jobs.progressEvents.on((p) => p.jobId === handle.jobId && bar.update(p));
-    const cancel = () => services.jobs.cancel(handle.jobId);
-    process.once('SIGINT', cancel);
-    try {
-      return await handle.done;
-    } finally {
-      process.off('SIGINT', cancel);
-      stop();
-      bar.done();
-    }
+    return followJob(services, handle, ctx.stderr);
   },
   human: snapshotDetails,
 });

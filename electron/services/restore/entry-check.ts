@@ -1,13 +1,5 @@
+import { TAR_ENTRY_TYPES } from '../manifest-builder';
 import type { EntryType, ManifestEntry } from '../../../shared/types';
-
-const TYPES: Record<string, EntryType> = {
-  File: 'file',
-  OldFile: 'file',
-  ContiguousFile: 'file',
-  Directory: 'dir',
-  SymbolicLink: 'symlink',
-  Link: 'hardlink',
-};
 
 /** An archive entry that may be staged, with its paths rewritten under the stage dir. */
 export interface CheckedEntry {
@@ -40,7 +32,7 @@ export class EntryChecker {
 
   check(entry: { path: string; type: string; size: number; linkpath?: string }): CheckedEntry {
     const rel = this.relative(entry.path);
-    const type = TYPES[entry.type] ?? 'other';
+    const type = TAR_ENTRY_TYPES[entry.type] ?? 'other';
     if (this.seen.has(rel)) throw new RefusedEntry(`${rel} appears twice in the archive`);
     this.assertNotThroughLink(rel);
     const listed = this.manifest.get(rel);
