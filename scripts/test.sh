@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The whole test suite: unit + integration (vitest) and end-to-end (Playwright in Debian's Chromium),
-# all against one private dockerd that this script starts and stops. Never the user's engine.
+# The whole test suite: typecheck, lint, unit + integration (vitest) and end-to-end (Playwright in
+# Debian's Chromium), all against one private dockerd that this script starts and stops. Never the
+# user's engine.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export VOLSNAP_ENGINE_ROOT="${VOLSNAP_ENGINE_ROOT:-/tmp/volsnap-engine}"
 results="$(mktemp -d)"
 node scripts/ensure-native.mjs || exit 1
+npm run typecheck || exit 1
+npm run lint || exit 1
 npm run build || exit 1
 started=0
 if ! DOCKER_HOST="unix://$VOLSNAP_ENGINE_ROOT/docker.sock" docker info >/dev/null 2>&1; then
