@@ -12,8 +12,8 @@ import type { ManifestEntry } from '../../shared/types';
 export type { ArchivedVolume } from './archive-pipeline';
 
 /** Flow control between the Engine's stream and the worker: pause above HIGH bytes in flight. */
-const HIGH_WATER = 16 * 1024 * 1024;
-const LOW_WATER = 4 * 1024 * 1024;
+const HIGH_WATER = 4 * 1024 * 1024;
+const LOW_WATER = 1024 * 1024;
 
 /**
  * Reads one volume through the Engine archive endpoint of a helper container and hands the bytes
