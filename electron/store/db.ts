@@ -123,7 +123,7 @@ export function openDb(dataDir: string): Db {
       `Cannot create the data directory ${dataDir}: ${(error as Error).message}. Choose a writable folder with --data-dir or VOLSNAP_DATA_DIR.`,
     );
   }
-  const db = new Database(path.join(dataDir, 'volsnap.db'));
+  const db = openFile(path.join(dataDir, 'volsnap.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
@@ -131,6 +131,21 @@ export function openDb(dataDir: string): Db {
   db.pragma('busy_timeout = 10000');
   migrate(db);
   return db;
+}
+
+function openFile(file: string): Db {
+  try {
+    return new Database(file);
+  } catch (error) {
+    // `npm start` rebuilds the native module for Electron; the Node CLI then cannot load it.
+    if (/NODE_MODULE_VERSION/.test((error as Error).message)) {
+      throw new VolsnapError(
+        'Internal',
+        'better-sqlite3 is built for another runtime (Electron, after npm start or npm run dist). Run `npm rebuild better-sqlite3` to use the CLI with Node.',
+      );
+    }
+    throw error;
+  }
 }
 
 function migrate(db: Db): void {
