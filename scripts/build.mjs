@@ -19,6 +19,11 @@ await Promise.all([
   build({ ...common, entryPoints: ['electron/cli/volsnap.ts'], outfile: 'dist/cli.cjs' }),
   // Hashing and compression run in a worker thread (electron/services/volume-archiver.ts).
   build({ ...common, entryPoints: ['electron/services/archive-worker.ts'], outfile: 'dist/archive-worker.cjs' }),
+  build({
+    ...common,
+    entryPoints: ['electron/services/restore/stage-worker.ts'],
+    outfile: 'dist/restore-stage-worker.cjs',
+  }),
   build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/main.cjs', external: ['electron'] }),
   // A sandboxed preload cannot require node_modules: bundle everything it uses, except electron.
   build({

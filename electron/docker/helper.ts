@@ -81,12 +81,16 @@ export async function removeHelper(container: Docker.Container): Promise<void> {
   }
 }
 
-/** Removes helpers left behind by crashed jobs (any helper whose job is not in `liveJobs`). */
-export async function removeStaleHelpers(docker: Docker, liveJobs: Set<string>): Promise<number> {
+/**
+ * Removes helpers left behind by crashed jobs: those whose job `isDeadJob` says is ours and over.
+ * Helpers of jobs we do not know belong to another data dir (another store on the same engine)
+ * and are left alone.
+ */
+export async function removeStaleHelpers(docker: Docker, isDeadJob: (jobId: string) => boolean): Promise<number> {
   const helpers = await engineCall('list helper containers', () =>
     docker.listContainers({ all: true, filters: { label: [HELPER_LABEL] } }),
   );
-  const stale = helpers.filter((h) => !liveJobs.has(h.Labels[HELPER_LABEL] ?? ''));
+  const stale = helpers.filter((h) => isDeadJob(h.Labels[HELPER_LABEL] ?? ''));
   await Promise.all(stale.map((h) => removeHelper(docker.getContainer(h.Id))));
   return stale.length;
 }

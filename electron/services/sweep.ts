@@ -72,5 +72,9 @@ async function resumeOrphans(docker: Docker, db: Db, liveJobs: Set<string>, repo
     for (const r of orphaned) db.prepare(`DELETE FROM quiesced WHERE job_id = ?`).run(r.job_id);
     report.resumedContainers = orphaned.length;
   }
-  report.removedHelpers = await removeStaleHelpers(docker, liveJobs);
+  const known = db.prepare(`SELECT 1 FROM jobs WHERE id = ?`);
+  report.removedHelpers = await removeStaleHelpers(
+    docker,
+    (jobId) => !liveJobs.has(jobId) && known.get(jobId) !== undefined,
+  );
 }

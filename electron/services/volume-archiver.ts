@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type Docker from 'dockerode';
 import type { ArchivedVolume } from './archive-pipeline';
 import type { ArchiveWorkerData, FromArchiveWorker, ToArchiveWorker } from './archive-worker-protocol';
 import { engineCall, engineError } from '../docker/engine';
+import { bundledWorkerPath } from './worker-path';
 import { helperMountPath } from '../docker/helper';
 import { VolsnapError } from '../../shared/errors';
 import type { ManifestEntry } from '../../shared/types';
@@ -32,7 +31,7 @@ export async function archiveVolume(options: {
     options.helper.getArchive({ path: helperMountPath(options.volumeName) }),
   )) as NodeJS.ReadableStream & { destroy(error?: Error): void };
   const workerData: ArchiveWorkerData = { rootName: options.volumeName, tempPath: options.tempPath };
-  const worker = new Worker(archiveWorkerPath(), { workerData });
+  const worker = new Worker(bundledWorkerPath('archive-worker.cjs'), { workerData });
   const send = (message: ToArchiveWorker) => worker.postMessage(message);
   const entries: ManifestEntry[] = [];
   let sent = 0;
@@ -82,24 +81,4 @@ export async function archiveVolume(options: {
       }
     });
   });
-}
-
-/**
- * The bundled worker script: next to the bundle that runs (dist/ for the CLI and the app, unpacked
- * from asar when packaged), or in dist/ when tests run from source (`npm run build` makes it).
- */
-export function archiveWorkerPath(): string {
-  const candidates = [
-    path.join(__dirname, 'archive-worker.cjs'),
-    path.resolve(__dirname, '../../dist/archive-worker.cjs'),
-  ];
-  const found = candidates
-    .map((p) => p.replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`))
-    .find((p) => existsSync(p));
-  if (!found)
-    throw new VolsnapError(
-      'Internal',
-      `The archive worker is missing (looked in ${candidates.join(', ')}). Run npm run build.`,
-    );
-  return found;
 }

@@ -62,6 +62,7 @@ describeEngine('restore when the Engine stops in the middle', () => {
     const failed = await restore;
     expect(failed.code).toBe(1);
     const { error } = JSON.parse(failed.stderr) as { error: { kind: string; message: string } };
+    expect(error.kind).toBe('EngineUnavailable');
     expect(error.message).toMatch(/Cannot reach the Docker Engine/);
     expect(error.message).toMatch(/volsnap recover/);
 

@@ -71,17 +71,24 @@ export class RestoreService {
         `Snapshot "${snapshot.name}" belongs to ${snapshot.workloadId}, not ${input.workload}; a snapshot restores only into its own workload.`,
       );
     }
+    // Hashing the archives is most of the preflight: it runs while the engine is queried. It only
+    // reads, and nothing is touched before both are done; blockers are reported before Integrity.
+    const verified = verifyArchives(this.deps.files, snapshot, this.deps.catalog.storedVolumes(snapshot.id));
+    verified.catch(() => undefined);
     const prepared = await prepare({ ...this.deps, journal: this.journal }, snapshot);
     const first = prepared.blockers[0];
     if (first) {
       const same = prepared.blockers.filter((b) => b.kind === first.kind);
       throw new VolsnapError(first.kind, same.map((b) => b.message).join(' '));
     }
-    await verifyArchives(this.deps.files, snapshot, prepared.targets);
     const safety = input.safetySnapshot ?? true;
-    if (safety) await checkFreeSpace(this.deps, prepared.targets, snapshot.storedBytes);
     const workload = prepared.workload!;
-    const plan = await this.journalPlan(prepared, workload);
+    // Read-only checks, concurrently: hashing the archives takes most of the preflight.
+    const [plan] = await Promise.all([
+      this.journalPlan(prepared, workload),
+      verified,
+      safety ? checkFreeSpace(this.deps, prepared.targets, snapshot.storedBytes) : undefined,
+    ]);
     return this.deps.jobs.start(
       {
         kind: 'restore',
@@ -133,10 +140,7 @@ export class RestoreService {
     } catch (error) {
       ctx.progress({ phase: 'rolling back' });
       await rollBack(outcomeDeps, ctx.jobId, plan).catch((cause: unknown) => {
-        throw new VolsnapError(
-          'Internal',
-          `${(error as Error).message} Rolling back failed too (${(cause as Error).message}); Volsnap finishes the roll-back at its next start, or run \`volsnap recover\`.`,
-        );
+        throw rollBackFailed(error, cause);
       });
       throw error;
     }
@@ -231,4 +235,15 @@ export class RestoreService {
       await removeHelper(helper).catch(() => undefined);
     }
   }
+}
+
+/** The first failure, told together with the failed roll-back; an Engine that went away stays `EngineUnavailable`. */
+function rollBackFailed(error: unknown, cause: unknown): VolsnapError {
+  const first = error instanceof Error ? error.message : String(error);
+  const engineDown = error instanceof VolsnapError && error.kind === 'EngineUnavailable';
+  const why = engineDown ? 'it needs the Engine too' : `it failed too: ${(cause as Error).message}`;
+  return new VolsnapError(
+    engineDown ? 'EngineUnavailable' : 'Internal',
+    `${first} The restore could not be rolled back yet (${why}); nothing was swapped. Volsnap finishes the roll-back at its next start, or run \`volsnap recover\`.`,
+  );
 }

@@ -1,26 +1,22 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { PassThrough, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { PassThrough } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import type Docker from 'dockerode';
-import { Header, Parser, Pax, type ReadEntry } from 'tar';
-import { DecompressStream } from 'zstd-napi';
-import { EntryChecker, RefusedEntry, type CheckedEntry } from './entry-check';
+import { RefusedEntry } from './entry-check';
 import type { JournalVolume } from './journal';
+import type { FromStageWorker, StageWorkerData } from './stage-worker-protocol';
 import { stageDirName } from './swap';
 import { engineCall } from '../../docker/engine';
 import { helperMountPath } from '../../docker/helper';
+import { bundledWorkerPath } from '../worker-path';
 import { VolsnapError } from '../../../shared/errors';
 import type { ManifestEntry } from '../../../shared/types';
 
-const BLOCK = 512;
-
 /**
- * Stages one volume: decompresses its archive, checks every entry in this process before it is
- * sent (see EntryChecker), re-packs it under `.volsnap-stage-<job>/` as uncompressed tar and
- * uploads it through the Engine's archive endpoint into a created helper mounting the target.
- * A file whose sha256 does not match fails the stage once its data streamed; that is still before
- * any swap, and the caller rolls the stage dir back.
+ * Stages one volume: a worker thread decompresses its archive, checks every entry before it is
+ * sent (see EntryChecker and repackArchive) and re-packs it under `.volsnap-stage-<job>/` as
+ * uncompressed tar; this thread uploads those bytes through the Engine's archive endpoint into a
+ * created helper mounting the target. A file whose sha256 does not match fails the stage once its
+ * data streamed; that is still before any swap, and the caller rolls the stage dir back.
  */
 export async function stageVolume(options: {
   helper: Docker.Container;
@@ -31,134 +27,73 @@ export async function stageVolume(options: {
   signal: AbortSignal;
   onProgress: (bytes: number, files: number) => void;
 }): Promise<void> {
-  const { volume } = options;
-  const checker = new EntryChecker(
-    volume.volumeName,
-    new Map(options.manifest.map((e) => [e.path, e])),
-    stageDirName(options.jobId),
-  );
+  const { volume, signal } = options;
+  signal.throwIfAborted();
+  const workerPath = bundledWorkerPath('restore-stage-worker.cjs');
   const out = new PassThrough({ highWaterMark: 4 << 20 });
-  const source = createReadStream(options.archivePath);
-  let failure: unknown = null;
-  const fail = (error: unknown) => {
-    failure ??= error;
-    source.destroy();
-  };
   const upload = engineCall(`write into volume ${volume.target}`, () =>
     options.helper.putArchive(out, { path: helperMountPath(volume.target) }),
   );
-  upload.catch(fail);
+  const workerData: StageWorkerData = {
+    archivePath: options.archivePath,
+    rootName: volume.volumeName,
+    stageDir: stageDirName(options.jobId),
+    manifest: options.manifest,
+  };
+  const worker = new Worker(workerPath, { workerData });
+  let failure: unknown = null;
   let bytes = 0;
   let files = 0;
-  const send = (chunk: Buffer): boolean => {
-    bytes += chunk.length;
-    return out.write(chunk);
-  };
-  const parser = new Parser({
-    strict: true,
-    onReadEntry: (entry) => {
-      if (failure !== null) return entry.resume();
-      try {
-        forward(entry, checker.check(entry), { send, out, fail, onEnd: () => options.onProgress(bytes, ++files) });
-      } catch (error) {
-        fail(error);
-        entry.resume();
+  await new Promise<void>((resolve) => {
+    let settled = false;
+    const finish = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      failure = error;
+      signal.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      // Ending without the tar trailer makes the Engine stop reading; the caller removes the partial stage.
+      out.end();
+      resolve();
+    };
+    const onAbort = () => finish(signal.reason);
+    signal.addEventListener('abort', onAbort);
+    upload.catch(finish);
+    worker.on('error', finish);
+    worker.on('exit', (code) => finish(new Error(`the stage worker stopped unexpectedly (exit ${code})`)));
+    worker.on('message', (message: FromStageWorker) => {
+      if (settled) return;
+      switch (message.type) {
+        case 'data': {
+          const chunk = Buffer.from(message.data, 0, message.length);
+          out.write(chunk, () => worker.postMessage({ type: 'ack', bytes: message.length }));
+          bytes += message.length;
+          options.onProgress(bytes, files);
+          break;
+        }
+        case 'progress':
+          files = message.files;
+          break;
+        case 'error':
+          finish(
+            message.refused
+              ? new RefusedEntry(message.message)
+              : Object.assign(new Error(message.message), { code: message.code }),
+          );
+          break;
+        case 'done':
+          options.onProgress(bytes, message.files);
+          finish(null);
+          break;
       }
-    },
+    });
   });
-  parser.on('warn', (_code: string, message: string | Error) =>
-    fail(message instanceof Error ? message : new Error(message)),
-  );
   try {
-    await pipeline(source, new DecompressStream(), parserSink(parser), { signal: options.signal });
-    checker.finish();
+    await upload;
   } catch (error) {
-    fail(error);
+    failure ??= error;
   }
-  // Ending without the tar trailer makes the Engine stop reading; the caller removes the partial stage.
-  out.end(failure === null ? Buffer.alloc(2 * BLOCK) : undefined);
-  await upload.catch(fail);
-  if (failure !== null) throw explain(failure, volume, options.signal);
-}
-
-/** Sends one checked entry: its header(s), then its data while hashing it, then the padding. */
-function forward(
-  entry: ReadEntry,
-  checked: CheckedEntry,
-  io: { send: (chunk: Buffer) => boolean; out: PassThrough; fail: (error: unknown) => void; onEnd: () => void },
-): void {
-  const isFile = checked.manifest.type === 'file';
-  io.send(encodeHeader(entry, checked, isFile ? entry.size : 0));
-  if (!isFile) {
-    entry.on('end', io.onEnd);
-    entry.resume();
-    return;
-  }
-  const hash = createHash('sha256');
-  entry.on('data', (chunk: Buffer) => {
-    hash.update(chunk);
-    if (!io.send(chunk)) {
-      entry.pause();
-      io.out.once('drain', () => entry.resume());
-    }
-  });
-  entry.on('end', () => {
-    if (hash.digest('hex') !== checked.manifest.sha256) {
-      io.fail(new RefusedEntry(`${checked.manifest.path} does not match its sha256 in the manifest`));
-      return;
-    }
-    const pad = (BLOCK - (entry.size % BLOCK)) % BLOCK;
-    if (pad > 0) io.send(Buffer.alloc(pad));
-    io.onEnd();
-  });
-}
-
-function encodeHeader(entry: ReadEntry, checked: CheckedEntry, size: number): Buffer {
-  const fields = {
-    path: checked.stagePath,
-    mode: entry.mode,
-    uid: entry.uid,
-    gid: entry.gid,
-    size,
-    mtime: entry.mtime,
-    type: entry.type,
-    linkpath: checked.stageLinkpath ?? entry.linkpath,
-    uname: entry.uname,
-    gname: entry.gname,
-    devmaj: entry.header.devmaj,
-    devmin: entry.header.devmin,
-  };
-  const header = new Header(fields);
-  if (!header.encode()) return header.block!;
-  // Long names or big numbers: a PAX record carries what the ustar header cannot.
-  const pax = new Pax({
-    path: fields.path,
-    linkpath: fields.linkpath,
-    size,
-    uid: fields.uid,
-    gid: fields.gid,
-    mtime: fields.mtime,
-  });
-  return Buffer.concat([pax.encode(), header.block!]);
-}
-
-/** A Writable in front of tar's Parser (a Minipass stream), so `pipeline` can drive it with backpressure. */
-function parserSink(parser: Parser): Writable {
-  const ended = new Promise<void>((resolve, reject) => {
-    parser.on('end', () => resolve());
-    parser.on('error', reject);
-  });
-  ended.catch(() => undefined);
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      if (parser.write(chunk)) callback();
-      else parser.once('drain', () => callback());
-    },
-    final(callback) {
-      parser.end();
-      ended.then(() => callback(), callback);
-    },
-  });
+  if (failure !== null) throw explain(failure, volume, signal);
 }
 
 function explain(error: unknown, volume: JournalVolume, signal: AbortSignal): unknown {
