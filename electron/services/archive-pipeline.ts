@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CompressStream } from 'zstd-napi';
 import { ManifestTap, type ManifestResult } from './manifest-builder';
@@ -41,17 +40,39 @@ export async function writeArchive(options: {
       callback(null, chunk);
     },
   });
-  await pipeline(options.source, tap, compressor, measure, createWriteStream(options.tempPath, { mode: 0o600 }));
-  await fsyncFile(options.tempPath);
+  const file = await open(options.tempPath, 'w', 0o600);
+  try {
+    await pipeline(options.source, tap, compressor, measure, durableWriter(file));
+  } finally {
+    await file.close();
+  }
   return { manifest: tap.result(), storedBytes, sha256: hash.digest('hex') };
 }
 
-/** fsync flushes the file itself, whichever descriptor asks; a fresh one keeps the stream simple. */
-async function fsyncFile(file: string): Promise<void> {
-  const handle = await open(file, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+/** Bytes written between background flushes. */
+const FLUSH_EVERY = 32 * 1024 * 1024;
+
+/**
+ * Writes to `file` and, every FLUSH_EVERY bytes, starts a background fdatasync, so the disk writes
+ * overlap the stream instead of piling up for one long fsync at the end; `final` fsyncs the rest.
+ */
+function durableWriter(file: FileHandle): Writable {
+  let unflushed = 0;
+  let flushing: Promise<void> = Promise.resolve();
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      file.write(chunk).then(() => {
+        unflushed += chunk.length;
+        if (unflushed >= FLUSH_EVERY) {
+          unflushed = 0;
+          // One flush at a time; a failed one surfaces in the final fsync.
+          flushing = flushing.then(() => file.datasync()).catch(() => undefined);
+        }
+        callback();
+      }, callback);
+    },
+    final(callback) {
+      flushing.then(() => file.sync()).then(() => callback(), callback);
+    },
+  });
 }
