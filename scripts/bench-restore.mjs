@@ -95,8 +95,17 @@ function volsnapRestore() {
   return { ms: performance.now() - started, result: JSON.parse(out.toString()) };
 }
 
-const base = await baseline();
-const restore = volsnapRestore();
+// Best of two, alternating, each after `sync` (no contender pays for the other's dirty pages).
+const RUNS = 2;
+let base = Infinity;
+let restore = null;
+for (let i = 0; i < RUNS; i++) {
+  execFileSync('sync');
+  base = Math.min(base, await baseline());
+  execFileSync('sync');
+  const run = volsnapRestore();
+  if (!restore || run.ms < restore.ms) restore = run;
+}
 const mb = (volume.size_bytes / 1e6).toFixed(0);
 console.log(
   `restore of ${BENCH_VOLUME} (${mb} MB): baseline ${(base / 1000).toFixed(2)} s, volsnap ${(restore.ms / 1000).toFixed(2)} s, downtime ${restore.result.downtimeMs} ms`,
