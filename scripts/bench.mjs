@@ -22,9 +22,11 @@ const docker = (args) => sh(`docker ${args}`);
  * not slow this one down, and the best run is what the contender can do on this machine.
  */
 const RUNS = 2;
+let prepare = () => undefined;
 async function timed(label, fn) {
   let best = null;
   for (let i = 0; i < RUNS; i++) {
+    prepare();
     sh('sync');
     const start = process.hrtime.bigint();
     const result = await fn();
@@ -102,21 +104,30 @@ async function main() {
     mkdirSync(path.join(work, 'out'));
     const out = path.join(work, 'out');
     try {
-      // Warm the page cache so every contender reads the same way.
-      sh(`curl -sf --unix-socket ${sock} 'http://x/containers/${helper}/archive?path=/volsnap/${VOLUME}' > /dev/null`);
+      // Before every run: drop the outputs of earlier runs and warm the page cache with the volume,
+      // so no contender reads from disk because another one filled the cache.
+      prepare = () => {
+        sh(`rm -rf ${out}/* ${dataDir}/archives`);
+        sh(
+          `curl -sf --unix-socket ${sock} 'http://x/containers/${helper}/archive?path=/volsnap/${VOLUME}' > /dev/null`,
+        );
+      };
       console.log('Capture:');
-      const a1 = await timed('(a1) Engine archive endpoint | zstd -1 -T0', () =>
+      const a1 = await timed('(a1) Engine archive endpoint | zstd -1 -T0', () => {
         sh(
           `set -o pipefail; curl -sf --unix-socket ${sock} 'http://x/containers/${helper}/archive?path=/volsnap/${VOLUME}' | zstd -q -f -1 -T0 -o ${out}/a1.tar.zst`,
-        ),
-      );
+        );
+        return { size: statSync(`${out}/a1.tar.zst`).size };
+      });
       const a2 = await timed('(a2) helper tar -cf into a bind mount, then zstd -1 -T0', () => {
         docker(`run --rm --network none -v ${VOLUME}:/v:ro -v ${out}:/out busybox tar -cf /out/a2.tar -C /v .`);
         sh(`zstd -q -f -1 -T0 --rm ${out}/a2.tar -o ${out}/a2.tar.zst`);
       });
-      const b = await timed('(b) helper tar -czf into a bind mount (vackup style)', () =>
-        docker(`run --rm --network none -v ${VOLUME}:/v:ro -v ${out}:/out busybox tar -czf /out/b.tgz -C /v .`),
-      );
+      const b = await timed('(b) helper tar -czf into a bind mount (vackup style)', () => {
+        docker(`run --rm --network none -v ${VOLUME}:/v:ro -v ${out}:/out busybox tar -czf /out/b.tgz -C /v .`);
+        return { size: statSync(`${out}/b.tgz`).size };
+      });
+      let lastCapture = '';
       const c = await timed('(c) volsnap capture', async () => {
         const run = await runWithPeakRss('node', [
           'bin/volsnap.cjs',
@@ -128,13 +139,14 @@ async function main() {
           '--mode',
           'live',
         ]);
+        lastCapture = run.stdout; // the one whose archives the restore bench uses
         return { ...run, note: `  (peak RSS ${run.peakMb.toFixed(0)} MB)` };
       });
-      const snapshot = JSON.parse(c.result.stdout);
+      const snapshot = JSON.parse(lastCapture);
       const stored = snapshot.storedBytes / 1024 / 1024;
-      const a1Size = statSync(`${out}/a1.tar.zst`).size / 1024 / 1024;
+      const a1Size = a1.result.size / 1024 / 1024;
       console.log(
-        `  stored: volsnap ${stored.toFixed(0)} MB, zstd -1 ${a1Size.toFixed(0)} MB, gzip ${(statSync(`${out}/b.tgz`).size / 1048576).toFixed(0)} MB`,
+        `  stored: volsnap ${stored.toFixed(0)} MB, zstd -1 ${a1Size.toFixed(0)} MB, gzip ${(b.result.size / 1048576).toFixed(0)} MB`,
       );
       const best = Math.min(a1.seconds, a2.seconds);
       console.log(`\n  capture c / min(a1, a2) = ${(c.seconds / best).toFixed(2)}   (target ≤ 1.25)`);
