@@ -109,12 +109,9 @@ export class JobRunner {
     entry.abort.abort();
   }
 
+  /** This process's running jobs, with their latest progress. */
   running(): Job[] {
     return [...this.live.values()].map((e) => ({ ...e.job }));
-  }
-
-  liveJobIds(): Set<string> {
-    return new Set(this.live.keys());
   }
 
   /** Recent jobs of every process, with live progress for this process's own. */
