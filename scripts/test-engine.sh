@@ -13,6 +13,14 @@ start() {
   if [ -S "$sock" ] && docker info >/dev/null 2>&1; then
     echo "private engine already running at $DOCKER_HOST"
   else
+    # A daemon that died with its session leaves its socket and pidfile behind: clear them first.
+    local old
+    old=$(cat "$root/docker.pid" 2>/dev/null || true)
+    if [ -n "$old" ] && [ "$(cat "/proc/$old/comm" 2>/dev/null)" = dockerd ]; then
+      kill "$old" 2>/dev/null || true
+      sleep 2
+    fi
+    rm -f "$sock" "$root/docker.pid"
     mkdir -p "$root/data" "$root/exec"
     dockerd --data-root "$root/data" --exec-root "$root/exec" --pidfile "$root/docker.pid" \
       --host "$DOCKER_HOST" --bridge=none --iptables=false --ip6tables=false \
