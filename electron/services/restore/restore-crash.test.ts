@@ -68,6 +68,17 @@ describeEngine('restore survives a crash at any point', () => {
     expect(await recoverAndCheck()).toBe('snap');
   });
 
+  it('without a safety snapshot, stages while the workload still runs, and stops it only to swap', async () => {
+    await f.resetOld();
+    const run = await f.cli(restoreArgs(false));
+    expect(run.code, run.stderr).toBe(0);
+    expect(await f.trees()).toEqual(f.snapTrees);
+    const steps = lastJournalSteps(f.dataDir);
+    expect(steps.indexOf('stage')).toBeLessThan(steps.indexOf('stop'));
+    expect(steps.slice(steps.indexOf('stop'))).toEqual(['stop', 'swap', 'commit', 'policies-back', 'start', 'cleanup']);
+    expect(await recoverAndCheck()).toBe('snap');
+  });
+
   const before = ['begin', 'policies', 'stop', 'safety', 'stage:1', 'stage:2'];
   const after = ['swap', 'commit', 'policies-back', 'start', 'cleanup'];
   for (const step of before) {
@@ -125,6 +136,21 @@ function openJournals(dataDir: string): number {
   const db = new Database(path.join(dataDir, 'volsnap.db'), { readonly: true });
   try {
     return (db.prepare(`SELECT COUNT(*) AS n FROM restore_journal WHERE outcome IS NULL`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+function lastJournalSteps(dataDir: string): string[] {
+  const db = new Database(path.join(dataDir, 'volsnap.db'), { readonly: true });
+  try {
+    const { job_id } = db.prepare(`SELECT job_id FROM restore_journal ORDER BY created_at DESC LIMIT 1`).get() as {
+      job_id: string;
+    };
+    const rows = db.prepare(`SELECT step FROM restore_steps WHERE job_id = ? ORDER BY seq`).all(job_id) as {
+      step: string;
+    }[];
+    return rows.map((r) => r.step);
   } finally {
     db.close();
   }

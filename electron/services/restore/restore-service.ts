@@ -166,7 +166,11 @@ export class RestoreService {
     }
   }
 
-  /** Stop, safety snapshot, stage: everything before the swap, each step journaled first. */
+  /**
+   * Everything before the swap, each step journaled first. With a safety snapshot: stop, snapshot
+   * the stopped volumes, stage. Without one, staging comes first, while the workload still runs
+   * (the stage dir is apart from its files): the downtime is then only stop, swap and start.
+   */
   private async prepareVolumes(
     ctx: JobContext,
     job: { plan: JournalPlan; workload: DiscoveredWorkload; safety: boolean },
@@ -177,26 +181,27 @@ export class RestoreService {
     await ensureHelperImage(docker, settings.get('helperImage'), (message) =>
       ctx.progress({ phase: `preparing: ${message}` }),
     );
+    if (!job.safety) await this.stageAll(ctx, plan);
+    ctx.checkCancelled();
     this.journal.step(ctx.jobId, 'policies');
     await applyRestartPolicies(docker, plan.containers, 'none');
     this.journal.step(ctx.jobId, 'stop');
     ctx.progress({ phase: 'stopping containers' });
     const stoppedAt = Date.now();
     await stopContainers(docker, plan.containers);
-    let safetyId: string | null = null;
-    if (job.safety) {
-      ctx.checkCancelled();
-      this.journal.step(ctx.jobId, 'safety');
-      const safetyCtx: JobContext = {
-        ...ctx,
-        progress: (u) => ctx.progress({ ...u, phase: `safety snapshot: ${u.phase}` }),
-      };
-      safetyId = (
-        await this.deps.capture.captureWithin(safetyCtx, job.workload, { trigger: 'pre-restore', mode: 'live' })
-      ).id;
-    }
+    if (!job.safety) return { safetySnapshotId: null, stoppedAt };
+    ctx.checkCancelled();
+    this.journal.step(ctx.jobId, 'safety');
+    const safetyCtx: JobContext = {
+      ...ctx,
+      progress: (u) => ctx.progress({ ...u, phase: `safety snapshot: ${u.phase}` }),
+    };
+    const safety = await this.deps.capture.captureWithin(safetyCtx, job.workload, {
+      trigger: 'pre-restore',
+      mode: 'live',
+    });
     await this.stageAll(ctx, plan);
-    return { safetySnapshotId: safetyId, stoppedAt };
+    return { safetySnapshotId: safety.id, stoppedAt };
   }
 
   private async stageAll(ctx: JobContext, plan: JournalPlan): Promise<void> {
