@@ -1,9 +1,10 @@
 // Benchmarks Volsnap against baselines measured in the same run, on the private test engine.
 // Prints ratios; targets from the issues: capture c/min(a1,a2) ≤ 1.25, gzip b/c ≥ 10, peak RSS
 // < 250 MB; then the restore and diff benchmarks (scripts/bench-restore.mjs, bench-diff.mjs).
+// The machine's timings drift (±40% between runs here), so every contender is best of RUNS.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 
 const root = process.env.VOLSNAP_ENGINE_ROOT ?? '/tmp/volsnap-engine';
@@ -18,23 +19,35 @@ const sh = (cmd, opts = {}) => execFileSync('bash', ['-c', cmd], { env, encoding
 const docker = (args) => sh(`docker ${args}`);
 
 /**
- * Times `fn` best-of-RUNS: each run starts after `sync`, so dirty pages another contender left do
- * not slow this one down, and the best run is what the contender can do on this machine.
+ * Times each contender best-of-RUNS, in rounds (a0, a1, …, c, then again), so a drift of the
+ * machine's speed hits every contender alike. Each run starts after `prepare` and `sync`, so no
+ * contender pays for dirty pages another one left; the best run is what it can do here.
  */
-const RUNS = 2;
+const RUNS = 3;
 let prepare = () => undefined;
-async function timed(label, fn) {
-  let best = null;
-  for (let i = 0; i < RUNS; i++) {
-    prepare();
-    sh('sync');
-    const start = process.hrtime.bigint();
-    const result = await fn();
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    if (!best || seconds < best.seconds) best = { seconds, result };
+async function timeInRounds(contenders) {
+  const best = contenders.map(() => null);
+  for (let round = 0; round < RUNS; round++) {
+    for (const [i, { fn }] of contenders.entries()) {
+      prepare();
+      sh('sync');
+      const start = process.hrtime.bigint();
+      const result = await fn();
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      if (!best[i] || seconds < best[i].seconds) best[i] = { seconds, result };
+    }
   }
-  console.log(`  ${label.padEnd(58)} ${best.seconds.toFixed(2)} s${best.result?.note ?? ''}`);
+  for (const [i, { label }] of contenders.entries()) {
+    console.log(`  ${label.padEnd(58)} ${best[i].seconds.toFixed(2)} s${best[i].result?.note ?? ''}`);
+  }
   return best;
+}
+
+/** CPU seconds (user + system) a process and its reaped children used so far, from /proc. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime, stime, cutime, cstime are fields 14–17 of stat(5), 12–15 after the command name.
+  return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
 }
 
 /** Runs a command to completion, sampling its peak resident memory from /proc. */
@@ -103,45 +116,64 @@ async function main() {
     const helper = docker(`create --network none -v ${VOLUME}:/volsnap/${VOLUME}:ro busybox true`);
     mkdirSync(path.join(work, 'out'));
     const out = path.join(work, 'out');
+    const endpoint = `'http://x/containers/${helper}/archive?path=/volsnap/${VOLUME}'`;
     try {
       // Before every run: drop the outputs of earlier runs and warm the page cache with the volume,
       // so no contender reads from disk because another one filled the cache.
       prepare = () => {
         sh(`rm -rf ${out}/* ${dataDir}/archives`);
-        sh(
-          `curl -sf --unix-socket ${sock} 'http://x/containers/${helper}/archive?path=/volsnap/${VOLUME}' > /dev/null`,
-        );
+        sh(`curl -sf --unix-socket ${sock} ${endpoint} > /dev/null`);
       };
       console.log('Capture:');
-      const a1 = await timed('(a1) Engine archive endpoint | zstd -1 -T0', () => {
-        sh(
-          `set -o pipefail; curl -sf --unix-socket ${sock} 'http://x/containers/${helper}/archive?path=/volsnap/${VOLUME}' | zstd -q -f -1 -T0 -o ${out}/a1.tar.zst`,
-        );
-        return { size: statSync(`${out}/a1.tar.zst`).size };
-      });
-      const a2 = await timed('(a2) helper tar -cf into a bind mount, then zstd -1 -T0', () => {
-        docker(`run --rm --network none -v ${VOLUME}:/v:ro -v ${out}:/out busybox tar -cf /out/a2.tar -C /v .`);
-        sh(`zstd -q -f -1 -T0 --rm ${out}/a2.tar -o ${out}/a2.tar.zst`);
-      });
-      const b = await timed('(b) helper tar -czf into a bind mount (vackup style)', () => {
-        docker(`run --rm --network none -v ${VOLUME}:/v:ro -v ${out}:/out busybox tar -czf /out/b.tgz -C /v .`);
-        return { size: statSync(`${out}/b.tgz`).size };
-      });
       let lastCapture = '';
-      const c = await timed('(c) volsnap capture', async () => {
-        const run = await runWithPeakRss('node', [
-          'bin/volsnap.cjs',
-          '--data-dir',
-          dataDir,
-          '--json',
-          'capture',
-          APP,
-          '--mode',
-          'live',
-        ]);
-        lastCapture = run.stdout; // the one whose archives the restore bench uses
-        return { ...run, note: `  (peak RSS ${run.peakMb.toFixed(0)} MB)` };
-      });
+      let peakMb = 0;
+      const dockerd = readFileSync(`${root}/docker.pid`, 'utf8').trim();
+      const cpu = { dockerd: Infinity, capture: Infinity };
+      const measureCpu = (key, pid, fn) => {
+        const before = cpuSeconds(pid);
+        const result = fn();
+        const after = () => (cpu[key] = Math.min(cpu[key], cpuSeconds(pid) - before));
+        return result instanceof Promise ? result.finally(after) : (after(), result);
+      };
+      const [a0, a1, a2, b, c] = await timeInRounds([
+        {
+          // Not a contender: the stream alone, read and dropped. No client of the archive endpoint
+          // (as DESIGN.md requires) can capture faster, so it bounds the ratios from this side.
+          label: '(a0) Engine archive endpoint > /dev/null (the floor)',
+          fn: () => measureCpu('dockerd', dockerd, () => sh(`curl -sf --unix-socket ${sock} ${endpoint} > /dev/null`)),
+        },
+        {
+          label: '(a1) Engine archive endpoint | zstd -1 -T0',
+          fn: () => {
+            sh(`set -o pipefail; curl -sf --unix-socket ${sock} ${endpoint} | zstd -q -f -1 -T0 -o ${out}/a1.tar.zst`);
+            return { size: statSync(`${out}/a1.tar.zst`).size };
+          },
+        },
+        {
+          label: '(a2) helper tar -cf into a bind mount, then zstd -1 -T0',
+          fn: () => {
+            docker(`run --rm --network none -v ${VOLUME}:/v:ro -v ${out}:/out busybox tar -cf /out/a2.tar -C /v .`);
+            sh(`zstd -q -f -1 -T0 --rm ${out}/a2.tar -o ${out}/a2.tar.zst`);
+          },
+        },
+        {
+          label: '(b) helper tar -czf into a bind mount (vackup style)',
+          fn: () => {
+            docker(`run --rm --network none -v ${VOLUME}:/v:ro -v ${out}:/out busybox tar -czf /out/b.tgz -C /v .`);
+            return { size: statSync(`${out}/b.tgz`).size };
+          },
+        },
+        {
+          label: '(c) volsnap capture',
+          fn: async () => {
+            const args = ['bin/volsnap.cjs', '--data-dir', dataDir, '--json', 'capture', APP, '--mode', 'live'];
+            const run = await measureCpu('capture', process.pid, () => runWithPeakRss('node', args));
+            lastCapture = run.stdout; // the one whose archives the restore bench uses
+            peakMb = Math.max(peakMb, run.peakMb);
+            return run;
+          },
+        },
+      ]);
       const snapshot = JSON.parse(lastCapture);
       const stored = snapshot.storedBytes / 1024 / 1024;
       const a1Size = a1.result.size / 1024 / 1024;
@@ -151,10 +183,19 @@ async function main() {
       const best = Math.min(a1.seconds, a2.seconds);
       console.log(`\n  capture c / min(a1, a2) = ${(c.seconds / best).toFixed(2)}   (target ≤ 1.25)`);
       console.log(
-        `  capture c / a1          = ${(c.seconds / a1.seconds).toFixed(2)}   (against the archive endpoint alone)`,
+        `  capture c / a1          = ${(c.seconds / a1.seconds).toFixed(2)}   (against the endpoint piped into zstd)`,
       );
       console.log(`  gzip    b / c           = ${(b.seconds / c.seconds).toFixed(1)}    (target ≥ 10)`);
-      console.log(`  peak RSS of (c)         = ${c.result.peakMb.toFixed(0)} MB  (target < 250 MB)\n`);
+      console.log(
+        `  floor   a0 / min(a1, a2) = ${(a0.seconds / best).toFixed(2)}, b / a0 = ${(b.seconds / a0.seconds).toFixed(1)}  (what a capture costing nothing beyond reading the endpoint would score)`,
+      );
+      console.log(`  peak RSS of (c)         = ${peakMb.toFixed(0)} MB  (target < 250 MB; the most of any run)`);
+      // Why c cannot reach a0: the Engine's tar and Volsnap's hashing, compression and writes
+      // share the machine's cores.
+      const cores = availableParallelism();
+      console.log(
+        `  CPU: dockerd streaming the volume ${cpu.dockerd.toFixed(2)} s + volsnap capture ${cpu.capture.toFixed(2)} s on ${cores} cores: c ≥ ${((cpu.dockerd + cpu.capture) / cores).toFixed(2)} s\n`,
+      );
       rmSync(out, { recursive: true, force: true });
       for (const [script, extra] of [
         [

@@ -27,14 +27,37 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): {
   };
 }
 
+/**
+ * With VOLSNAP_TRACE set, one stderr line per phase, in ms since the process started: where the
+ * time of a capture or restore goes (the benchmarks' breakdowns come from it).
+ */
+function phaseTracer(stream: NodeJS.WriteStream): { update(p: JobProgress): void; done(): void } {
+  if (!process.env.VOLSNAP_TRACE) return { update: () => undefined, done: () => undefined };
+  const line = (what: string) => stream.write(`${Math.round(performance.now())} ms ${what}\n`);
+  let phase = '';
+  return {
+    update(p) {
+      if (p.phase !== phase) line((phase = p.phase));
+    },
+    done: () => line('done'),
+  };
+}
+
 /** Waits for a job with a progress bar on a TTY; Ctrl-C asks the job to cancel (where it still can). */
 export async function followJob<T>(services: Services, handle: JobHandle<T>, stderr: NodeJS.WriteStream): Promise<T> {
   const bar = progressPrinter(stderr);
-  const stop = services.jobs.progressEvents.on((p) => p.jobId === handle.jobId && bar.update(p));
+  const trace = phaseTracer(stderr);
+  const stop = services.jobs.progressEvents.on((p) => {
+    if (p.jobId !== handle.jobId) return;
+    trace.update(p);
+    bar.update(p);
+  });
   const cancel = () => services.jobs.cancel(handle.jobId);
   process.once('SIGINT', cancel);
   try {
-    return await handle.done;
+    const result = await handle.done;
+    trace.done();
+    return result;
   } finally {
     process.off('SIGINT', cancel);
     stop();

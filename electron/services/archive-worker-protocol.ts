@@ -1,7 +1,7 @@
 import type { ManifestEntry } from '../../shared/types';
 
-/** What the main thread sends the archive worker. */
-export type ToArchiveWorker = { type: 'chunk'; data: Uint8Array } | { type: 'end' };
+/** What the main thread sends the archive worker: the tar stream in transferred buffers, then its end. */
+export type ToArchiveWorker = { type: 'chunk'; data: ArrayBuffer; length: number } | { type: 'end' };
 
 /** What the archive worker sends back. Entries come in batches so no message blocks the main loop. */
 export type FromArchiveWorker =

@@ -16,8 +16,7 @@ const { rootName, tempPath } = workerData as ArchiveWorkerData;
 const send = (message: FromArchiveWorker) => port.postMessage(message);
 const source = new Readable({ read: () => undefined });
 port.on('message', (message: ToArchiveWorker) => {
-  if (message.type === 'chunk')
-    source.push(Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength));
+  if (message.type === 'chunk') source.push(Buffer.from(message.data, 0, message.length));
   else source.push(null);
 });
 

@@ -13,6 +13,11 @@ export type { ArchivedVolume } from './archive-pipeline';
 /** Flow control between the Engine's stream and the worker: pause above HIGH bytes in flight. */
 const HIGH_WATER = 4 * 1024 * 1024;
 const LOW_WATER = 1024 * 1024;
+/**
+ * The socket's 64 KiB reads are gathered into buffers of this size, which are transferred (not
+ * cloned) to the worker: a sixteenth of the messages, no copy across threads, far less garbage.
+ */
+const BATCH = 1024 * 1024;
 
 /**
  * Reads one volume through the Engine archive endpoint of a helper container and hands the bytes
@@ -32,10 +37,18 @@ export async function archiveVolume(options: {
   )) as NodeJS.ReadableStream & { destroy(error?: Error): void };
   const workerData: ArchiveWorkerData = { rootName: options.volumeName, tempPath: options.tempPath };
   const worker = new Worker(bundledWorkerPath('archive-worker.cjs'), { workerData });
-  const send = (message: ToArchiveWorker) => worker.postMessage(message);
   const entries: ManifestEntry[] = [];
   let sent = 0;
   let consumed = 0;
+  let batch = Buffer.allocUnsafeSlow(BATCH);
+  let used = 0;
+  const flush = () => {
+    if (used === 0) return;
+    const message: ToArchiveWorker = { type: 'chunk', data: batch.buffer, length: used };
+    worker.postMessage(message, [batch.buffer]);
+    batch = Buffer.allocUnsafeSlow(BATCH);
+    used = 0;
+  };
 
   return new Promise<ArchivedVolume>((resolve, reject) => {
     let settled = false;
@@ -53,10 +66,18 @@ export async function archiveVolume(options: {
 
     source.on('data', (chunk: Buffer) => {
       sent += chunk.length;
-      send({ type: 'chunk', data: chunk });
+      for (let offset = 0; offset < chunk.length;) {
+        const n = chunk.copy(batch, used, offset);
+        used += n;
+        offset += n;
+        if (used === BATCH) flush();
+      }
       if (sent - consumed > HIGH_WATER) source.pause();
     });
-    source.on('end', () => send({ type: 'end' }));
+    source.on('end', () => {
+      flush();
+      worker.postMessage({ type: 'end' } satisfies ToArchiveWorker);
+    });
     source.on('error', (error) => finish(engineError(error, `read volume ${options.volumeName}`)));
     worker.on('error', (error) => finish(error));
     worker.on('exit', (code) => finish(new Error(`the archive worker stopped unexpectedly (exit ${code})`)));

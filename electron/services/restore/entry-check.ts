@@ -13,11 +13,24 @@ export interface CheckedEntry {
 /** Why an archive entry was refused; the stage turns it into an `Integrity` error. */
 export class RefusedEntry extends Error {}
 
+/** What the checker reads of a tar entry. */
+export interface ArchiveEntry {
+  path: string;
+  type: string;
+  size: number;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  linkpath?: string;
+}
+
 /**
  * Checks each archive entry, in archive order, before a single byte of it is sent to the Engine:
  * no absolute paths, no `..`, nothing outside the volume's root folder, nothing written through
  * a symlink or hardlink staged earlier, no duplicates, nothing the manifest does not list (with
- * the same type, size and link target). The file hash is checked by the stage once its data streamed.
+ * the same type, size, permissions, owner and link target), so what is staged is what the
+ * manifest describes even if the archive changed after the preflight hashed it. The file hash is
+ * checked by the stage once its data streamed.
  */
 export class EntryChecker {
   private readonly seen = new Map<string, EntryType>();
@@ -30,7 +43,7 @@ export class EntryChecker {
     private readonly stageDir: string,
   ) {}
 
-  check(entry: { path: string; type: string; size: number; linkpath?: string }): CheckedEntry {
+  check(entry: ArchiveEntry): CheckedEntry {
     const rel = this.relative(entry.path);
     const type = TAR_ENTRY_TYPES[entry.type] ?? 'other';
     if (this.seen.has(rel)) throw new RefusedEntry(`${rel} appears twice in the archive`);
@@ -41,6 +54,10 @@ export class EntryChecker {
       throw new RefusedEntry(`${rel} is a ${type} in the archive but a ${listed.type} in the manifest`);
     if (type === 'file' && listed.size !== entry.size)
       throw new RefusedEntry(`${rel} has a different size than in the manifest`);
+    if (((entry.mode ?? 0) & 0o7777) !== listed.mode)
+      throw new RefusedEntry(`${rel} has other permissions than in the manifest`);
+    if ((entry.uid ?? 0) !== listed.uid || (entry.gid ?? 0) !== listed.gid)
+      throw new RefusedEntry(`${rel} has another owner than in the manifest`);
     let stageLinkpath: string | null = null;
     if (type === 'symlink') {
       if ((entry.linkpath ?? '') !== listed.linkTarget)
