@@ -2,26 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { EntryChecker, type ArchiveEntry } from './entry-check';
 import type { ManifestEntry } from '../../../shared/types';
 
+/** Size, permissions and owner every entry below has, in the manifest and in the archive alike. */
+const SAME = { size: 0, mode: 0o644, uid: 0, gid: 0 };
+
 const entry = (path: string, type: ManifestEntry['type'], linkTarget: string | null = null): ManifestEntry => ({
+  ...SAME,
   path,
   type,
-  size: 0,
-  mode: 0o644,
-  uid: 0,
-  gid: 0,
   mtime: 0,
   sha256: null,
   linkTarget,
 });
 
-/** A tar entry as the parser gives it; permissions and owner match `entry`'s defaults. */
+/** A tar entry as the parser gives it. */
 const tar = (path: string, type: string, more: Partial<ArchiveEntry> = {}): ArchiveEntry => ({
+  ...SAME,
   path,
   type,
-  size: 0,
-  mode: 0o644,
-  uid: 0,
-  gid: 0,
   ...more,
 });
 
