@@ -72,7 +72,12 @@ export async function archiveVolume(options: {
         offset += n;
         if (used === BATCH) flush();
       }
-      if (sent - consumed > HIGH_WATER) source.pause();
+      if (sent - consumed > HIGH_WATER) {
+        // Hand over the partial batch too: the worker must be able to consume all that was read,
+        // or its reports could stay above LOW_WATER and the stream would never resume.
+        flush();
+        source.pause();
+      }
     });
     source.on('end', () => {
       flush();
