@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorMessage } from './error-message';
-import { JobProgress } from './job-progress';
+import { JobPanel } from './job-progress';
 import { Modal } from './modal';
 import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
@@ -68,16 +68,7 @@ export function CaptureDialog({ workload, onClose }: { workload: Workload; onClo
           </div>
         </form>
       ) : (
-        <div className="form">
-          {job ? <JobProgress job={job} onCancel={() => void client.cancelJob({ jobId: job.id })} /> : <p>Starting…</p>}
-          {job && job.status !== 'running' && (
-            <div className="buttons">
-              <button type="button" className="primary" onClick={onClose}>
-                Done
-              </button>
-            </div>
-          )}
-        </div>
+        <JobPanel job={job} onCancel={job && (() => void client.cancelJob({ jobId: job.id }))} onClose={onClose} />
       )}
     </Modal>
   );

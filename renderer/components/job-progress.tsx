@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { estimateEta, humanBytes, humanDuration } from '../format';
 import type { Job } from '../../shared/types';
 
@@ -39,6 +39,36 @@ export function JobProgress({ job, onCancel }: { job: Job; onCancel?: () => void
         <p className="error" role="alert">
           <strong>{job.error.kind}:</strong> {job.error.message}
         </p>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A dialog's body while its job runs: the progress (or "Starting…" until the job is known), what
+ * the caller shows of the outcome, and a Done button once the job has ended.
+ */
+export function JobPanel({
+  job,
+  onCancel,
+  onClose,
+  children,
+}: {
+  job: Job | undefined;
+  onCancel?: () => void;
+  onClose: () => void;
+  children?: ReactNode;
+}) {
+  return (
+    <div className="form">
+      {job ? <JobProgress job={job} onCancel={onCancel} /> : <p>Starting…</p>}
+      {children}
+      {job && job.status !== 'running' && (
+        <div className="buttons">
+          <button type="button" className="primary" onClick={onClose}>
+            Done
+          </button>
+        </div>
       )}
     </div>
   );

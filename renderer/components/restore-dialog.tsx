@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorMessage } from './error-message';
-import { JobProgress } from './job-progress';
+import { JobPanel } from './job-progress';
 import { Modal } from './modal';
 import { RestorePlanView } from './restore-plan-view';
 import { RestoreResultView } from './restore-result-view';
@@ -36,17 +36,9 @@ export function RestoreDialog({ snapshot, onClose }: { snapshot: Snapshot; onClo
   if (restore.data) {
     return (
       <Modal title={`Restoring ${snapshot.name}`} onClose={onClose}>
-        <div className="form">
-          {job ? <JobProgress job={job} /> : <p>Starting…</p>}
+        <JobPanel job={job} onClose={onClose}>
           {job?.status === 'succeeded' && <RestoreResultView job={job} />}
-          {job && job.status !== 'running' && (
-            <div className="buttons">
-              <button type="button" className="primary" onClick={onClose}>
-                Done
-              </button>
-            </div>
-          )}
-        </div>
+        </JobPanel>
       </Modal>
     );
   }
