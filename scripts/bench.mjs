@@ -38,7 +38,7 @@ async function timeInRounds(contenders) {
     }
   }
   for (const [i, { label }] of contenders.entries()) {
-    console.log(`  ${label.padEnd(58)} ${best[i].seconds.toFixed(2)} s${best[i].result?.note ?? ''}`);
+    console.log(`  ${label.padEnd(58)} ${best[i].seconds.toFixed(2)} s`);
   }
   return best;
 }
