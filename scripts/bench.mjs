@@ -1,6 +1,7 @@
 // Benchmarks Volsnap against baselines measured in the same run, on the private test engine.
 // Prints ratios; targets from the issues: capture c/min(a1,a2) ≤ 1.25, gzip b/c ≥ 10, peak RSS
-// < 250 MB; then the restore and diff benchmarks (scripts/bench-restore.mjs, bench-diff.mjs).
+// < 250 MB; then the restore, diff and UI benchmarks (scripts/bench-restore.mjs, bench-diff.mjs,
+// bench-ui.mjs).
 // The machine's timings drift (±40% between runs here), so every contender is best of RUNS.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -203,6 +204,7 @@ async function main() {
           { BENCH_WORKLOAD: `container:${APP}`, BENCH_VOLUME: VOLUME, BENCH_SNAPSHOT: snapshot.id },
         ],
         ['scripts/bench-diff.mjs', {}],
+        ['scripts/bench-ui.mjs', {}],
       ]) {
         if (!existsSync(script)) continue;
         execFileSync('node', [script], { env: { ...env, BENCH_DATA_DIR: dataDir, ...extra }, stdio: 'inherit' });
