@@ -88,6 +88,8 @@ test.describe('web UI: capture → diff → guarded restore', () => {
 async function capture(page: Page, workloadName: string, name: string): Promise<void> {
   await page.getByRole('button', { name: `Capture ${workloadName}` }).click();
   const dialog = page.getByRole('dialog', { name: `Capture ${workloadName}` });
+  // Dialogs open on their first field, never on the close button.
+  await expect(dialog.getByLabel('Name')).toBeFocused();
   await dialog.getByLabel('Name').fill(name);
   await dialog.getByLabel('Note').fill('taken by the e2e test');
   await dialog.getByLabel('Mode').selectOption('pause');

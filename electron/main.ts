@@ -3,8 +3,10 @@ import path from 'node:path';
 import { bridgeEvents } from './host/events';
 import { createHandlers } from './host/handlers';
 import { createServices, type Services } from './services';
+import { connectEngine } from './docker/engine';
 import { defaultDataDir } from './services/data-dir';
 import { configFilePath, writeDataDirPointer } from './services/data-dir-pointer';
+import { resolveConfiguredEngine } from './services/engine-choice';
 import type { AppLocation } from './shell/app-origin';
 import { askForAnotherFolder, confirmQuitDuring, pickDataFolder } from './shell/dialogs';
 import { registerIpc } from './shell/ipc';
@@ -50,8 +52,14 @@ function main(): void {
 
 async function start(): Promise<void> {
   hardenSession(session.defaultSession, location);
+  // The engine the docker CLI would use (a dock-started app has no DOCKER_HOST); a broken choice
+  // (a missing context) falls back to the default socket and the header shows that engine's state.
+  const engine = await resolveConfiguredEngine().catch((error: unknown) => {
+    log(`engine: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  });
   const store = openStore(defaultDataDir, {
-    open: (dataDir) => createServices({ dataDir }),
+    open: (dataDir) => createServices({ dataDir, docker: engine && connectEngine(engine) }),
     askForAnother: askForAnotherFolder,
     pickFolder: pickDataFolder,
     remember: (dataDir) => writeDataDirPointer(configFilePath(), dataDir),

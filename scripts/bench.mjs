@@ -205,6 +205,7 @@ async function main() {
         ],
         ['scripts/bench-diff.mjs', {}],
         ['scripts/bench-ui.mjs', {}],
+        ['scripts/bench-cli.mjs', {}], // CLI start-up: --version ≤ 2×, --json list ≤ 3× of `node -e 0`
       ]) {
         if (!existsSync(script)) continue;
         execFileSync('node', [script], { env: { ...env, BENCH_DATA_DIR: dataDir, ...extra }, stdio: 'inherit' });

@@ -1,6 +1,7 @@
 // Builds the main process, preload and CLI with esbuild, and the renderer with Vite.
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
+import { lazyExternals } from './lazy-externals.mjs';
 
 const only = process.argv[2]; // "node" skips the renderer (for quick CLI builds)
 
@@ -16,7 +17,8 @@ const common = {
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['electron/cli/volsnap.ts'], outfile: 'dist/cli.cjs' }),
+  // The CLI loads its heavy packages on first use, so that `volsnap --version` or `list` start fast.
+  build({ ...common, entryPoints: ['electron/cli/volsnap.ts'], outfile: 'dist/cli.cjs', plugins: [lazyExternals()] }),
   // Hashing and compression run in a worker thread (electron/services/volume-archiver.ts).
   build({ ...common, entryPoints: ['electron/services/archive-worker.ts'], outfile: 'dist/archive-worker.cjs' }),
   build({

@@ -1,7 +1,12 @@
 // Validates electron-builder.yml with electron-builder's own schema, offline (no Electron download):
-// the same check `electron-builder` runs before it packages anything.
+// the same check `electron-builder` runs before it packages anything. Also checks that the deb's
+// install scripts still carry electron-builder's own.
+// `--package` then packages for real (electron-builder --linux --dir) with a stand-in Electron
+// (none can be downloaded here) and checks the packaged layout, including the `volsnap` CLI
+// launcher: scripts/check-packaged-layout.mjs.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
 // Resolved from electron-builder's location: its own modules, not ours.
 const require = createRequire(createRequire(import.meta.url).resolve('electron-builder'));
@@ -24,4 +29,21 @@ if (!pkg.scripts?.dist?.includes('electron-builder')) {
   console.error('package.json has no "dist" script running electron-builder');
   process.exit(1);
 }
-console.log(`electron-builder.yml is valid (${config.appId}, ${config.productName}); icons present.`);
+// Our deb scripts are electron-builder's templates plus the CLI link: every upstream line must remain.
+const templates = path.join(path.dirname(require.resolve('app-builder-lib/package.json')), 'templates/linux');
+for (const [ours, upstream] of [
+  [config.deb.afterInstall, 'after-install.tpl'],
+  [config.deb.afterRemove, 'after-remove.tpl'],
+]) {
+  const mine = readFileSync(ours, 'utf8').split('\n');
+  const lost = readFileSync(path.join(templates, upstream), 'utf8')
+    .split('\n')
+    .filter((line) => !mine.includes(line));
+  if (lost.length > 0) {
+    console.error(`${ours} lacks lines of electron-builder's ${upstream} (update it from ${templates}):`);
+    for (const line of lost) console.error(`  ${line}`);
+    process.exit(1);
+  }
+}
+console.log(`electron-builder.yml is valid (${config.appId}, ${config.productName}); icons present; deb scripts current.`);
+if (process.argv.includes('--package')) await import('./check-packaged-layout.mjs');

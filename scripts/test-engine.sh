@@ -9,6 +9,16 @@ root="${VOLSNAP_ENGINE_ROOT:-/tmp/volsnap-engine}"
 sock="$root/docker.sock"
 export DOCKER_HOST="unix://$sock"
 
+# dockerd needs root. Run as a user with sudo (the README's test command), the daemon is started
+# through sudo and its socket given the user's group, so the tests themselves run as that user.
+as_root=()
+socket_group=()
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "the private dockerd needs root: run as root or with sudo installed" >&2; exit 1; }
+  as_root=(sudo)
+  socket_group=(--group "$(id -gn)")
+fi
+
 start() {
   if [ -S "$sock" ] && docker info >/dev/null 2>&1; then
     echo "private engine already running at $DOCKER_HOST"
@@ -17,13 +27,15 @@ start() {
     local old
     old=$(cat "$root/docker.pid" 2>/dev/null || true)
     if [ -n "$old" ] && [ "$(cat "/proc/$old/comm" 2>/dev/null)" = dockerd ]; then
-      kill "$old" 2>/dev/null || true
+      "${as_root[@]}" kill "$old" 2>/dev/null || true
       sleep 2
     fi
-    rm -f "$sock" "$root/docker.pid"
-    mkdir -p "$root/data" "$root/exec"
-    dockerd --data-root "$root/data" --exec-root "$root/exec" --pidfile "$root/docker.pid" \
-      --host "$DOCKER_HOST" --bridge=none --iptables=false --ip6tables=false \
+    "${as_root[@]}" rm -f "$sock" "$root/docker.pid"
+    mkdir -p "$root"
+    "${as_root[@]}" mkdir -p "$root/data" "$root/exec"
+    [ ${#as_root[@]} -eq 0 ] || sudo -v # ask for a password here, not in the background
+    "${as_root[@]}" dockerd --data-root "$root/data" --exec-root "$root/exec" --pidfile "$root/docker.pid" \
+      --host "$DOCKER_HOST" "${socket_group[@]}" --bridge=none --iptables=false --ip6tables=false \
       >"$root/dockerd.log" 2>&1 &
     for _ in $(seq 1 60); do
       docker info >/dev/null 2>&1 && break
@@ -49,8 +61,8 @@ stop() {
     local pid
     pid=$(cat "$root/docker.pid")
     docker ps -aq 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    "${as_root[@]}" kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do [ -d "/proc/$pid" ] || break; sleep 0.5; done
   fi
   echo "private engine stopped"
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SettingsSchema, type Settings } from './settings';
+import { SETTING_KEYS, type Settings } from './settings';
 import type { DiffResult, FileDiff } from './diff-types';
 import type { Result } from './errors';
 import type { RestorePlan } from './restore-types';
@@ -90,12 +90,13 @@ export const contract = {
   restoreSnapshot: command<{ jobId: string }>()('restore:start', RestoreInput),
   listJobs: command<Job[]>()('jobs:list', noInput),
   cancelJob: command<null>()('jobs:cancel', z.object({ jobId: z.string().regex(/^[0-9a-f]{16}$/) }).strict()),
+  appInfo: command<AppInfo>()('app:info', noInput),
   getSettings: command<Settings>()('settings:get', noInput),
   setSetting: command<Settings>()(
     'settings:set',
     z
       .object({
-        key: z.enum(Object.keys(SettingsSchema.shape) as [keyof Settings, ...(keyof Settings)[]]),
+        key: z.enum(SETTING_KEYS),
         value: z.unknown(),
       })
       .strict(),
@@ -113,6 +114,11 @@ export interface EngineStatus {
   version: string | null;
   /** Why the engine cannot be reached, written for the user. */
   message: string | null;
+}
+
+/** Where this host keeps its store (shown in Settings, so the user knows what the CLI needs as --data-dir). */
+export interface AppInfo {
+  dataDir: string;
 }
 
 /** Events main pushes to the renderer; the renderer refetches on the coarse `*-changed` ones. */

@@ -1,20 +1,49 @@
 import { z } from 'zod';
 
-/** Every user setting with its validation and default; stored in the catalog. */
-export const SettingsSchema = z.object({
-  helperImage: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._/:@-]{0,254}$/i, 'an image reference such as busybox:latest')
-    .default('busybox:latest'),
-  defaultMode: z.enum(['live', 'pause', 'stop']).default('pause'),
-  keepLast: z.number().int().min(1).max(10_000).default(20),
+/** Every user setting; stored in the catalog, validated by `settingsSchema()`. */
+export interface Settings {
+  helperImage: string;
+  defaultMode: 'live' | 'pause' | 'stop';
+  keepLast: number;
   /** Days; null keeps snapshots regardless of age. */
-  maxAgeDays: z.number().int().min(1).max(36_500).nullable().default(null),
-  keepInTrayOnClose: z.boolean().default(true),
-  launchAtLogin: z.boolean().default(false),
-});
-
-export type Settings = z.infer<typeof SettingsSchema>;
+  maxAgeDays: number | null;
+  keepInTrayOnClose: boolean;
+  launchAtLogin: boolean;
+}
 export type SettingKey = keyof Settings;
-export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as SettingKey[];
-export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = {
+  helperImage: 'busybox:latest',
+  defaultMode: 'pause',
+  keepLast: 20,
+  maxAgeDays: null,
+  keepInTrayOnClose: true,
+  launchAtLogin: false,
+};
+
+/** The settings' names, in the order they are listed. */
+export const SETTING_KEYS = Object.keys(DEFAULT_SETTINGS) as [SettingKey, ...SettingKey[]];
+
+function buildSchema() {
+  return z.object({
+    helperImage: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._/:@-]{0,254}$/i, 'an image reference such as busybox:latest')
+      .default(DEFAULT_SETTINGS.helperImage),
+    defaultMode: z.enum(['live', 'pause', 'stop']).default(DEFAULT_SETTINGS.defaultMode),
+    keepLast: z.number().int().min(1).max(10_000).default(DEFAULT_SETTINGS.keepLast),
+    maxAgeDays: z.number().int().min(1).max(36_500).nullable().default(DEFAULT_SETTINGS.maxAgeDays),
+    keepInTrayOnClose: z.boolean().default(DEFAULT_SETTINGS.keepInTrayOnClose),
+    launchAtLogin: z.boolean().default(DEFAULT_SETTINGS.launchAtLogin),
+  }) satisfies z.ZodType<Settings>;
+}
+
+let schema: ReturnType<typeof buildSchema> | undefined;
+
+/**
+ * Every setting's validation and default. Built on first use, not at import: the CLI bundle loads zod
+ * lazily (scripts/lazy-externals.mjs), and most commands never validate a setting.
+ */
+export function settingsSchema(): ReturnType<typeof buildSchema> {
+  return (schema ??= buildSchema());
+}

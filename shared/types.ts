@@ -106,7 +106,17 @@ export interface Snapshot {
   fileCount: number;
   volumes: SnapshotVolume[];
   provenance: Provenance | null;
+  /**
+   * Whether restore may write device nodes, FIFOs, setuid/setgid files and names with control
+   * characters. `allowed` for what this store captured itself; imported snapshots record the choice.
+   */
+  specialFiles: SpecialFiles;
+  /** The engine it was captured on (`docker info` ID) and that engine's name; null before engines were recorded. */
+  engineId: string | null;
+  engineName: string | null;
 }
+
+export type SpecialFiles = 'allowed' | 'refused';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
 
@@ -162,6 +172,9 @@ export interface JobResult {
   safetySnapshotId?: string | null;
   downtimeMs?: number;
   swapWindowMs?: number;
+  deleteMs?: number;
+  /** A restore's containers that were removed meanwhile and not started. */
+  containersGone?: string[];
 }
 
 export interface PruneResult {

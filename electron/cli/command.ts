@@ -28,6 +28,13 @@ export interface CliCommand<T = unknown> {
   mutating: boolean;
   run(ctx: CliContext, args: CliArgs): Promise<T>;
   human(result: T): string;
+  /** A result that reports a failure (e.g. a damaged snapshot): printed as usual, then exit 1. */
+  failed?(result: T): boolean;
+  /**
+   * With --json, run() has already written the one stdout document itself (serve: its URL, at start,
+   * since it then runs until Ctrl-C), so the result is not printed.
+   */
+  writesOwnJson?: boolean;
 }
 
 export function defineCommand<T>(command: CliCommand<T>): CliCommand {

@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand, type CliContext } from './command';
 import { COMMANDS } from './commands';
-import { createServices, type Services } from '../services';
+import type { Services } from '../services';
 import { defaultDataDir } from '../services/data-dir';
+import { explainDiskFull } from '../store/disk-full';
 import { toErrorData } from '../../shared/errors';
+import { version } from '../../package.json';
 
 const GLOBAL_OPTIONS = {
   'data-dir': { type: 'string' },
+  context: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -16,11 +19,12 @@ function helpText(): string {
   return [
     'volsnap: snapshots of the Docker volumes of your local stacks',
     '',
-    'Usage: volsnap [--data-dir DIR] [--json] <command> [arguments]',
+    'Usage: volsnap [--data-dir DIR] [--context NAME] [--json] <command> [arguments]',
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Engine: DOCKER_HOST or the default socket. Data dir: --data-dir, VOLSNAP_DATA_DIR, or the',
+    'Engine: --context, DOCKER_HOST, DOCKER_CONTEXT, the engine setting, the current Docker context,',
+    'then the default and desktop sockets (volsnap engines). Data dir: --data-dir, VOLSNAP_DATA_DIR, or the',
     'platform default (shared with the desktop app). `volsnap <command> --help` shows its usage.',
   ].join('\n');
 }
@@ -29,9 +33,14 @@ function helpText(): string {
 export async function runCli(argv: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let json = argv.includes('--json');
   let services: Services | undefined;
+  let storeDir: string | undefined;
   try {
     const name = argv.find((a) => !a.startsWith('-') && !isGlobalValue(argv, a));
     const command = COMMANDS.find((c) => c.name === name);
+    if (!command && (argv.includes('--version') || argv.includes('-V'))) {
+      io.stdout.write(json ? `${JSON.stringify({ version })}\n` : `volsnap ${version}\n`);
+      return 0;
+    }
     if (!command) {
       if (name === undefined || argv.includes('--help') || argv.includes('-h')) {
         io.stdout.write(`${helpText()}\n`);
@@ -49,18 +58,25 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
       return 0;
     }
     const dataDir = typeof args.values['data-dir'] === 'string' ? args.values['data-dir'] : defaultDataDir();
+    storeDir = dataDir;
+    // Loaded only now, so `--version`, `--help` and usage errors never pay for the services' modules.
+    const { createServices } = await import('../services');
+    const docker = await commandEngine(command, args.values.context);
     const ctx: CliContext = {
       json,
       stderr: io.stderr,
-      services: () => (services ??= createServices({ dataDir })),
+      services: () => (services ??= createServices({ dataDir, docker })),
     };
     if (command.mutating) await ctx.services().sweep();
     const result = await command.run(ctx, args);
-    io.stdout.write(json ? `${JSON.stringify(result)}\n` : `${command.human(result)}\n`);
-    return 0;
+    if (!json) io.stdout.write(`${command.human(result)}\n`);
+    else if (command.writesOwnJson !== true) io.stdout.write(`${JSON.stringify(result)}\n`);
+    return command.failed?.(result) === true ? 1 : 0;
   } catch (error) {
     const usage = error instanceof UsageError;
-    const data = usage ? { kind: 'InvalidInput' as const, message: error.message } : toErrorData(error);
+    // A full data-dir disk surfaces as SQLite's bare `disk I/O error`: say what it is (disk-full.ts).
+    const cause = storeDir === undefined ? error : explainDiskFull(error, storeDir);
+    const data = usage ? { kind: 'InvalidInput' as const, message: error.message } : toErrorData(cause);
     io.stderr.write(json ? `${JSON.stringify({ error: data })}\n` : `volsnap: ${data.message}\n`);
     return usage ? 2 : 1;
   } finally {
@@ -70,7 +86,18 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
 
 function isGlobalValue(argv: string[], arg: string): boolean {
   const i = argv.indexOf(arg);
-  return i > 0 && argv[i - 1] === '--data-dir';
+  return i > 0 && (argv[i - 1] === '--data-dir' || argv[i - 1] === '--context');
+}
+
+/** `config` must work while the chosen engine is broken (to fix it), and `engines` reports each one. */
+const ENGINE_FREE = new Set(['config', 'engines']);
+
+/** The engine a command talks to, resolved once the way the docker CLI would (engine-resolve.ts). */
+async function commandEngine(command: CliCommand, context: unknown) {
+  if (ENGINE_FREE.has(command.name)) return undefined;
+  const { connectEngine } = await import('../docker/engine');
+  const { resolveConfiguredEngine } = await import('../services/engine-choice');
+  return connectEngine(await resolveConfiguredEngine(typeof context === 'string' ? context : undefined));
 }
 
 function parse(command: CliCommand, argv: string[]) {

@@ -47,9 +47,16 @@ function phaseTracer(stream: NodeJS.WriteStream): { update(p: JobProgress): void
 export async function followJob<T>(services: Services, handle: JobHandle<T>, stderr: NodeJS.WriteStream): Promise<T> {
   const bar = progressPrinter(stderr);
   const trace = phaseTracer(stderr);
+  const warned = new Set<string>();
   const stop = services.jobs.progressEvents.on((p) => {
     if (p.jobId !== handle.jobId) return;
     trace.update(p);
+    // A warning (e.g. a tmpfs volume) stays on screen as its own line, terminal or not.
+    if (p.phase.startsWith('warning: ') && !warned.has(p.phase)) {
+      warned.add(p.phase);
+      bar.done();
+      stderr.write(`volsnap: ${p.phase}\n`);
+    }
     bar.update(p);
   });
   const cancel = () => services.jobs.cancel(handle.jobId);

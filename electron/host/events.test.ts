@@ -1,7 +1,8 @@
 import Docker from 'dockerode';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bridgeEvents, watchCatalog } from './events';
+import { bridgeEvents, watchCatalog, watchOtherJobs } from './events';
+import { JobsTable } from '../store/jobs-table';
 import { createServices } from '../services';
 import { openDb } from '../store/db';
 import { tempDir } from '../../test/engine';
@@ -64,6 +65,36 @@ describe('watchCatalog', () => {
       other.prepare(`INSERT INTO settings (key, value) VALUES ('keepLast', '5')`).run();
       await new Promise((r) => setTimeout(r, 200));
       expect(changed).toEqual(['compose:w', 'compose:w', 'compose:w']);
+    } finally {
+      stop();
+      other.close();
+    }
+  });
+});
+
+describe('watchOtherJobs', () => {
+  it("passes on another process's job as it starts, changes phase and ends; not our own", async () => {
+    const changed: { id: string; status: string; phase: string }[] = [];
+    const stop = watchOtherJobs(services.db, services.jobs, (job) => changed.push(job), 50);
+    const other = openDb(dataDir); // the CLI's connection
+    const theirs = new JobsTable(other);
+    try {
+      theirs.insert({ id: 'cafe000000000001', kind: 'capture', workloadId: 'compose:w', snapshotId: null });
+      expect(await until(() => changed.length === 1)).toBe(true);
+      theirs.update('cafe000000000001', { phase: 'capturing w_data' });
+      expect(await until(() => changed.length === 2)).toBe(true);
+      theirs.finish('cafe000000000001', 'succeeded');
+      expect(await until(() => changed.length === 3)).toBe(true);
+      expect(changed.map((j) => [j.id, j.status, j.phase])).toEqual([
+        ['cafe000000000001', 'running', 'starting'],
+        ['cafe000000000001', 'running', 'capturing w_data'],
+        ['cafe000000000001', 'succeeded', 'capturing w_data'],
+      ]);
+      // Our own jobs already fire their events: not repeated here.
+      await services.jobs.start({ kind: 'diff', workloadId: 'container:ours', exclusive: false }, async () => 1).done;
+      other.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES ('keepLast', '6')`).run();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(changed).toHaveLength(3);
     } finally {
       stop();
       other.close();

@@ -1,7 +1,9 @@
 import type Docker from 'dockerode';
 import type { Services } from '../services';
+import type { JobRunner } from '../services/jobs';
 import type { Db } from '../store/db';
 import type { EventMap, EventName } from '../../shared/contract';
+import type { Job } from '../../shared/types';
 
 /** How a host delivers one event to its renderer(s). */
 export type EmitEvent = <E extends EventName>(event: E, payload: EventMap[E]) => void;
@@ -24,6 +26,7 @@ export function bridgeEvents(services: Services, emit: EmitEvent): () => void {
     services.snapshots.changed.on((change) => emit('snapshots:list-changed', change)),
     watchDockerEvents(services.docker, () => emit('workloads:list-changed', {})),
     watchCatalog(services.db, (workloadId) => emit('snapshots:list-changed', { workloadId })),
+    watchOtherJobs(services.db, services.jobs, (job) => emit('jobs:changed', job)),
   ];
   return () => stops.forEach((stop) => stop());
 }
@@ -103,6 +106,44 @@ export function watchCatalog(db: Db, onChange: (workloadId: string) => void, int
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * Notices jobs of other processes (the CLI, another window's host): a job that appears, changes
+ * phase or ends there is passed to `onChange`, so the Jobs screen shows it without a reload. Our
+ * own jobs already fire their events.
+ */
+export function watchOtherJobs(
+  db: Db,
+  jobs: Pick<JobRunner, 'recent' | 'startedEvents'>,
+  onChange: (job: Job) => void,
+  intervalMs = CATALOG_POLL_MS,
+): () => void {
+  const print = (job: Job) => `${job.status}|${job.phase}|${job.finishedAt ?? ''}`;
+  let version = dataVersion(db);
+  let seen = new Map(jobs.recent().map((job) => [job.id, print(job)]));
+  const ours = new Set<string>();
+  const stopOurs = jobs.startedEvents.on((job) => ours.add(job.id));
+  const timer = setInterval(() => {
+    try {
+      const now = dataVersion(db);
+      if (now === version) return;
+      version = now;
+      const next = new Map<string, string>();
+      for (const job of jobs.recent()) {
+        next.set(job.id, print(job));
+        if (!ours.has(job.id) && seen.get(job.id) !== print(job)) onChange(job);
+      }
+      seen = next;
+    } catch {
+      // The database is closing or busy; the next tick tries again.
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    stopOurs();
+  };
 }
 
 function dataVersion(db: Db): number {

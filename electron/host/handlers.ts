@@ -81,6 +81,7 @@ function implementations(services: Services): Implementations {
       services.jobs.cancel(jobId);
       return null;
     },
+    appInfo: async () => ({ dataDir: services.dataDir }),
     getSettings: async () => services.settings.all(),
     setSetting: async ({ key, value }) => {
       services.settings.set(key, value);

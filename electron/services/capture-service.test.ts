@@ -12,6 +12,7 @@ import {
   containerState,
   createWorkload,
   describeEngine,
+  runScript,
   tempDir,
   testDocker,
   uniqueName,
@@ -200,16 +201,50 @@ describeEngine('capture', () => {
       services: [{ name: uniqueName('cancel'), volumes: [{ volume: vol, destination: '/d' }] }],
       seed: `dd if=/dev/urandom of=/seed/${vol}/r bs=1M count=150 2>/dev/null`,
     });
-    const handle = await services.capture.start({ workload: w.name, mode: 'pause' });
+    const name = uniqueName('kept-nothing');
+    const dirsBefore = await services.files.listSnapshotDirs();
+    const handle = await services.capture.start({ workload: w.name, name, mode: 'pause' });
     const stop = services.jobs.progressEvents.on((p) => {
       if (p.jobId === handle.jobId && p.bytesDone > 0) services.jobs.cancel(handle.jobId);
     });
     await expect(handle.done).rejects.toMatchObject({ kind: 'Cancelled' });
     stop();
     expect((await containerState(docker, w.containers[0]!)).status).toBe('running');
-    const [cancelled] = services.snapshots.list(w.id);
-    expect(cancelled).toMatchObject({ status: 'failed', failureReason: 'cancelled' });
-    expect(await services.files.listSnapshotDirs()).not.toContain(cancelled!.id);
+    // No row (not even a `failed` one), no archive folder, and the name is free again.
+    expect(services.snapshots.list(w.id)).toEqual([]);
+    expect(await services.files.listSnapshotDirs()).toEqual(dirsBefore);
+    const again = await (await services.capture.start({ workload: w.name, name, mode: 'live' })).done;
+    expect(again).toMatchObject({ name, status: 'ready' });
+  });
+
+  it("never stores a restore's own folders: a volume an unfinished restore left them in is refused", async () => {
+    const vol = uniqueName('halfway');
+    const w = await workload({
+      services: [{ name: uniqueName('halfway'), volumes: [{ volume: vol, destination: '/d' }] }],
+      seed: `cd /seed/${vol} && echo app > app.txt && mkdir -p .volsnap-stage-0123456789abcdef/db sub &&
+        echo staged > .volsnap-stage-0123456789abcdef/db/f && echo mine > sub/.volsnap-stage-notes`,
+    });
+    const dirsBefore = await services.files.listSnapshotDirs();
+    const handle = await services.capture.start({ workload: w.name, mode: 'live' });
+    await expect(handle.done).rejects.toMatchObject({
+      kind: 'Conflict',
+      message: expect.stringMatching(/\.volsnap-stage-0123456789abcdef\/.*volsnap recover/) as unknown,
+    });
+    // A real failure stays listed with its reason; nothing of it is stored.
+    const [failed] = services.snapshots.list(w.id);
+    expect(failed).toMatchObject({ status: 'failed', failureReason: expect.stringContaining('volsnap recover') });
+    expect(await services.files.listSnapshotDirs()).toEqual(dirsBefore);
+
+    // Once the restore is finished (its folders gone), the same volume captures, nested look-alikes included.
+    await runScript(docker, [`${vol}:/v`], 'rm -rf /v/.volsnap-stage-0123456789abcdef');
+    const snapshot = await (await services.capture.start({ workload: w.name, mode: 'live' })).done;
+    expect(snapshot.status).toBe('ready');
+    expect(services.catalog.manifest(snapshot.id, 0).map((e) => e.path)).toEqual([
+      '.',
+      'app.txt',
+      'sub',
+      'sub/.volsnap-stage-notes',
+    ]);
   });
 
   it('refuses a second capture of the same workload while one runs', async () => {

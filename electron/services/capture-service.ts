@@ -2,14 +2,20 @@ import type Docker from 'dockerode';
 import { unlink } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
 import { archiveVolume } from './volume-archiver';
+import { assertNoRestoreFolders } from './capture-guard';
+import { checkVolatileCapture } from './volatile-volumes';
 import { quiesce, resume, type QuiesceRecord } from './quiesce';
 import { pickVolumes, validateName, type CapturePlan, type PlannedVolume } from './capture-plan';
 import { JobRunner, type JobContext, type JobHandle } from './jobs';
 import type { RetentionService } from './retention-service';
 import type { WorkloadService } from './workload-service';
 import { createHelper, ensureHelperImage, removeHelper } from '../docker/helper';
+import { lockVolumes } from '../docker/volume-lock';
+import { volumeUsage } from '../docker/volume-usage';
 import type { DiscoveredWorkload } from '../docker/workloads';
 import { engineCall, engineEndpoint } from '../docker/engine';
+import { readEngineIdentity } from '../docker/engine-identity';
+import { EngineRegistry } from '../store/engine-registry';
 import type { ArchiveFiles } from '../store/archive-files';
 import type { Catalog, StoredVolume } from '../store/catalog';
 import type { Db } from '../store/db';
@@ -33,6 +39,8 @@ const PRE_RESTORE_TTL_MS = 7 * 24 * 3600 * 1000;
 const MANIFEST_BATCH = 2000;
 
 export interface CaptureDeps {
+  /** Named in the volume locks, so another store's refusal says whose capture it is. */
+  dataDir: string;
   docker: Docker;
   db: Db;
   catalog: Catalog;
@@ -63,17 +71,17 @@ export class CaptureService {
         snapshotId: plan.snapshotId,
         toResult: (s) => ({ snapshotId: s.id }),
       },
-      (ctx) => this.run(ctx, plan),
+      (ctx) => this.run(ctx, plan, { lock: true }),
     );
   }
 
-  /** Captures inside a job that already holds the workload's lease (restore's safety snapshot). */
+  /** Captures inside a job that already holds the workload's lease and volume locks (restore's safety snapshot). */
   async captureWithin(
     ctx: JobContext,
     workload: DiscoveredWorkload,
     request: Omit<CaptureRequest, 'workload'>,
   ): Promise<Snapshot> {
-    return this.run(ctx, this.plan(workload, request));
+    return this.run(ctx, this.plan(workload, request), { lock: false });
   }
 
   private plan(workload: DiscoveredWorkload, request: Omit<CaptureRequest, 'workload'>): CapturePlan {
@@ -88,13 +96,40 @@ export class CaptureService {
     };
   }
 
-  private async run(ctx: JobContext, plan: CapturePlan): Promise<Snapshot> {
-    const { docker, catalog, files, settings } = this.deps;
-    const { workload, snapshotId } = plan;
+  private async run(ctx: JobContext, plan: CapturePlan, options: { lock: boolean }): Promise<Snapshot> {
+    const { docker, settings } = this.deps;
     ctx.progress({ phase: 'preparing' });
     const helperImage = settings.get('helperImage');
     await ensureHelperImage(docker, helperImage, (message) => ctx.progress({ phase: `preparing: ${message}` }));
+    // A tmpfs volume: refuse `stop` (it would empty it), warn otherwise. See volatile-volumes.ts.
+    await checkVolatileCapture(docker, plan, ctx);
+    // Engine-wide: a restore of any store on this engine (or another capture) keeps us out, before any row exists.
+    const locks = options.lock
+      ? await lockVolumes(
+          docker,
+          plan.volumes.map((v) => v.volumeName),
+          { jobId: ctx.jobId, kind: 'capture', dataDir: this.deps.dataDir, image: helperImage },
+        )
+      : null;
+    const unlock = () => locks?.release().catch(() => undefined);
+    try {
+      // The volumes are unlocked as soon as they are read: manifests and retention need no lock.
+      return await this.captureRow(ctx, plan, () => this.captureVolumes(ctx, plan).finally(unlock));
+    } finally {
+      await unlock();
+    }
+  }
+
+  /** The snapshot's row and files around the capture: `ready`, `failed` with its reason, or gone if cancelled. */
+  private async captureRow(
+    ctx: JobContext,
+    plan: CapturePlan,
+    capture: () => Promise<{ volume: StoredVolume; entries: ManifestEntry[] }[]>,
+  ): Promise<Snapshot> {
+    const { catalog, files } = this.deps;
+    const { workload, snapshotId } = plan;
     const createdAt = new Date();
+    const engine = await readEngineIdentity(this.deps.docker);
     catalog.insertCapturing({
       id: snapshotId,
       name: plan.name,
@@ -108,9 +143,10 @@ export class CaptureService {
         plan.trigger === 'pre-restore' ? new Date(createdAt.getTime() + PRE_RESTORE_TTL_MS).toISOString() : null,
       provenance: await this.provenance(workload, plan.volumes),
     });
+    new EngineRegistry(this.deps.db).stamp(snapshotId, workload.id, engine);
     try {
       await files.makeDir(snapshotId);
-      const stored = await this.captureVolumes(ctx, plan);
+      const stored = await capture();
       // After the capture window (the workload runs again): manifests in batches, then `ready`.
       for (const { volume, entries } of stored) {
         for (let i = 0; i < entries.length; i += MANIFEST_BATCH) {
@@ -124,7 +160,9 @@ export class CaptureService {
       );
     } catch (error) {
       await files.removeDir(snapshotId).catch(() => undefined);
-      catalog.markFailed(snapshotId, failureReason(error, ctx.signal.aborted));
+      // Cancelled: nothing is kept, not even the name. A real failure stays listed with its reason.
+      if (ctx.signal.aborted) catalog.remove(snapshotId);
+      else catalog.markFailed(snapshotId, failureReason(error));
       throw explain(error, files.root);
     }
     await this.deps.retention.prune(workload.id).catch(() => undefined);
@@ -138,12 +176,18 @@ export class CaptureService {
   ): Promise<{ volume: StoredVolume; entries: ManifestEntry[] }[]> {
     const { docker, db, files, settings } = this.deps;
     const note = db.prepare(`INSERT OR REPLACE INTO quiesced (job_id, container_id, action) VALUES (?, ?, ?)`);
+    // The progress estimate comes from the volumes as they are now, asked while the helper is made.
+    const liveBytes = volumeUsage(
+      docker,
+      plan.volumes.map((v) => v.volumeName),
+    );
     const helper = await createHelper(docker, {
       image: settings.get('helperImage'),
       volumes: plan.volumes.map((v) => v.volumeName),
       readOnly: true,
       jobId: ctx.jobId,
     });
+    const liveTotal = await liveBytes;
     // Filled as each container is touched, so a pause that fails half-way is still undone.
     const records: QuiesceRecord[] = [];
     let resumeErrors: Error[] = [];
@@ -157,7 +201,7 @@ export class CaptureService {
         note.run(ctx.jobId, r.containerId, r.action);
       });
       let doneBefore = 0;
-      const bytesTotal = this.estimateTarBytes(plan);
+      const bytesTotal = liveTotal ?? this.estimateTarBytes(plan);
       for (const [position, volume] of plan.volumes.entries()) {
         ctx.checkCancelled();
         const file = `${position}-${volume.volumeName}.tar.zst`;
@@ -178,6 +222,7 @@ export class CaptureService {
                 ratio: bytesTotal ? Math.min(0.99, (doneBefore + tarBytes) / bytesTotal) : null,
               }),
           });
+          assertNoRestoreFolders(volume.volumeName, archived.manifest.entries);
           await files.commit(plan.snapshotId, file);
           doneBefore += archived.manifest.tarBytes;
           results.push({
@@ -264,8 +309,7 @@ export class CaptureService {
   }
 }
 
-function failureReason(error: unknown, cancelled: boolean): string {
-  if (cancelled) return 'cancelled';
+function failureReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 

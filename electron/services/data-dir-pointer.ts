@@ -5,7 +5,8 @@ import { VolsnapError } from '../../shared/errors';
 
 /**
  * The data directory cannot be a setting in the catalog it locates, so a chosen one is kept in a
- * small `config.json` in the platform's config directory, read by the app and the CLI alike.
+ * small `config.json` in the platform's config directory, read by the app and the CLI alike. The
+ * chosen Docker engine lives there too, so the app and every CLI follow the same engine.
  * Precedence: `--data-dir` (CLI) > VOLSNAP_DATA_DIR > this pointer > the platform default.
  */
 export function configFilePath(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
@@ -21,13 +22,21 @@ export function configFilePath(env: NodeJS.ProcessEnv = process.env, platform = 
   }
 }
 
-/** The data directory the user chose (`volsnap config set dataDir`, or the app's folder picker), if any. */
-export function readDataDirPointer(file: string): string | null {
+/** What the user's config.json may hold: the chosen data directory and the chosen Docker engine. */
+interface UserConfig {
+  dataDir?: string;
+  /** A Docker context name or an endpoint URL (`volsnap config set engine`, or the app's engine picker). */
+  engine?: string;
+}
+
+const SHAPE = '{"dataDir": "<absolute folder>"}, optionally with "engine": "<context name or endpoint URL>"';
+
+function readUserConfig(file: string): UserConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new VolsnapError(
       'InvalidInput',
       `Cannot read ${file}: ${(error as Error).message}. Fix its permissions or delete it.`,
@@ -39,23 +48,51 @@ export function readDataDirPointer(file: string): string | null {
   } catch {
     parsed = null;
   }
-  const dataDir = (parsed as { dataDir?: unknown } | null)?.dataDir;
-  if (typeof dataDir !== 'string' || !path.isAbsolute(dataDir)) {
-    // Guessing a location here could show an empty store and hide the user's snapshots: refuse instead.
+  const config = parsed as { dataDir?: unknown; engine?: unknown } | null;
+  const badDataDir =
+    config !== null &&
+    config.dataDir !== undefined &&
+    (typeof config.dataDir !== 'string' || !path.isAbsolute(config.dataDir));
+  const badEngine =
+    config !== null && config.engine !== undefined && (typeof config.engine !== 'string' || config.engine === '');
+  if (config === null || typeof config !== 'object' || badDataDir || badEngine) {
+    // Guessing here could show an empty store and hide the user's snapshots, or use the wrong engine: refuse.
     throw new VolsnapError(
       'InvalidInput',
-      `${file} should be {"dataDir": "<absolute folder>"}. Fix it, delete it to use the default folder, or run volsnap config set dataDir <folder>.`,
+      `${file} should be ${SHAPE}. Fix it, delete it to use the defaults, or run volsnap config set dataDir <folder>.`,
     );
   }
-  return dataDir;
+  return config as UserConfig;
 }
 
-/** Records the chosen data directory; written to a temp file and renamed, so a crash leaves the old one. */
-export function writeDataDirPointer(file: string, dataDir: string): void {
+/** Replaces one key, keeping the others; written to a temp file and renamed, so a crash leaves the old one. */
+function writeUserConfig(file: string, change: UserConfig): void {
+  const next: UserConfig = { ...readUserConfig(file), ...change };
+  for (const key of Object.keys(next) as (keyof UserConfig)[]) if (next[key] === undefined) delete next[key];
   mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify({ dataDir: path.resolve(dataDir) }, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(temp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
   renameSync(temp, file);
+}
+
+/** The data directory the user chose (`volsnap config set dataDir`, or the app's folder picker), if any. */
+export function readDataDirPointer(file: string): string | null {
+  return readUserConfig(file).dataDir ?? null;
+}
+
+/** Records the chosen data directory (the engine choice in the same file is kept). */
+export function writeDataDirPointer(file: string, dataDir: string): void {
+  writeUserConfig(file, { dataDir: path.resolve(dataDir) });
+}
+
+/** The engine the user chose (`volsnap config set engine`, or the app's engine picker), if any. */
+export function readEngineSetting(file: string): string | null {
+  return readUserConfig(file).engine ?? null;
+}
+
+/** Records the chosen engine; null forgets it (back to the docker CLI's own choice). */
+export function writeEngineSetting(file: string, engine: string | null): void {
+  writeUserConfig(file, { engine: engine ?? undefined });
 }
 
 /** Creates the data directory if needed and checks we can write in it; a clear `InvalidInput` otherwise. */

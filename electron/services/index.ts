@@ -15,6 +15,8 @@ import { openDb, type Db } from '../store/db';
 import { JobsTable } from '../store/jobs-table';
 import { Leases } from '../store/leases';
 import { SettingsStore } from '../store/settings-store';
+import { EngineRegistry } from '../store/engine-registry';
+import { EngineScope } from './engine-scope';
 
 /** Every service, wired once; the Electron shell, the CLI and the web host each hold one. */
 export interface Services {
@@ -25,6 +27,8 @@ export interface Services {
   files: ArchiveFiles;
   leases: Leases;
   settings: SettingsStore;
+  /** Which snapshots belong to the connected engine. */
+  engines: EngineScope;
   jobs: JobRunner;
   workloads: WorkloadService;
   snapshots: SnapshotService;
@@ -50,7 +54,17 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
   const workloads = new WorkloadService(docker, catalog);
   const snapshots = new SnapshotService(catalog, files, leases);
   const retention = new RetentionService(snapshots, settings);
-  const capture = new CaptureService({ docker, db, catalog, files, jobs, workloads, settings, retention });
+  const capture = new CaptureService({
+    dataDir: options.dataDir,
+    docker,
+    db,
+    catalog,
+    files,
+    jobs,
+    workloads,
+    settings,
+    retention,
+  });
   const restore = new RestoreService({
     dataDir: options.dataDir,
     docker,
@@ -63,7 +77,7 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
     capture,
     settings,
   });
-  const diff = new DiffService({ docker, db, catalog, files, jobs, workloads, settings });
+  const diff = new DiffService({ docker, db, catalog, files, jobs, workloads, settings, leases });
   jobs.finishedEvents.on((job) => snapshots.changed.emit({ workloadId: job.workloadId }));
   return {
     dataDir: options.dataDir,
@@ -73,6 +87,7 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
     files,
     leases,
     settings,
+    engines: new EngineScope(docker, new EngineRegistry(db)),
     jobs,
     workloads,
     snapshots,

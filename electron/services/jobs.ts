@@ -19,6 +19,11 @@ export interface JobHandle<T> {
   done: Promise<T>;
 }
 
+/** Something a job keeps until its work ends: a snapshot's read lease, the volume locks. */
+export interface JobHold {
+  release(): void | Promise<void>;
+}
+
 /** Progress events come at most this often per job, except on a phase change. */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -52,12 +57,24 @@ export class JobRunner {
       toResult?: (value: T) => JobResult;
       /** False for read-only work (a live diff) that must not hold the workload's lease. Default true. */
       exclusive?: boolean;
+      /**
+       * Taken by the caller for this job (read leases, volume locks); the job owns them from this
+       * call on and releases them when its work ends, before it reports its outcome, or at once
+       * if it cannot start.
+       */
+      holds?: JobHold[];
     },
     work: (ctx: JobContext) => Promise<T>,
   ): JobHandle<T> {
     const jobId = spec.id ?? JobRunner.newId();
-    const lease =
-      spec.exclusive === false ? null : this.leases.acquire(spec.workloadId, { id: jobId, kind: spec.kind });
+    const holds = spec.holds ?? [];
+    let lease;
+    try {
+      lease = spec.exclusive === false ? null : this.leases.acquire(spec.workloadId, { id: jobId, kind: spec.kind });
+    } catch (error) {
+      void releaseAll(holds);
+      throw error;
+    }
     const abort = new AbortController();
     const job: Job = {
       id: jobId,
@@ -76,6 +93,7 @@ export class JobRunner {
       this.table.insert(job);
     } catch (error) {
       lease?.release();
+      void releaseAll(holds);
       throw error;
     }
     this.live.set(jobId, { job, abort });
@@ -83,7 +101,7 @@ export class JobRunner {
     const ctx = this.context(job, abort);
     const done = (async () => {
       try {
-        const value = await work(ctx);
+        const value = await workThenRelease(work, ctx, holds);
         job.result = spec.toResult?.(value) ?? null;
         this.finish(job, 'succeeded');
         return value;
@@ -160,4 +178,17 @@ export class JobRunner {
     this.table.finish(job.id, status, error, job.result ?? undefined);
     this.finishedEvents.emit({ ...job });
   }
+}
+
+async function workThenRelease<T>(work: (ctx: JobContext) => Promise<T>, ctx: JobContext, holds: JobHold[]) {
+  try {
+    return await work(ctx);
+  } finally {
+    await releaseAll(holds);
+  }
+}
+
+/** Releases every hold, even when one fails (a lock the Engine could not remove is swept later). */
+async function releaseAll(holds: JobHold[]): Promise<void> {
+  await Promise.all(holds.map(async (h) => h.release())).catch(() => undefined);
 }

@@ -24,6 +24,9 @@ function snap(id: string, ageDays: number, extra: Partial<Snapshot> = {}): Snaps
     fileCount: 0,
     volumes: [],
     provenance: null,
+    specialFiles: 'allowed',
+    engineId: null,
+    engineName: null,
     ...extra,
   };
 }
@@ -51,6 +54,12 @@ describe('retention', () => {
     const fresh = snap('fresh', 1, { trigger: 'pre-restore', expiresAt: new Date(now + 6 * DAY).toISOString() });
     const old = snap('old', 8, { trigger: 'pre-restore', expiresAt: new Date(now - DAY).toISOString() });
     expect(pruned([fresh, old, snap('a', 2), snap('b', 3)])).toEqual(['old']);
+  });
+
+  it('never prunes a snapshot a job reads now (a restore of it), whatever the policy', () => {
+    const list = [snap('a', 1), snap('b', 2), snap('old', 400)];
+    const pruned = selectForPruning(list, { keepLast: 1, maxAgeDays: 30 }, now, new Set(['b', 'old']));
+    expect(pruned.map((p) => p.snapshot.id)).toEqual([]);
   });
 
   it('applies the max age', () => {

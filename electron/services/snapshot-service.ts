@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { DecompressStream } from 'zstd-napi';
 import { ManifestTap } from './manifest-builder';
 import { validateName } from './capture-plan';
+import { JobRunner } from './jobs';
 import type { ArchiveFiles } from '../store/archive-files';
 import type { Catalog, StoredVolume } from '../store/catalog';
 import type { Leases } from '../store/leases';
@@ -43,7 +44,8 @@ export class SnapshotService {
 
   /**
    * Deletes strictly: the archives go first and the row only once they are gone, so a failure
-   * never leaves a row pointing at nothing. Pinned snapshots need `force`.
+   * never leaves a row pointing at nothing. Pinned snapshots need `force`; a snapshot a job reads
+   * (restore, diff, verify) is refused with `Conflict` naming the job, `force` or not.
    */
   async delete(ref: string, options: { confirm: string; force?: boolean }): Promise<Snapshot> {
     const snapshot = this.catalog.resolve(ref);
@@ -63,16 +65,29 @@ export class SnapshotService {
     return snapshot;
   }
 
-  /** Removes a snapshot with no questions asked (retention, sweep); refuses while its workload captures it. */
+  /**
+   * Removes a snapshot with no questions asked (retention, sweep); refuses with `Conflict` while
+   * its workload captures it or a job reads it. The delete lease keeps new readers out meanwhile.
+   */
   async remove(snapshot: Snapshot): Promise<void> {
     if (snapshot.status === 'capturing') {
       const holder = this.leases.holder(snapshot.workloadId);
       if (holder)
         throw new VolsnapError('Conflict', `Snapshot "${snapshot.name}" is being captured by job ${holder.jobId}.`);
     }
-    await this.files.removeDir(snapshot.id);
-    this.catalog.remove(snapshot.id);
+    const lease = this.leases.snapshots.forDelete(snapshot, JobRunner.newId());
+    try {
+      await this.files.removeDir(snapshot.id);
+      this.catalog.remove(snapshot.id);
+    } finally {
+      lease.release();
+    }
     this.changed.emit({ workloadId: snapshot.workloadId });
+  }
+
+  /** Ids of the snapshots live jobs of any process read now (retention skips them). */
+  inUse(): Set<string> {
+    return this.leases.snapshots.heldIds();
   }
 
   /** Re-hashes every archive against its stored sha256, then re-reads it against the manifest. */
@@ -84,12 +99,18 @@ export class SnapshotService {
         `Snapshot "${snapshot.name}" is ${snapshot.status}; only ready snapshots can be verified.`,
       );
     }
-    const volumes: VerifyReport['volumes'] = [];
-    for (const volume of this.catalog.storedVolumes(snapshot.id)) {
-      const problem = await this.verifyVolume(snapshot.id, volume);
-      volumes.push({ volumeName: volume.volumeName, ok: problem === null, problem });
+    // Held while reading, so a delete or retention elsewhere cannot report a sound archive as missing.
+    const lease = this.leases.snapshots.hold(snapshot, { id: JobRunner.newId(), kind: 'verify' });
+    try {
+      const volumes: VerifyReport['volumes'] = [];
+      for (const volume of this.catalog.storedVolumes(snapshot.id)) {
+        const problem = await this.verifyVolume(snapshot.id, volume);
+        volumes.push({ volumeName: volume.volumeName, ok: problem === null, problem });
+      }
+      return { snapshotId: snapshot.id, ok: volumes.every((v) => v.ok), volumes };
+    } finally {
+      lease.release();
     }
-    return { snapshotId: snapshot.id, ok: volumes.every((v) => v.ok), volumes };
   }
 
   private async verifyVolume(snapshotId: string, volume: StoredVolume): Promise<string | null> {

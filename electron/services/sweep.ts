@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { resume } from './quiesce';
 import { removeStaleHelpers } from '../docker/helper';
+import { removeDeadLocks } from '../docker/volume-lock';
 import type { ArchiveFiles } from '../store/archive-files';
 import type { Catalog } from '../store/catalog';
 import type { Db } from '../store/db';
@@ -12,12 +13,15 @@ export interface SweepReport {
   removedDirs: number;
   resumedContainers: number;
   removedHelpers: number;
+  /** Engine-wide volume locks whose owning process (of any store on this host) is gone. */
+  removedLocks: number;
 }
 
 /**
  * Cleans what a crash left behind, at every start: captures whose process died become `failed`
  * with their files removed, temp files and archive folders with no row go, containers a dead
- * capture paused or stopped are resumed. Work of live processes (leases) is left alone.
+ * capture paused or stopped are resumed, read leases and volume locks of dead processes go. Work of
+ * live processes (leases, locks) is left alone.
  */
 export async function sweep(deps: {
   db: Db;
@@ -29,7 +33,13 @@ export async function sweep(deps: {
   const { db, catalog, files, leases } = deps;
   // Jobs of live processes (this one included) are left alone, leased or not (a live diff is not).
   const liveJobs = new JobsTable(db).liveIds();
-  const report: SweepReport = { failedCaptures: 0, removedDirs: 0, resumedContainers: 0, removedHelpers: 0 };
+  const report: SweepReport = {
+    failedCaptures: 0,
+    removedDirs: 0,
+    resumedContainers: 0,
+    removedHelpers: 0,
+    removedLocks: 0,
+  };
 
   // A capture is live while its workload's lease is held by a live process (the app, a CLI).
   const liveSnapshots = new Set(
@@ -51,7 +61,11 @@ export async function sweep(deps: {
     }
   }
   new JobsTable(db).failDead('interrupted: the process running this job stopped');
-  if (deps.docker) await resumeOrphans(deps.docker, db, liveJobs, report).catch(() => undefined);
+  leases.snapshots.removeDead();
+  if (deps.docker) {
+    await resumeOrphans(deps.docker, db, liveJobs, report).catch(() => undefined);
+    report.removedLocks = await removeDeadLocks(deps.docker).catch(() => 0);
+  }
   return report;
 }
 

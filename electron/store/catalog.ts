@@ -8,6 +8,7 @@ import type {
   Snapshot,
   SnapshotStatus,
   SnapshotVolume,
+  SpecialFiles,
   Trigger,
 } from '../../shared/types';
 
@@ -25,6 +26,9 @@ interface SnapshotRow {
   pinned: number;
   expires_at: string | null;
   provenance: string | null;
+  special_files: string;
+  engine_id: string | null;
+  engine_name: string | null;
 }
 
 interface VolumeRow {
@@ -231,6 +235,11 @@ export class Catalog {
     }
   }
 
+  /** Records whether restore may write special files of this snapshot (imports set `refused` unless allowed). */
+  setSpecialFiles(id: string, value: SpecialFiles): void {
+    this.db.prepare(`UPDATE snapshots SET special_files = ? WHERE id = ?`).run(value, id);
+  }
+
   remove(id: string): void {
     this.db.prepare(`DELETE FROM snapshots WHERE id = ?`).run(id);
   }
@@ -300,5 +309,9 @@ function toSnapshot(row: SnapshotRow, volumes: StoredVolume[]): Snapshot {
     fileCount: sum((v) => v.fileCount),
     volumes: volumes.map(({ position: _p, archiveFile: _a, ...dto }) => dto),
     provenance: row.provenance === null ? null : (JSON.parse(row.provenance) as Provenance),
+    // Anything but an explicit 'allowed' refuses: a hand-edited row must not widen what restore writes.
+    specialFiles: row.special_files === 'allowed' ? 'allowed' : ('refused' satisfies SpecialFiles),
+    engineId: row.engine_id,
+    engineName: row.engine_name,
   };
 }

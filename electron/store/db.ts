@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { diskFullError, isDiskFullError } from './disk-full';
 import { VolsnapError } from '../../shared/errors';
 
 export type Db = Database.Database;
@@ -111,6 +112,37 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (job_id, seq)
   );
   `,
+  // 2: read leases on snapshots (electron/store/snapshot-leases.ts): jobs reading a snapshot hold
+  // it, so retention and delete (kind `delete`, exclusive) leave it alone.
+  `
+  CREATE TABLE snapshot_leases (
+    snapshot_id TEXT NOT NULL,
+    job_id TEXT NOT NULL,
+    job_kind TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    heartbeat_at INTEGER NOT NULL,
+    PRIMARY KEY (snapshot_id, job_id)
+  );
+  `,
+  // 3: whether restore may write special files (devices, FIFOs, setuid/setgid, control characters
+  // in names): 'allowed' for snapshots this store captured; imported ones record the user's choice.
+  `
+  ALTER TABLE snapshots ADD COLUMN special_files TEXT NOT NULL DEFAULT 'allowed';
+  `,
+  // 4: the engine each snapshot came from (electron/store/engine-registry.ts). Older rows keep NULL:
+  // they show under every engine until a capture of their workload on one engine adopts them.
+  // \`engines\` remembers endpoint → engine id, so lists know the engine while it is down.
+  `
+  ALTER TABLE snapshots ADD COLUMN engine_id TEXT;
+  ALTER TABLE snapshots ADD COLUMN engine_name TEXT;
+  CREATE TABLE engines (
+    endpoint TEXT PRIMARY KEY,
+    engine_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    seen_at TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Opens (creating if needed) the catalog in `dataDir` and brings its schema up to date. */
@@ -123,14 +155,49 @@ export function openDb(dataDir: string): Db {
       `Cannot create the data directory ${dataDir}: ${(error as Error).message}. Choose a writable folder with --data-dir or VOLSNAP_DATA_DIR.`,
     );
   }
-  const db = openFile(path.join(dataDir, 'volsnap.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  // The app and the CLI share this file; wait for the other's write transaction instead of failing.
-  db.pragma('busy_timeout = 10000');
-  migrate(db);
-  return db;
+  const file = path.join(dataDir, 'volsnap.db');
+  const db = openFile(file);
+  try {
+    // The app and the CLI share this file; wait for the other's write transaction instead of failing.
+    // Set first: switching a new file to WAL and migrating it both wait on other openers.
+    db.pragma('busy_timeout = 10000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    if (!isDiskFullError(error, dataDir)) throw error;
+    return openOnFullDisk(file, dataDir);
+  }
+}
+
+/**
+ * A full disk: SQLite cannot create or grow the WAL's shared-memory file (-shm), so even reads
+ * fail with `disk I/O error`. In exclusive locking mode it keeps the WAL index in this process's
+ * memory instead and reads the catalog, committed WAL frames included, without writing a byte.
+ * The connection is query-only: read-only commands work, writes fail and are reported as a full
+ * disk (explainDiskFull). An exclusive lock keeps other processes out meanwhile, which is fine for
+ * the short read-only commands this is for.
+ */
+function openOnFullDisk(file: string, dataDir: string): Db {
+  let db: Db | undefined;
+  try {
+    db = new Database(file, { fileMustExist: true });
+    db.pragma('busy_timeout = 10000');
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('query_only = ON');
+    // A catalog that still needs a migration cannot be brought up to date without writing.
+    if (schemaVersion(db) === MIGRATIONS.length) return db;
+  } catch (error) {
+    db?.close();
+    if (error instanceof VolsnapError) throw error;
+    // Unreadable as well: report the full disk, the cause the user can act on.
+    throw diskFullError(dataDir);
+  }
+  db.close();
+  throw diskFullError(dataDir);
 }
 
 function openFile(file: string): Db {
@@ -148,7 +215,23 @@ function openFile(file: string): Db {
   }
 }
 
+/**
+ * Brings the schema up to date. Several processes may open a new data dir at once (the app, a
+ * CLI in a script, the web host): the version is read again inside a `BEGIN IMMEDIATE`
+ * transaction, so only one of them migrates and the others, after waiting on the busy timeout,
+ * find the work done. All pending migrations commit together or not at all.
+ */
 function migrate(db: Db): void {
+  // Fast path without a write lock: an up-to-date catalog opens even where nothing can be written.
+  if (schemaVersion(db) === MIGRATIONS.length) return;
+  db.transaction(() => {
+    const current = schemaVersion(db);
+    for (let version = current; version < MIGRATIONS.length; version++) db.exec(MIGRATIONS[version]!);
+    if (current < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}
+
+function schemaVersion(db: Db): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new VolsnapError(
@@ -156,10 +239,5 @@ function migrate(db: Db): void {
       `The catalog was written by a newer Volsnap (schema ${current}); this one knows up to ${MIGRATIONS.length}. Update Volsnap.`,
     );
   }
-  for (let version = current; version < MIGRATIONS.length; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    }).immediate();
-  }
+  return current;
 }

@@ -1,15 +1,11 @@
 import type { Db } from './db';
+import { holderIsLive, startHeartbeat, type Lease } from './lease-liveness';
 import { HOST, pidAlive } from './liveness';
+import { SnapshotLeases } from './snapshot-leases';
 import { VolsnapError } from '../../shared/errors';
 import type { JobKind } from '../../shared/types';
 
-/** A holder that has not beaten for this long is presumed dead even if its pid was reused. */
-const STALE_AFTER_MS = 60_000;
-const HEARTBEAT_MS = 10_000;
-
-export interface Lease {
-  release(): void;
-}
+export type { Lease } from './lease-liveness';
 
 /**
  * One job per workload across every process that shares the data dir (the app, CLIs, the web
@@ -18,18 +14,22 @@ export interface Lease {
  */
 export class Leases {
   private readonly host = HOST;
+  /** Read leases on snapshots (restore, diff, verify), with the same liveness rules. */
+  readonly snapshots: SnapshotLeases;
 
   constructor(
     private readonly db: Db,
     private readonly isAlive: (pid: number) => boolean = pidAlive,
-  ) {}
+  ) {
+    this.snapshots = new SnapshotLeases(db, isAlive);
+  }
 
   acquire(workloadId: string, job: { id: string; kind: JobKind }): Lease {
     this.db
       .transaction(() => {
         const holder = this.db.prepare(`SELECT * FROM leases WHERE workload_id = ?`).get(workloadId) as
           { job_id: string; job_kind: string; pid: number; host: string; heartbeat_at: number } | undefined;
-        if (holder && this.holderIsLive(holder)) {
+        if (holder && holderIsLive(holder, this.isAlive)) {
           throw new VolsnapError(
             'Conflict',
             `A ${holder.job_kind} of ${workloadId} is already running (job ${holder.job_id}, pid ${holder.pid}). Wait for it to finish or cancel it.`,
@@ -43,15 +43,14 @@ export class Leases {
           .run(workloadId, job.id, job.kind, process.pid, this.host, Date.now());
       })
       .immediate();
-    const beat = setInterval(() => {
+    const stop = startHeartbeat(() =>
       this.db
         .prepare(`UPDATE leases SET heartbeat_at = ? WHERE workload_id = ? AND job_id = ?`)
-        .run(Date.now(), workloadId, job.id);
-    }, HEARTBEAT_MS);
-    beat.unref();
+        .run(Date.now(), workloadId, job.id),
+    );
     return {
       release: () => {
-        clearInterval(beat);
+        stop();
         this.db.prepare(`DELETE FROM leases WHERE workload_id = ? AND job_id = ?`).run(workloadId, job.id);
       },
     };
@@ -61,12 +60,6 @@ export class Leases {
   holder(workloadId: string): { jobId: string; kind: string } | null {
     const row = this.db.prepare(`SELECT * FROM leases WHERE workload_id = ?`).get(workloadId) as
       { job_id: string; job_kind: string; pid: number; host: string; heartbeat_at: number } | undefined;
-    return row && this.holderIsLive(row) ? { jobId: row.job_id, kind: row.job_kind } : null;
-  }
-
-  private holderIsLive(holder: { pid: number; host: string; heartbeat_at: number }): boolean {
-    if (Date.now() - holder.heartbeat_at > STALE_AFTER_MS) return false;
-    if (holder.host !== this.host) return true;
-    return this.isAlive(holder.pid);
+    return row && holderIsLive(row, this.isAlive) ? { jobId: row.job_id, kind: row.job_kind } : null;
   }
 }

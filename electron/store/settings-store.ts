@@ -1,6 +1,6 @@
 import type { Db } from './db';
 import { VolsnapError } from '../../shared/errors';
-import { DEFAULT_SETTINGS, SETTING_KEYS, SettingsSchema, type SettingKey, type Settings } from '../../shared/settings';
+import { DEFAULT_SETTINGS, SETTING_KEYS, settingsSchema, type SettingKey, type Settings } from '../../shared/settings';
 
 /** Settings as JSON values in the catalog's `settings` table, validated on every write. */
 export class SettingsStore {
@@ -13,7 +13,7 @@ export class SettingsStore {
       if ((SETTING_KEYS as string[]).includes(key)) stored[key] = JSON.parse(value);
     }
     // A value that no longer validates (an older version's) falls back to its default.
-    const parsed = SettingsSchema.safeParse(stored);
+    const parsed = settingsSchema().safeParse(stored);
     return parsed.success ? parsed.data : { ...DEFAULT_SETTINGS };
   }
 
@@ -26,7 +26,7 @@ export class SettingsStore {
     if (!(SETTING_KEYS as string[]).includes(key)) {
       throw new VolsnapError('InvalidInput', `Unknown setting "${key}". Settings: ${SETTING_KEYS.join(', ')}.`);
     }
-    const field = SettingsSchema.shape[key];
+    const field = settingsSchema().shape[key];
     const parsed = field.safeParse(value);
     if (!parsed.success) {
       const reason = parsed.error.issues.map((i) => i.message).join('; ');

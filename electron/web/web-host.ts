@@ -45,6 +45,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const auth = { token, port: 0, bindHost };
   const server = createServer((req, res) => void onRequest(req, res, { ...auth, rendererDir: options.rendererDir }));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node drops its own error handler on upgrade: a reset during a refusal must not crash us.
+    socket.on('error', () => socket.destroy());
     const refusal = upgradeRefusal(req, auth);
     if (refusal) return refuse(socket, refusal);
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -8,6 +8,11 @@ import { WsRequestSchema, type WsMessage } from '../../shared/web-protocol';
  * `InvalidInput` answer (id -1 when it had none) and the connection stays open.
  */
 export function serveSocket(socket: WebSocket, handlers: Handlers): void {
+  // A frame ws refuses (reserved opcode, invalid UTF-8, over maxPayload) or a reset connection
+  // surfaces here after ws has sent its close frame (1002, 1007, 1009) and begun closing this
+  // connection alone. Without a listener the error is thrown and takes down the process, with
+  // every job it runs. Jobs never depend on the socket that started them.
+  socket.on('error', () => undefined);
   socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary) => {
     void answer(socket, handlers, isBinary ? null : Buffer.concat(toBuffers(data)).toString('utf8'));
   });

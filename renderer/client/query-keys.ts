@@ -4,8 +4,10 @@ export const queryKeys = {
   workloads: ['workloads'] as const,
   snapshotsAll: ['snapshots'] as const,
   snapshots: (workloadId: string) => ['snapshots', workloadId] as const,
+  snapshot: (snapshotId: string) => ['snapshots', 'show', snapshotId] as const,
   jobs: ['jobs'] as const,
   settings: ['settings'] as const,
+  appInfo: ['app-info'] as const,
   diffAll: ['diff'] as const,
   diff: (snapshot: string, against: string) => ['diff', snapshot, against] as const,
   fileDiff: (input: { snapshot: string; against: string; volume: string; path: string }) =>

@@ -1,3 +1,4 @@
+import { backoffDelay, BACKOFF_MS, createConnectionStore, type ConnectionStore } from './connection';
 import { COMMAND_NAMES, EVENT_NAMES, type EventMap, type EventName, type VolsnapBridge } from '../../shared/contract';
 import type { Result } from '../../shared/errors';
 import { TOKEN_PARAM, WS_PATH, type WsMessage } from '../../shared/web-protocol';
@@ -5,56 +6,90 @@ import { TOKEN_PARAM, WS_PATH, type WsMessage } from '../../shared/web-protocol'
 type Pending = (result: Result<unknown>) => void;
 type Listener = (payload: unknown) => void;
 
-const RECONNECT_MS = 1_000;
+/** The parts of a WebSocket the bridge uses (the browser's, or `ws` in tests). */
+type SocketLike = Pick<WebSocket, 'send' | 'readyState' | 'addEventListener'>;
+
+export interface WsBridgeOptions {
+  /** Where the connection state goes (the disconnected banner reads it). */
+  connection?: ConnectionStore;
+  /** Tests pass `ws`'s WebSocket; the page uses the browser's. */
+  WebSocket?: new (url: string) => SocketLike;
+  /** Reconnect delays by attempt (the last repeats). */
+  backoffMs?: readonly number[];
+}
+
+const OPEN = 1;
 
 /**
  * The bridge over the web host's WebSocket. The token comes from the page's own URL; requests
- * made while (re)connecting wait for the socket; a lost connection fails the pending calls with
- * a message and reconnects, then tells listeners that everything may have changed.
+ * made while (re)connecting wait for the socket. A lost connection fails the calls in flight
+ * (their outcome is unknown), reports `disconnected` and reconnects with backoff; once back it
+ * reports `connected`, and the UI refetches everything.
  */
-export function createWsBridge(location: Pick<Location, 'host' | 'search' | 'protocol'>): VolsnapBridge {
+export function createWsBridge(
+  location: Pick<Location, 'host' | 'search' | 'protocol'>,
+  options: WsBridgeOptions = {},
+): VolsnapBridge {
   const token = new URLSearchParams(location.search).get(TOKEN_PARAM) ?? '';
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const url = `${scheme}://${location.host}${WS_PATH}?${TOKEN_PARAM}=${encodeURIComponent(token)}`;
+  const connection = options.connection ?? createConnectionStore({ status: 'connecting' });
+  const Socket = options.WebSocket ?? WebSocket;
+  const schedule = options.backoffMs ?? BACKOFF_MS;
   const pending = new Map<number, Pending>();
   const listeners = new Map<EventName, Set<Listener>>();
   let nextId = 1;
-  let socket: WebSocket;
-  /** Frames sent while the socket is connecting go out once it opens. */
-  let queued: string[] = [];
-  let everOpened = false;
+  let socket: SocketLike;
+  /** Requests made while the socket is not open go out once one opens (by id, in order). */
+  let queued = new Map<number, string>();
+  let attempt = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   const dispatch = (event: EventName, payload: unknown) => {
     for (const listener of [...(listeners.get(event) ?? [])]) listener(payload);
   };
   const connect = () => {
-    socket = new WebSocket(url);
+    clearTimeout(retryTimer);
+    retryTimer = undefined;
+    socket = new Socket(url);
     socket.addEventListener('open', () => {
-      for (const frame of queued) socket.send(frame);
-      queued = [];
-      // After a reconnect, events may have been missed: have the UI refetch.
-      if (everOpened)
-        for (const event of ['workloads:list-changed', 'snapshots:list-changed'] as const)
-          dispatch(event, { workloadId: '' });
-      everOpened = true;
+      attempt = 0;
+      for (const frame of queued.values()) socket.send(frame);
+      queued = new Map();
+      connection.set({ status: 'connected' });
     });
-    socket.addEventListener('message', (message: MessageEvent<string>) => {
-      const frame = JSON.parse(message.data) as WsMessage;
+    socket.addEventListener('message', (message) => {
+      const frame = JSON.parse(String(message.data)) as WsMessage;
       if (frame.type === 'event') return dispatch(frame.event, frame.payload);
       pending.get(frame.id)?.(frame.result);
       pending.delete(frame.id);
     });
+    // A failed connect fires `error` and then `close`; `close` does the work.
+    socket.addEventListener('error', () => undefined);
     socket.addEventListener('close', () => {
       const lost: Result<unknown> = {
         ok: false,
-        error: { kind: 'EngineUnavailable', message: 'Lost the connection to `volsnap serve`. Is it still running?' },
+        error: {
+          kind: 'Internal',
+          message:
+            'The connection to `volsnap serve` was lost before it answered, so this may or may not have happened. The page reconnects on its own; check once it is back.',
+        },
       };
-      for (const resolve of pending.values()) resolve(lost);
-      pending.clear();
-      queued = [];
-      setTimeout(connect, RECONNECT_MS);
+      // Only requests that went out are lost; queued ones wait for the next connection.
+      for (const [id, resolve] of pending) {
+        if (queued.has(id)) continue;
+        resolve(lost);
+        pending.delete(id);
+      }
+      const delay = backoffDelay(attempt, schedule);
+      attempt++;
+      connection.set({ status: 'disconnected', attempt, retryAt: Date.now() + delay });
+      retryTimer = setTimeout(connect, delay);
     });
   };
+  connection.onRetryNow(() => {
+    if (retryTimer !== undefined) connect();
+  });
   connect();
 
   const call = async (command: string, input: unknown): Promise<Result<unknown>> => {
@@ -62,8 +97,9 @@ export function createWsBridge(location: Pick<Location, 'host' | 'search' | 'pro
     const frame = JSON.stringify({ id, command, input: input ?? {} });
     return new Promise((resolve) => {
       pending.set(id, resolve);
-      if (socket.readyState === WebSocket.OPEN) socket.send(frame);
-      else queued.push(frame);
+      // While disconnected, a request waits for the next connection instead of failing.
+      if (socket.readyState === OPEN) socket.send(frame);
+      else queued.set(id, frame);
     });
   };
   const bridge: Record<string, unknown> = {

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { ConnectionBanner } from './connection-banner';
 import { DiffScreen } from './diff-screen';
 import { EngineBanner } from './engine-banner';
 import { JobsScreen } from './jobs-screen';
@@ -43,9 +44,13 @@ export function App() {
     <div className="app">
       <NavBar current={top} onNavigate={(screen) => setView({ screen })} />
       <main>
+        <ConnectionBanner />
         <EngineBanner />
         {view.screen === 'workloads' && (
-          <WorkloadsScreen onOpen={(workload) => setView({ screen: 'snapshots', workload })} />
+          <WorkloadsScreen
+            onOpen={(workload) => setView({ screen: 'snapshots', workload })}
+            onOpenStored={(workload) => setView({ screen: 'snapshots', workload })}
+          />
         )}
         {view.screen === 'snapshots' && (
           <SnapshotsScreen

@@ -15,7 +15,7 @@ interface Row {
 /** Beyond this many matches the list asks for a narrower filter instead of growing the page. */
 const MAX_ROWS = 500;
 
-/** The changed entries, filterable by path and kind; a modified file opens its content diff. */
+/** The changed entries, filterable by path and kind; a file (added, removed or modified) opens its content view. */
 export function DiffEntries(props: {
   diff: DiffResult;
   selected: SelectedFile | null;
@@ -53,7 +53,7 @@ export function DiffEntries(props: {
           <li key={`${r.change}:${r.volume}:${r.path}`} className={r.change} data-change={r.change}>
             <span className="badge">{r.change}</span>
             <span className="muted">{r.volume}</span>
-            {r.change === 'modified' ? (
+            {r.change === 'modified' || r.detail === 'file' ? (
               <button
                 type="button"
                 className="link path"

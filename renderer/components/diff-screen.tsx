@@ -6,11 +6,20 @@ import { ErrorMessage } from './error-message';
 import { FileDiffView } from './file-diff-view';
 import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
+import { humanDate } from '../format';
 import type { Snapshot } from '../../shared/types';
 
 export interface SelectedFile {
   volume: string;
   path: string;
+}
+
+/** The two sides of a comparison in time order: "added" always means added over time. */
+export interface DiffSides {
+  /** The older side (the diff's "before"). */
+  from: Snapshot;
+  /** The newer side: another snapshot, or `current` (the live volumes). */
+  to: Snapshot | 'current';
 }
 
 /** What changed between a snapshot and the live volumes (default) or another snapshot. */
@@ -22,10 +31,15 @@ export function DiffScreen({ snapshot, onBack }: { snapshot: Snapshot; onBack: (
     queryKey: queryKeys.snapshots(snapshot.workloadId),
     queryFn: () => client.listSnapshots({ workloadId: snapshot.workloadId }),
   });
+  const other = others.data?.find((s) => s.id === against);
+  const sides = orderSides(snapshot, against === 'current' ? 'current' : other);
+  const fromId = sides.from.id;
+  const toId = sides.to === 'current' ? 'current' : sides.to.id;
   const diff = useQuery({
-    queryKey: queryKeys.diff(snapshot.id, against),
-    queryFn: () => client.diffSnapshot({ snapshot: snapshot.id, against }),
+    queryKey: queryKeys.diff(fromId, toId),
+    queryFn: () => client.diffSnapshot({ snapshot: fromId, against: toId }),
     staleTime: 0,
+    enabled: against === 'current' || other !== undefined,
   });
   return (
     <section aria-labelledby="diff-title" className="diff-screen">
@@ -33,7 +47,7 @@ export function DiffScreen({ snapshot, onBack }: { snapshot: Snapshot; onBack: (
         <button type="button" className="link" onClick={onBack}>
           ← Snapshots
         </button>
-        <h1 id="diff-title">Changes since {snapshot.name}</h1>
+        <h1 id="diff-title">{title(sides)}</h1>
       </div>
       <label className="inline">
         Compare with
@@ -49,7 +63,7 @@ export function DiffScreen({ snapshot, onBack }: { snapshot: Snapshot; onBack: (
             ?.filter((s) => s.id !== snapshot.id && s.status === 'ready')
             .map((s) => (
               <option key={s.id} value={s.id}>
-                {s.name}
+                {s.name} ({s.createdAt < snapshot.createdAt ? 'older' : 'newer'})
               </option>
             ))}
         </select>
@@ -58,11 +72,22 @@ export function DiffScreen({ snapshot, onBack }: { snapshot: Snapshot; onBack: (
       <ErrorMessage error={diff.error} />
       {diff.data && (
         <>
-          <DiffSummaryTable diff={diff.data} />
+          <DiffSummaryTable diff={diff.data} sides={sides} />
           <DiffEntries diff={diff.data} onOpen={setFile} selected={file} />
         </>
       )}
-      {file && <FileDiffView snapshot={snapshot.id} against={against} file={file} />}
+      {file && <FileDiffView snapshot={fromId} against={toId} file={file} />}
     </section>
   );
+}
+
+/** The older snapshot goes first, so the direction reads forward in time whichever was picked. */
+export function orderSides(snapshot: Snapshot, other: Snapshot | 'current' | undefined): DiffSides {
+  if (other === undefined || other === 'current') return { from: snapshot, to: 'current' };
+  return other.createdAt < snapshot.createdAt ? { from: other, to: snapshot } : { from: snapshot, to: other };
+}
+
+function title({ from, to }: DiffSides): string {
+  if (to === 'current') return `Changes since ${from.name}`;
+  return `Changes from ${from.name} (${humanDate(from.createdAt)}) to ${to.name} (${humanDate(to.createdAt)})`;
 }

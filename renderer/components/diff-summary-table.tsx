@@ -1,10 +1,11 @@
+import type { DiffSides } from './diff-screen';
 import { humanBytes } from '../format';
 import type { DiffResult } from '../../shared/diff-types';
 
 /** Added / removed / modified counts and bytes, per volume and in total. */
-export function DiffSummaryTable({ diff }: { diff: DiffResult }) {
+export function DiffSummaryTable({ diff, sides }: { diff: DiffResult; sides: DiffSides }) {
   const rows = [
-    ...diff.volumes.map((v) => ({ name: v.volumeName, note: presenceNote(v.presence), s: v.summary })),
+    ...diff.volumes.map((v) => ({ name: v.volumeName, note: presenceNote(v.presence, sides), s: v.summary })),
     { name: 'Total', note: '', s: diff.summary },
   ];
   return (
@@ -40,8 +41,8 @@ export function DiffSummaryTable({ diff }: { diff: DiffResult }) {
   );
 }
 
-function presenceNote(presence: 'both' | 'before-only' | 'after-only'): string {
-  if (presence === 'before-only') return '(only in the snapshot)';
-  if (presence === 'after-only') return '(new since the snapshot)';
+function presenceNote(presence: 'both' | 'before-only' | 'after-only', { from, to }: DiffSides): string {
+  if (presence === 'before-only') return `(only in ${from.name})`;
+  if (presence === 'after-only') return to === 'current' ? `(new since ${from.name})` : `(only in ${to.name})`;
   return '';
 }

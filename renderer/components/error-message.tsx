@@ -1,3 +1,4 @@
+import { MessageText } from './message-text';
 import { VolsnapError } from '../../shared/errors';
 
 /** Shows an error's kind and its message (written for the user by the services). */
@@ -7,7 +8,7 @@ export function ErrorMessage({ error }: { error: unknown }) {
   const message = error instanceof Error ? error.message : JSON.stringify(error);
   return (
     <p className="error" role="alert">
-      <strong>{kind}:</strong> {message}
+      <strong>{kind}:</strong> <MessageText text={message} />
     </p>
   );
 }

@@ -1,23 +1,38 @@
 import { useRef, type ReactNode } from 'react';
-import { estimateEta, humanBytes, humanDuration } from '../format';
+import { MessageText } from './message-text';
+import { countOf, estimateEta, humanDuration, progressBytes, progressRatio } from '../format';
 import type { Job } from '../../shared/types';
 
-/** A job's phase, progress bar with bytes and ETA, and its outcome once finished. */
-export function JobProgress({ job, onCancel }: { job: Job; onCancel?: () => void }) {
+/** Says what a running job is doing in the caller's words (e.g. which containers stop); null keeps the phase. */
+export type DescribePhase = (job: Job) => string | null;
+
+/**
+ * A job's phase, progress bar with bytes and ETA, and its outcome once finished. Past its size
+ * estimate the bar turns indeterminate and only the bytes done are shown.
+ */
+export function JobProgress({
+  job,
+  onCancel,
+  describePhase,
+}: {
+  job: Job;
+  onCancel?: () => void;
+  describePhase?: DescribePhase;
+}) {
   const startedAt = useRef(Date.now());
   const progress = job.progress;
-  const ratio = progress?.ratio ?? (progress?.bytesTotal ? progress.bytesDone / progress.bytesTotal : null);
+  const ratio = progress ? progressRatio(progress) : null;
   const eta = progress && job.status === 'running' ? estimateEta(progress, Date.now() - startedAt.current) : null;
+  const phase = job.status === 'running' ? (describePhase?.(job) ?? job.phase) : job.status;
   return (
     <div className="job-progress" data-status={job.status}>
       <div className="job-line">
         <span className="phase">
-          {job.kind} · {job.status === 'running' ? job.phase : job.status}
+          {job.kind} · {phase}
         </span>
-        {progress && (
+        {progress && (progress.bytesDone > 0 || progress.filesDone > 0) && (
           <span className="bytes">
-            {humanBytes(progress.bytesDone)}
-            {progress.bytesTotal ? ` of ${humanBytes(progress.bytesTotal)}` : ''} · {progress.filesDone} files
+            {progressBytes(progress)} · {countOf(progress.filesDone, 'file')}
             {eta !== null && ` · about ${humanDuration(eta)} left`}
           </span>
         )}
@@ -37,7 +52,7 @@ export function JobProgress({ job, onCancel }: { job: Job; onCancel?: () => void
       )}
       {job.error && (
         <p className="error" role="alert">
-          <strong>{job.error.kind}:</strong> {job.error.message}
+          <strong>{job.error.kind}:</strong> <MessageText text={job.error.message} />
         </p>
       )}
     </div>
@@ -52,16 +67,18 @@ export function JobPanel({
   job,
   onCancel,
   onClose,
+  describePhase,
   children,
 }: {
   job: Job | undefined;
   onCancel?: () => void;
   onClose: () => void;
+  describePhase?: DescribePhase;
   children?: ReactNode;
 }) {
   return (
     <div className="form">
-      {job ? <JobProgress job={job} onCancel={onCancel} /> : <p>Starting…</p>}
+      {job ? <JobProgress job={job} onCancel={onCancel} describePhase={describePhase} /> : <p>Starting…</p>}
       {children}
       {job && job.status !== 'running' && (
         <div className="buttons">

@@ -4,11 +4,14 @@ import { useClient } from '../client/client-context';
 import { humanAge, humanDuration } from '../format';
 import type { Job } from '../../shared/types';
 import { useJobs } from '../hooks/use-jobs';
+import { useNow } from '../hooks/use-now';
 
 /** Running and recent jobs of every process: progress, outcome, cancel. */
 export function JobsScreen() {
   const client = useClient();
   const jobs = useJobs();
+  // Relative times ("12 s ago") keep moving while the screen is open.
+  const now = useNow();
   const running = jobs.data?.filter((j) => j.status === 'running') ?? [];
   const recent = jobs.data?.filter((j) => j.status !== 'running') ?? [];
   return (
@@ -17,40 +20,44 @@ export function JobsScreen() {
       <ErrorMessage error={jobs.error} />
       <h2>Running</h2>
       {running.length === 0 && <p className="muted">Nothing is running.</p>}
-      <ul className="job-list">
-        {running.map((job) => (
-          <li key={job.id} data-job={job.id}>
-            <span className="muted">{job.workloadId}</span>
-            <JobProgress job={job} onCancel={() => void client.cancelJob({ jobId: job.id }).catch(() => undefined)} />
-          </li>
-        ))}
-      </ul>
+      {running.length > 0 && (
+        <ul className="job-list">
+          {running.map((job) => (
+            <li key={job.id} data-job={job.id}>
+              <span className="muted">{job.workloadId}</span>
+              <JobProgress job={job} onCancel={() => void client.cancelJob({ jobId: job.id }).catch(() => undefined)} />
+            </li>
+          ))}
+        </ul>
+      )}
       <h2>Recent</h2>
       {recent.length === 0 && <p className="muted">No finished jobs yet.</p>}
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Kind</th>
-            <th scope="col">Workload</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Started</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {recent.map((job) => (
-            <tr key={job.id} data-job={job.id}>
-              <td>{job.kind}</td>
-              <td>{job.workloadId}</td>
-              <td>
-                <span className={`status status-${job.status}`}>{job.status}</span>
-              </td>
-              <td>{humanAge(job.startedAt)}</td>
-              <td>{outcome(job)}</td>
+      {recent.length > 0 && (
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">Kind</th>
+              <th scope="col">Workload</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Started</th>
+              <th scope="col">Details</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {recent.map((job) => (
+              <tr key={job.id} data-job={job.id}>
+                <td>{job.kind}</td>
+                <td>{job.workloadId}</td>
+                <td>
+                  <span className={`status status-${job.status}`}>{job.status}</span>
+                </td>
+                <td title={job.startedAt}>{humanAge(job.startedAt, now)}</td>
+                <td>{outcome(job)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { RestoreResultView } from './restore-result-view';
 import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
 import { useJob } from '../hooks/use-jobs';
+import { stoppingText } from '../restore-text';
 import type { Snapshot } from '../../shared/types';
 
 /**
@@ -29,14 +30,15 @@ export function RestoreDialog({ snapshot, onClose }: { snapshot: Snapshot; onClo
   const job = useJob(restore.data?.jobId ?? null);
   const blocked = (plan.data?.blockers.length ?? 0) > 0;
   const matches = confirm === snapshot.name;
+  const armed = matches && !blocked && !!plan.data && !restore.isPending;
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (matches && !blocked) restore.mutate();
+    if (armed) restore.mutate();
   };
   if (restore.data) {
     return (
       <Modal title={`Restoring ${snapshot.name}`} onClose={onClose}>
-        <JobPanel job={job} onClose={onClose}>
+        <JobPanel job={job} onClose={onClose} describePhase={(j) => stoppingText(j, plan.data)}>
           {job?.status === 'succeeded' && <RestoreResultView job={job} />}
         </JobPanel>
       </Modal>
@@ -47,7 +49,7 @@ export function RestoreDialog({ snapshot, onClose }: { snapshot: Snapshot; onClo
       <form className="form" onSubmit={submit}>
         <ErrorMessage error={plan.error} />
         {plan.isPending && <p>Checking what a restore would do…</p>}
-        {plan.data && <RestorePlanView plan={plan.data} />}
+        {plan.data && <RestorePlanView plan={plan.data} safetySnapshot={safetySnapshot} />}
         <label className="checkbox">
           <input type="checkbox" checked={safetySnapshot} onChange={(e) => setSafetySnapshot(e.target.checked)} />
           Take a safety snapshot of the current volumes first
@@ -60,6 +62,7 @@ export function RestoreDialog({ snapshot, onClose }: { snapshot: Snapshot; onClo
             autoComplete="off"
             spellCheck={false}
             aria-invalid={confirm.length > 0 && !matches}
+            data-autofocus
           />
         </label>
         <ErrorMessage error={restore.error} />
@@ -67,7 +70,7 @@ export function RestoreDialog({ snapshot, onClose }: { snapshot: Snapshot; onClo
           <button type="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="danger" disabled={!matches || blocked || !plan.data || restore.isPending}>
+          <button type="submit" className={armed ? 'danger armed' : 'danger'} disabled={!armed}>
             Restore
           </button>
         </div>

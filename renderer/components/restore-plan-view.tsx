@@ -1,11 +1,30 @@
-import { humanBytes } from '../format';
-import type { RestorePlan } from '../../shared/restore-types';
+import { humanBytes, humanDate } from '../format';
+import { downtimeText } from '../restore-text';
+import type { RestorePlan, RestorePlanDetails } from '../../shared/restore-types';
 
-/** What a restore will do: volumes replaced (and through which mount), containers stopped, blockers. */
-export function RestorePlanView({ plan }: { plan: RestorePlan }) {
+/**
+ * What a restore will do, in plain words first (what is lost, how long the workload is down),
+ * then the volumes (and through which mount), the containers stopped, image changes and blockers.
+ */
+export function RestorePlanView({ plan, safetySnapshot }: { plan: RestorePlan; safetySnapshot: boolean }) {
+  const details = plan.details;
+  const volumes = plan.volumes.map((v) => v.targetVolume);
   return (
     <div className="restore-plan">
-      <h3>Volumes that will be replaced</h3>
+      {details && volumes.length > 0 && (
+        <p className="consequence">
+          <strong>
+            Changes made since {humanDate(details.snapshotCreatedAt, { seconds: true })} to {listOf(volumes)} will be
+            replaced
+          </strong>{' '}
+          by the contents of this snapshot.
+        </p>
+      )}
+      {details && details.imageChanges.length > 0 && <ImageWarning changes={details.imageChanges} />}
+      {details && plan.containersToStop.length > 0 && (
+        <p className="downtime">{downtimeText(details, safetySnapshot)}</p>
+      )}
+      <h3>{plan.volumes.length === 1 ? 'Volume that will be replaced' : 'Volumes that will be replaced'}</h3>
       <ul>
         {plan.volumes.map((v) => (
           <li key={v.targetVolume}>
@@ -15,7 +34,7 @@ export function RestorePlanView({ plan }: { plan: RestorePlan }) {
         ))}
       </ul>
       <h3>Containers that will be stopped and started again</h3>
-      <p>{plan.containersToStop.length > 0 ? plan.containersToStop.join(', ') : 'None are running.'}</p>
+      <p>{plan.containersToStop.length > 0 ? stopText(plan, details) : 'None are running.'}</p>
       {plan.blockers.length > 0 && (
         <div role="alert" className="error">
           <strong>This snapshot cannot be restored now:</strong>
@@ -28,4 +47,39 @@ export function RestorePlanView({ plan }: { plan: RestorePlan }) {
       )}
     </div>
   );
+}
+
+function ImageWarning({ changes }: { changes: RestorePlanDetails['imageChanges'] }) {
+  return (
+    <div role="alert" className="warning">
+      <strong>
+        {changes.length === 1 ? 'A container runs a different image' : 'Containers run different images'} than at
+        capture.
+      </strong>{' '}
+      The restored data may not work with it (for example PostgreSQL 15 data under PostgreSQL 16):
+      <ul>
+        {changes.map((c) => (
+          <li key={c.container}>
+            {c.container}: captured with {c.capturedImage}, now {c.currentImage}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function stopText(plan: RestorePlan, details: RestorePlanDetails | undefined): string {
+  return plan.containersToStop
+    .map((name) => {
+      const seconds = details?.stopTimeouts.find((t) => t.container === name)?.seconds;
+      return seconds === undefined ? name : `${name} (stops within ${seconds} s)`;
+    })
+    .join(', ');
+}
+
+/** "a", "a and b", "a, b and c" — with "volume"/"volumes" in front. */
+function listOf(volumes: string[]): string {
+  const names =
+    volumes.length === 1 ? volumes[0]! : `${volumes.slice(0, -1).join(', ')} and ${volumes[volumes.length - 1]!}`;
+  return `${volumes.length === 1 ? 'volume' : 'volumes'} ${names}`;
 }

@@ -4,7 +4,7 @@ import { DeleteDialog } from './delete-dialog';
 import { EditSnapshotDialog } from './edit-snapshot-dialog';
 import { ErrorMessage } from './error-message';
 import { useClient } from '../client/client-context';
-import { humanBytes } from '../format';
+import { countOf, humanBytes } from '../format';
 import type { Snapshot } from '../../shared/types';
 
 /**
@@ -45,7 +45,7 @@ function SelectedActions(props: { snapshot: Snapshot; onDiff: () => void; onRest
         <strong>{snapshot.name}</strong>
         <span className="muted">
           {' '}
-          · {snapshot.volumes.length} volumes · {humanBytes(snapshot.storedBytes)} stored
+          · {countOf(snapshot.volumes.length, 'volume')} · {humanBytes(snapshot.storedBytes)} stored
           {snapshot.failureReason && ` · ${snapshot.failureReason}`}
           {snapshot.note && ` · ${snapshot.note}`}
         </span>

@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef, type KeyboardEvent } from 'react';
-import { humanBytes, humanDate } from '../format';
+import { useEffect, useLayoutEffect, useMemo, useRef, type KeyboardEvent } from 'react';
+import { humanBytes, humanDate, needsSeconds } from '../format';
 import type { Snapshot } from '../../shared/types';
 
 const ROW_HEIGHT = 36;
@@ -26,6 +26,8 @@ export function SnapshotTable(props: {
     overscan: 8,
   });
   useRenderTiming(snapshots);
+  // Two snapshots taken in the same minute would otherwise read alike.
+  const withSeconds = useMemo(() => needsSeconds(snapshots.map((s) => s.createdAt)), [snapshots]);
   const selectedIndex = snapshots.findIndex((s) => s.id === selectedId);
   useEffect(() => {
     // Keep keyboard focus on the selected row as it scrolls in and out of the rendered window.
@@ -35,7 +37,11 @@ export function SnapshotTable(props: {
   const onKeyDown = (event: KeyboardEvent, index: number) => {
     const move = event.key === 'ArrowDown' ? 1 : event.key === 'ArrowUp' ? -1 : 0;
     const snapshot = snapshots[index];
-    if (event.key === 'Enter' && snapshot) onOpen(snapshot);
+    if (event.key === 'Enter' && snapshot) {
+      // Without this the same key press goes on to "click" whatever the dialog focused (its ×).
+      event.preventDefault();
+      onOpen(snapshot);
+    }
     const next = snapshots[index + move];
     if (move !== 0 && next) {
       event.preventDefault();
@@ -76,7 +82,7 @@ export function SnapshotTable(props: {
                   {s.name}
                   {s.status !== 'ready' && <em> ({s.status})</em>}
                 </span>
-                <span role="gridcell">{humanDate(s.createdAt)}</span>
+                <span role="gridcell">{humanDate(s.createdAt, { seconds: withSeconds[item.index] })}</span>
                 <span role="gridcell">{s.trigger}</span>
                 <span role="gridcell">{s.mode}</span>
                 <span role="gridcell">{humanBytes(s.sizeBytes)}</span>

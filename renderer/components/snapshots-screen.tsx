@@ -44,7 +44,7 @@ export function SnapshotsScreen(props: {
       </div>
       <ErrorMessage error={snapshots.error} />
       {snapshots.data && <SizeChart snapshots={snapshots.data} />}
-      {snapshots.data?.length === 0 && <p>No snapshots yet. Capture one to start.</p>}
+      {snapshots.data?.length === 0 && <p>No snapshots yet.{workload.volumes ? ' Capture one to start.' : ''}</p>}
       <SnapshotActions
         snapshot={selected}
         onDiff={() => selected && onDiff(selected)}
@@ -61,7 +61,10 @@ export function SnapshotsScreen(props: {
           }}
         />
       )}
-      <p className="muted hint">Double-click a snapshot (or press Enter on it) to restore it.</p>
+      {/* Nothing to double-click in an empty list: no hint. */}
+      {snapshots.data && snapshots.data.length > 0 && (
+        <p className="muted hint">Double-click a snapshot (or press Enter on it) to restore it.</p>
+      )}
       {restoring && <RestoreDialog snapshot={restoring} onClose={() => setRestoring(null)} />}
       {capturing && workload.volumes && (
         <CaptureDialog workload={workload as Workload} onClose={() => setCapturing(false)} />

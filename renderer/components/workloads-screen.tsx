@@ -2,22 +2,33 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { CaptureDialog } from './capture-dialog';
 import { ErrorMessage } from './error-message';
+import { StoredWorkloads } from './stored-workloads';
 import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
+import { useNow } from '../hooks/use-now';
 import { humanAge, humanBytes } from '../format';
 import { VolsnapError } from '../../shared/errors';
 import type { Workload } from '../../shared/types';
 
 /** Every workload on the engine: status, containers, volumes, stored size, last snapshot. */
-export function WorkloadsScreen({ onOpen }: { onOpen: (workload: Workload) => void }) {
+export function WorkloadsScreen({
+  onOpen,
+  onOpenStored,
+}: {
+  onOpen: (workload: Workload) => void;
+  /** Opens a workload known only from the catalog (the engine is down). */
+  onOpenStored: (workload: { id: string; name: string }) => void;
+}) {
   const client = useClient();
   const workloads = useQuery({ queryKey: queryKeys.workloads, queryFn: () => client.listWorkloads({}) });
   const [capturing, setCapturing] = useState<Workload | null>(null);
+  const now = useNow(10_000);
   return (
     <section aria-labelledby="workloads-title">
       <h1 id="workloads-title">Workloads</h1>
       {/* An unreachable engine is already explained (with Retry) by the banner above. */}
       {!isEngineDown(workloads.error) && <ErrorMessage error={workloads.error} />}
+      {isEngineDown(workloads.error) && <StoredWorkloads onOpen={onOpenStored} />}
       {workloads.data?.length === 0 && <p>No containers on this engine yet.</p>}
       {workloads.data && workloads.data.length > 0 && (
         <table className="data-table">
@@ -54,7 +65,7 @@ export function WorkloadsScreen({ onOpen }: { onOpen: (workload: Workload) => vo
                 <td>{w.containers.map((c) => c.name).join(', ')}</td>
                 <td>{w.volumes.map((v) => v.name).join(', ') || '–'}</td>
                 <td>{humanBytes(w.snapshotBytes)}</td>
-                <td>{humanAge(w.lastSnapshotAt)}</td>
+                <td>{humanAge(w.lastSnapshotAt, now)}</td>
                 <td>
                   <button
                     type="button"

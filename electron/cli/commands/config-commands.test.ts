@@ -36,7 +36,7 @@ describe('volsnap config', () => {
   it('shows every setting with its default, and the data dir in use', async () => {
     const r = await volsnap('--data-dir', store(), '--json', 'config', 'get');
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ dataDir: store(), ...DEFAULT_SETTINGS });
+    expect(JSON.parse(r.stdout)).toEqual({ dataDir: store(), engine: null, ...DEFAULT_SETTINGS });
     const human = await volsnap('--data-dir', store(), 'config', 'get', 'keepLast');
     expect(human.stdout.trim()).toMatch(/^keepLast\s+20$/);
   });
@@ -77,7 +77,7 @@ describe('volsnap config', () => {
   it('rejects unknown keys and malformed command lines as usage errors', async () => {
     const unknown = await volsnap('--data-dir', store(), 'config', 'set', 'colour', 'blue');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown setting "colour". Settings: dataDir, helperImage');
+    expect(unknown.stderr).toContain('unknown setting "colour". Settings: dataDir, engine, helperImage');
     expect((await volsnap('--data-dir', store(), 'config', 'set', 'keepLast')).code).toBe(2);
     expect((await volsnap('--data-dir', store(), 'config', 'frobnicate')).code).toBe(2);
   });

@@ -1,12 +1,21 @@
 import path from 'node:path';
 import { defineCommand, UsageError, type CliContext } from '../command';
 import { defaultDataDir } from '../../services/data-dir';
-import { assertWritableDataDir, configFilePath, writeDataDirPointer } from '../../services/data-dir-pointer';
+import { DEFAULT_CONTEXT, dockerConfigDir, readContext } from '../../docker/docker-contexts';
+import { checkEndpointUrl, isEndpointUrl } from '../../docker/engine-resolve';
+import {
+  assertWritableDataDir,
+  configFilePath,
+  readEngineSetting,
+  writeDataDirPointer,
+  writeEngineSetting,
+} from '../../services/data-dir-pointer';
 import { SETTING_KEYS, type SettingKey } from '../../../shared/settings';
 
-/** `dataDir` lives outside the catalog (config.json); every other key is a catalog setting. */
+/** `dataDir` and `engine` live outside the catalog (config.json); every other key is a catalog setting. */
 const DATA_DIR = 'dataDir';
-const ALL_KEYS = [DATA_DIR, ...SETTING_KEYS];
+const ENGINE = 'engine';
+const ALL_KEYS = [DATA_DIR, ENGINE, ...SETTING_KEYS];
 
 type ConfigValues = Record<string, unknown>;
 
@@ -33,13 +42,18 @@ export const configCommand = defineCommand<ConfigValues>({
 
 function getValues(ctx: CliContext, key: string | undefined): ConfigValues {
   if (key !== undefined) checkKey(key);
-  const values: ConfigValues = { [DATA_DIR]: ctx.services().dataDir, ...ctx.services().settings.all() };
+  const values: ConfigValues = {
+    [DATA_DIR]: ctx.services().dataDir,
+    [ENGINE]: readEngineSetting(configFilePath()),
+    ...ctx.services().settings.all(),
+  };
   return key === undefined ? values : { [key]: values[key] };
 }
 
 function setValue(ctx: CliContext, key: string, raw: string): ConfigValues {
   checkKey(key);
   if (key === DATA_DIR) return setDataDir(ctx, raw);
+  if (key === ENGINE) return setEngine(ctx, raw);
   return { [key]: ctx.services().settings.set(key as SettingKey, parseValue(raw)) };
 }
 
@@ -53,6 +67,20 @@ function setDataDir(ctx: CliContext, raw: string): ConfigValues {
     ctx.stderr.write(`volsnap: VOLSNAP_DATA_DIR is set, so this shell keeps using ${effective}\n`);
   }
   return { [DATA_DIR]: folder };
+}
+
+/**
+ * Chooses the engine for the app and every CLI: a Docker context name (checked now, so a typo is
+ * caught here and not at the next capture) or an endpoint URL; `null` goes back to the docker CLI's choice.
+ */
+function setEngine(ctx: CliContext, raw: string): ConfigValues {
+  const value = raw === '' || raw === 'null' ? null : raw;
+  if (value !== null && isEndpointUrl(value)) checkEndpointUrl(value);
+  else if (value !== null && value !== DEFAULT_CONTEXT) readContext(dockerConfigDir(), value);
+  writeEngineSetting(configFilePath(), value);
+  const overriding = process.env.DOCKER_HOST ? 'DOCKER_HOST' : process.env.DOCKER_CONTEXT ? 'DOCKER_CONTEXT' : null;
+  if (overriding) ctx.stderr.write(`volsnap: ${overriding} is set, so this shell keeps using the engine it names\n`);
+  return { [ENGINE]: value };
 }
 
 function checkKey(key: string): void {

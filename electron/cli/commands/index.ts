@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command';
 import { configCommand } from './config-commands';
 import { diffCommand } from './diff-commands';
+import { enginesCommand } from './engine-commands';
 import { recoverCommand, restoreCommand } from './restore-commands';
 import { serveCommand } from './serve-command';
 import {
@@ -32,5 +33,6 @@ export const COMMANDS: CliCommand[] = [
   recoverCommand,
   jobsCommand,
   configCommand,
+  enginesCommand,
   serveCommand,
 ];

@@ -2,6 +2,7 @@ import { defineCommand, stringOption, UsageError } from '../command';
 import { table } from '../format';
 import { followJob } from '../progress';
 import type { RestorePlan, RestoreResult } from '../../../shared/restore-types';
+import type { RecoverReport } from '../../services/restore/recovery';
 
 function planText(plan: RestorePlan): string {
   const lines = [
@@ -14,6 +15,19 @@ function planText(plan: RestorePlan): string {
     '',
     `stops and restarts: ${plan.containersToStop.join(', ') || 'nothing (no container runs)'}`,
   ];
+  const details = plan.details;
+  if (details && plan.volumes.length > 0)
+    lines.push(
+      `changes made since ${details.snapshotCreatedAt} to ${plan.volumes.map((v) => v.targetVolume).join(', ')} will be replaced`,
+    );
+  if (details && details.lastRestore)
+    lines.push(
+      `expected downtime: about ${Math.round(details.lastRestore.downtimeMs)} ms (the last restore of this workload)`,
+    );
+  for (const change of details?.imageChanges ?? [])
+    lines.push(
+      `WARNING: ${change.container} was captured with ${change.capturedImage} and now runs ${change.currentImage}`,
+    );
   if (plan.blockers.length > 0) lines.push('', 'cannot restore:', ...plan.blockers.map((b) => `  - ${b}`));
   return lines.join('\n');
 }
@@ -46,17 +60,22 @@ export const restoreCommand = defineCommand<RestoreResult | RestorePlan>({
     // Cancel is honoured only before the swap; afterwards the restore finishes.
     return followJob(services, handle, ctx.stderr);
   },
+  // A dry run whose plan cannot run is a failure for scripts (`volsnap restore --dry-run x && …`).
+  failed: (result) => 'blockers' in result && result.blockers.length > 0,
   human: (result) =>
     'blockers' in result
       ? planText(result)
       : [
           `Restored snapshot ${result.snapshotId}.`,
-          `downtime ${result.downtimeMs} ms, swap window ${result.swapWindowMs} ms`,
+          `downtime ${result.downtimeMs} ms (swap window ${result.swapWindowMs} ms, old contents deleted in ${result.deleteMs} ms before the start)`,
+          ...(result.containersGone.length > 0
+            ? [`not started (removed during the restore): ${result.containersGone.join(', ')}`]
+            : []),
           result.safetySnapshotId ? `safety snapshot ${result.safetySnapshotId} (kept 7 days)` : 'no safety snapshot',
         ].join('\n'),
 });
 
-export const recoverCommand = defineCommand<{ rolledBack: string[]; rolledForward: string[] }>({
+export const recoverCommand = defineCommand<RecoverReport>({
   name: 'recover',
   usage: 'volsnap recover',
   summary: 'Finish or undo restores that a crash interrupted (also runs before every mutating command)',
@@ -64,7 +83,12 @@ export const recoverCommand = defineCommand<{ rolledBack: string[]; rolledForwar
   mutating: false,
   async run(ctx) {
     // Not `mutating`: the sweep's own recovery would leave nothing to report. Sweep after instead.
-    const report = await ctx.services().restore.recover();
+    // Waiting for Docker to settle can take seconds: say so (not with --json, whose stderr is the error).
+    const report = await ctx
+      .services()
+      .restore.recover((phase) =>
+        ctx.json || !phase.includes('retrying') ? undefined : ctx.stderr.write(`${phase}\n`),
+      );
     await ctx.services().sweep();
     return report;
   },
@@ -74,5 +98,11 @@ export const recoverCommand = defineCommand<{ rolledBack: string[]; rolledForwar
       : [
           ...r.rolledBack.map((id) => `rolled back restore ${id}: the volumes kept their previous contents`),
           ...r.rolledForward.map((id) => `finished restore ${id}: the volumes hold the snapshot`),
+          ...r.containers.flatMap((c) => [
+            ...(c.gone.length > 0 ? [`restore ${c.jobId}: not started, no longer exist: ${c.gone.join(', ')}`] : []),
+            ...(c.retried.length > 0
+              ? [`restore ${c.jobId}: started after waiting for Docker to settle: ${c.retried.join(', ')}`]
+              : []),
+          ]),
         ].join('\n'),
 });

@@ -1,11 +1,13 @@
 import path from 'node:path';
 import { defineCommand, stringOption, UsageError, type CliContext } from '../command';
 import { reportLoopDelay } from '../../web/loop-monitor';
-import { startWebHost } from '../../web/web-host';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** `volsnap serve`: the desktop UI in a browser, until Ctrl-C. */
+/**
+ * `volsnap serve`: the desktop UI in a browser, until Ctrl-C. With --json, stdout holds one document,
+ * `{url, port, token}`, written as soon as the server listens; nothing follows it at the stop.
+ */
 export const serveCommand = defineCommand<{ stopped: true }>({
   name: 'serve',
   usage: 'volsnap serve [--port P] [--host H]',
@@ -13,6 +15,7 @@ export const serveCommand = defineCommand<{ stopped: true }>({
   options: { port: { type: 'string' }, host: { type: 'string' } },
   positionals: { min: 0, max: 0 },
   mutating: true,
+  writesOwnJson: true,
   async run(ctx, args) {
     const port = parsePort(stringOption(args, 'port'));
     const host = stringOption(args, 'host') ?? '127.0.0.1';
@@ -24,6 +27,8 @@ export const serveCommand = defineCommand<{ stopped: true }>({
     // `mutating` made runCli sweep first, which also recovers interrupted restores: like the app,
     // no restore is offered before the journal is settled.
     const services = ctx.services();
+    // Loaded here: the web host (and ws) would otherwise slow every other command's start.
+    const { startWebHost } = await import('../../web/web-host');
     const web = await startWebHost({ services, rendererDir: rendererDir(), port, host });
     const stopLoop = process.env.VOLSNAP_DEBUG_LOOP === '1' ? reportLoopDelay((l) => ctx.stderr.write(l)) : () => {};
     announce(ctx, web);

@@ -3,24 +3,38 @@ import { humanBytes, humanTime, table } from '../format';
 import { followJob } from '../progress';
 import { CAPTURE_MODES, type CaptureMode, type Snapshot, type Workload } from '../../../shared/types';
 
+/** Lists that span engines (`list --all-engines`) get an ENGINE column. */
 function snapshotTable(snapshots: Snapshot[]): string {
   if (snapshots.length === 0) return 'No snapshots.';
+  const engines = new Set(snapshots.map((s) => s.engineId));
+  if (engines.size < 2) return snapshotRows(snapshots);
+  return table(
+    ['ENGINE', 'ID', 'NAME', 'WORKLOAD', 'CREATED', 'TRIGGER', 'MODE', 'STATUS', 'SIZE', 'STORED', 'FILES', 'PINNED'],
+    snapshots.map((s) => [s.engineName ?? '-', ...snapshotCells(s)]),
+  );
+}
+
+function snapshotRows(snapshots: Snapshot[]): string {
   return table(
     ['ID', 'NAME', 'WORKLOAD', 'CREATED', 'TRIGGER', 'MODE', 'STATUS', 'SIZE', 'STORED', 'FILES', 'PINNED'],
-    snapshots.map((s) => [
-      s.id.slice(0, 12),
-      s.name,
-      s.workloadName,
-      humanTime(s.createdAt),
-      s.trigger,
-      s.mode,
-      s.status,
-      humanBytes(s.sizeBytes),
-      humanBytes(s.storedBytes),
-      String(s.fileCount),
-      s.pinned ? 'yes' : '',
-    ]),
+    snapshots.map(snapshotCells),
   );
+}
+
+function snapshotCells(s: Snapshot): string[] {
+  return [
+    s.id.slice(0, 12),
+    s.name,
+    s.workloadName,
+    humanTime(s.createdAt),
+    s.trigger,
+    s.mode,
+    s.status,
+    humanBytes(s.sizeBytes),
+    humanBytes(s.storedBytes),
+    String(s.fileCount),
+    s.pinned ? 'yes' : '',
+  ];
 }
 
 export function snapshotDetails(s: Snapshot): string {
@@ -28,6 +42,7 @@ export function snapshotDetails(s: Snapshot): string {
     `${s.name}  (${s.id})`,
     `workload  ${s.workloadName} (${s.workloadId})`,
     `created   ${humanTime(s.createdAt)}  trigger ${s.trigger}  mode ${s.mode}`,
+    `engine    ${s.engineName ?? 'not recorded (captured before engines were recorded)'}${s.engineId ? ` (id ${s.engineId})` : ''}`,
     `status    ${s.status}${s.failureReason ? `: ${s.failureReason}` : ''}${s.pinned ? '  pinned' : ''}${s.expiresAt ? `  expires ${humanTime(s.expiresAt)}` : ''}`,
     `size      ${humanBytes(s.sizeBytes)} in ${s.fileCount} files, ${humanBytes(s.storedBytes)} stored`,
   ];
@@ -107,18 +122,28 @@ export const captureCommand = defineCommand<Snapshot>({
 
 export const listCommand = defineCommand<Snapshot[]>({
   name: 'list',
-  usage: 'volsnap list [<workload>]',
-  summary: 'List snapshots, newest first',
+  usage: 'volsnap list [<workload>] [--all-engines]',
+  summary: "List snapshots, newest first (the current engine's; --all-engines for every engine's)",
+  options: { 'all-engines': { type: 'boolean' } },
   positionals: { min: 0, max: 1 },
   mutating: false,
   async run(ctx, args) {
-    const ref = args.positionals[0];
-    if (ref === undefined) return ctx.services().snapshots.list();
     const services = ctx.services();
-    // A workload that no longer exists on the engine still has snapshots: accept its id or name.
-    const known = services.snapshots.list().find((s) => s.workloadId === ref || s.workloadName === ref);
-    const id = known?.workloadId ?? (await services.workloads.resolve(ref)).id;
-    return services.snapshots.list(id);
+    const ref = args.positionals[0];
+    let id: string | undefined;
+    if (ref !== undefined) {
+      // A workload that no longer exists on the engine still has snapshots: accept its id or name.
+      const known = services.snapshots.list().find((s) => s.workloadId === ref || s.workloadName === ref);
+      id = known?.workloadId ?? (await services.workloads.resolve(ref)).id;
+    }
+    const all = services.snapshots.list(id);
+    if (args.values['all-engines'] === true) return all;
+    const { snapshots, view } = await services.engines.filter(all);
+    if (!view.online) {
+      const which = view.engine ? `engine "${view.engine.name}"` : 'the engine';
+      ctx.stderr.write(`volsnap: ${which} is offline: showing the snapshots last known to belong to it.\n`);
+    }
+    return snapshots;
   },
   human: snapshotTable,
 });
@@ -173,6 +198,8 @@ export const verifyCommand = defineCommand({
     r.volumes
       .map((v) => `${v.ok ? 'ok     ' : 'FAILED '} ${v.volumeName}${v.problem ? `: ${v.problem}` : ''}`)
       .join('\n'),
+  // Scripts and CI check the exit code, not the text: a damaged snapshot must fail the step.
+  failed: (r) => !r.ok,
 });
 
 export const pruneCommand = defineCommand({

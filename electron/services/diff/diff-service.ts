@@ -13,6 +13,7 @@ import type { DiscoveredWorkload } from '../../docker/workloads';
 import type { ArchiveFiles } from '../../store/archive-files';
 import type { Catalog } from '../../store/catalog';
 import type { Db } from '../../store/db';
+import type { Lease, Leases } from '../../store/leases';
 import type { SettingsStore } from '../../store/settings-store';
 import { VolsnapError } from '../../../shared/errors';
 import type { DiffResult, FileDiff } from '../../../shared/diff-types';
@@ -26,6 +27,8 @@ export interface DiffDeps {
   jobs: JobRunner;
   workloads: WorkloadService;
   settings: SettingsStore;
+  /** Read leases: a snapshot side is held while it is read, so delete and retention wait. */
+  leases: Leases;
 }
 
 export interface DiffRequest {
@@ -72,12 +75,22 @@ export class DiffService {
     const before = this.readySnapshot(input.snapshot);
     const against = input.against ?? CURRENT;
     if (against !== CURRENT) {
-      return { jobId: null, done: Promise.resolve(this.diffSnapshots(before, this.sameWorkload(before, against))) };
+      const after = this.sameWorkload(before, against);
+      return { jobId: null, done: this.reading([before, after], () => this.diffSnapshots(before, after)) };
     }
     const workload = await this.currentWorkload(before);
+    const jobId = JobRunner.newId();
+    const hold = this.deps.leases.snapshots.hold(before, { id: jobId, kind: 'diff' });
     return this.deps.jobs.start(
       // Only `pause` touches the workload, so only it takes the lease; a live read runs beside a capture.
-      { kind: 'diff', workloadId: workload.id, snapshotId: before.id, exclusive: mode === 'pause' },
+      {
+        id: jobId,
+        kind: 'diff',
+        workloadId: workload.id,
+        snapshotId: before.id,
+        exclusive: mode === 'pause',
+        holds: [hold],
+      },
       (ctx) => diffAgainstCurrent(ctx, this.deps, { snapshot: before, workload, mode }),
     );
   }
@@ -170,13 +183,27 @@ export class DiffService {
   }
 
   private archiveContent(snapshot: Snapshot, volume: StoredRef, path: string): Promise<Buffer | null> {
-    return readArchiveContent({
-      files: this.deps.files,
-      snapshotId: snapshot.id,
-      volume,
-      path,
-      maxBytes: MAX_TEXT_BYTES,
-    });
+    return this.reading([snapshot], () =>
+      readArchiveContent({
+        files: this.deps.files,
+        snapshotId: snapshot.id,
+        volume,
+        path,
+        maxBytes: MAX_TEXT_BYTES,
+      }),
+    );
+  }
+
+  /** Runs `read` holding the snapshots' read leases, so no delete or retention removes them meanwhile. */
+  private async reading<T>(snapshots: Snapshot[], read: () => T | Promise<T>): Promise<T> {
+    const id = JobRunner.newId();
+    const holds: Lease[] = [];
+    try {
+      for (const s of snapshots) holds.push(this.deps.leases.snapshots.hold(s, { id, kind: 'diff' }));
+      return await read();
+    } finally {
+      for (const h of holds) h.release();
+    }
   }
 
   private async liveSide(volume: CurrentVolume, path: string): Promise<FileSide | null> {

@@ -101,7 +101,10 @@ export class RestoreJournal {
   }
 }
 
-/** Whether the swap had begun: from then on the only safe direction is forward. */
+/**
+ * Whether the swap had begun: from then on the only safe direction is forward. A first swap run
+ * that refused before any rename (`swap-refused`) moved nothing, so that restore rolls back.
+ */
 export function swapBegun(steps: string[]): boolean {
-  return steps.includes('swap');
+  return steps.includes('swap') && !steps.includes('swap-refused');
 }

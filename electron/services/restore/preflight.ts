@@ -2,11 +2,17 @@ import type Docker from 'dockerode';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { statfs } from 'node:fs/promises';
+import { engineMismatch } from '../../docker/engine-identity';
 import { discoverWorkloads, type DiscoveredWorkload } from '../../docker/workloads';
 import type { ArchiveFiles } from '../../store/archive-files';
 import type { Catalog, StoredVolume } from '../../store/catalog';
 import type { Leases } from '../../store/leases';
+import type { JobsTable } from '../../store/jobs-table';
 import type { RestoreJournal } from './journal';
+import { planDetails } from './plan-details';
+import { RefusedEntry } from './entry-check';
+import { checkManifest } from './manifest-check';
+import { volatileRestoreBlockers } from '../volatile-volumes';
 import { VolsnapError, type ErrorKind } from '../../../shared/errors';
 import type { RestorePlan } from '../../../shared/restore-types';
 import type { Snapshot } from '../../../shared/types';
@@ -37,6 +43,8 @@ export interface PreflightDeps {
   files: ArchiveFiles;
   leases: Leases;
   journal: RestoreJournal;
+  /** For the expected downtime (the last restore's); see plan-details.ts. */
+  jobsTable?: JobsTable;
 }
 
 /** Everything a restore can know without reading archives: targets, containers, blockers. */
@@ -62,6 +70,8 @@ export async function prepare(deps: PreflightDeps, snapshot: Snapshot): Promise<
       message: `Snapshot "${snapshot.name}" is ${snapshot.status}; only ready snapshots can be restored.`,
     });
   }
+  const otherEngine = await engineMismatch(deps.docker, snapshot);
+  if (otherEngine) blockers.push({ kind: 'Conflict', message: otherEngine });
   const workload = (await discoverWorkloads(deps.docker)).find((w) => w.id === snapshot.workloadId) ?? null;
   const targets = workload ? matchTargets(deps.catalog.storedVolumes(snapshot.id), workload, blockers) : [];
   if (workload) blockers.push(...imageBasedBlockers(snapshot, workload));
@@ -71,6 +81,9 @@ export async function prepare(deps: PreflightDeps, snapshot: Snapshot): Promise<
       message: `Workload ${snapshot.workloadName} (${snapshot.workloadId}) no longer exists on this engine. Volsnap restores only into a workload whose containers still exist; recreate it (e.g. docker compose up --no-start) and try again.`,
     });
   }
+  blockers.push(...manifestBlockers(deps.catalog, snapshot, targets));
+  // A memory-backed target would be emptied by the stop: see volatile-volumes.ts.
+  blockers.push(...(await volatileRestoreBlockers(deps.docker, targets, workload?.containers ?? [])));
   const plan: RestorePlan = {
     snapshotId: snapshot.id,
     snapshotName: snapshot.name,
@@ -86,6 +99,7 @@ export async function prepare(deps: PreflightDeps, snapshot: Snapshot): Promise<
       .filter((c) => c.state === 'running' || c.state === 'paused')
       .map((c) => c.name),
     blockers: blockers.map((b) => b.message),
+    details: await planDetails(deps, snapshot, workload),
   };
   return { snapshot, workload, targets, plan, blockers };
 }
@@ -136,6 +150,26 @@ function imageBasedBlockers(snapshot: Snapshot, workload: DiscoveredWorkload): B
       kind: 'Unsupported',
       message: `The image of ${missing.map((c) => `${c.name} (${c.image})`).join(', ')} is no longer on this engine, so the workload could not be started again after the restore. Pull or rebuild it, then restore.`,
     });
+  }
+  return blockers;
+}
+
+/**
+ * The manifests, from SQLite, against the entry rules (see checkManifest): a forged or foreign
+ * manifest is refused here, before the workload is stopped or a safety snapshot taken.
+ */
+function manifestBlockers(catalog: Catalog, snapshot: Snapshot, targets: Target[]): Blocker[] {
+  const blockers: Blocker[] = [];
+  for (const { stored } of targets) {
+    try {
+      checkManifest(catalog.manifest(snapshot.id, stored.position), snapshot.specialFiles);
+    } catch (error) {
+      if (!(error instanceof RefusedEntry)) throw error;
+      blockers.push({
+        kind: 'Integrity',
+        message: `Snapshot "${snapshot.name}" cannot be restored: in volume ${stored.volumeName}, ${error.message}. Nothing was stopped or touched. The snapshot may have been tampered with or come from elsewhere; restore another snapshot.`,
+      });
+    }
   }
   return blockers;
 }

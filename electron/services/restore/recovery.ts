@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { applyRestartPolicies, startContainers } from './containers';
+import { applyRestartPolicies, startContainers, type StartReport } from './containers';
 import { crashNow, renameLimit } from './crash';
 import { swapBegun, type JournalPlan, type RestoreJournal } from './journal';
 import { removeJobHelpers, runCleanup, runSwap } from './swap';
@@ -11,57 +11,91 @@ export interface OutcomeDeps {
   journal: RestoreJournal;
 }
 
+/** Progress of the end of a restore or of its recovery, as a job phase. */
+type OnPhase = (phase: string) => void;
+
 /**
  * Undoes a restore whose swap had not begun: drops the stage dirs, puts the restart policies
  * back and starts what was running. Every step is idempotent, so a crash here is recovered again.
  */
-export async function rollBack(deps: OutcomeDeps, jobId: string, plan: JournalPlan): Promise<void> {
+export async function rollBack(
+  deps: OutcomeDeps,
+  jobId: string,
+  plan: JournalPlan,
+  onPhase?: OnPhase,
+): Promise<StartReport> {
   const { docker, journal } = deps;
   journal.step(jobId, 'rollback');
   await removeJobHelpers(docker, jobId);
   await runCleanup(docker, { image: plan.helperImage, jobId, volumes: plan.volumes });
-  await bringBack(deps, jobId, plan);
+  const { containers } = await bringBack(deps, jobId, plan, onPhase);
   journal.finish(jobId, 'rolled-back');
+  return containers;
+}
+
+export interface ForwardOutcome {
+  swapWindowMs: number;
+  /** When the aside and stage dirs were gone (the delete is part of the downtime). */
+  deleteMs: number;
+  /** When the last container started. */
+  startedAt: number;
+  containers: StartReport;
 }
 
 /**
- * Finishes a restore whose swap had begun: (re-)runs the idempotent swap, then puts policies back,
- * starts what was running and removes the aside dirs (after the start, to keep downtime short).
- * Returns the swap window and when the last container started.
+ * Finishes a restore whose swap had begun: (re-)runs the idempotent swap unless the journal says it
+ * completed (`commit`), deletes the aside and stage dirs, then puts policies back and starts what
+ * was running. The delete comes BEFORE the start: when a container starts, each volume holds
+ * exactly the snapshot's entries and nothing of Volsnap's (PostgreSQL walks its data directory at
+ * start and chokes on the aside dir). The delete is therefore downtime, and reported as such.
  */
 export async function rollForward(
   deps: OutcomeDeps,
   jobId: string,
   plan: JournalPlan,
-  options: { outcome: 'committed' | 'rolled-forward'; onPhase?: (phase: string) => void },
-): Promise<{ swapWindowMs: number; startedAt: number }> {
+  options: { outcome: 'committed' | 'rolled-forward'; onPhase?: OnPhase; steps?: string[] },
+): Promise<ForwardOutcome> {
   const { docker, journal } = deps;
   await removeJobHelpers(docker, jobId);
-  options.onPhase?.('swapping');
-  const swap = await runSwap(docker, {
-    image: plan.helperImage,
-    jobId,
-    volumes: plan.volumes,
-    renameLimit: renameLimit(),
-  });
-  if (swap.stoppedEarly) crashNow();
-  journal.step(jobId, 'commit');
-  options.onPhase?.('starting containers');
-  const startedAt = await bringBack(deps, jobId, plan);
-  options.onPhase?.('cleaning up');
+  let swapWindowMs = 0;
+  if (!options.steps?.includes('commit')) {
+    options.onPhase?.('swapping');
+    const swap = await runSwap(docker, {
+      image: plan.helperImage,
+      jobId,
+      volumes: plan.volumes,
+      renameLimit: renameLimit(),
+    });
+    if (swap.stoppedEarly) crashNow();
+    swapWindowMs = swap.windowMs;
+    journal.step(jobId, 'commit');
+  }
+  options.onPhase?.('removing the old contents');
   journal.step(jobId, 'cleanup');
+  const deleteStarted = Date.now();
   await runCleanup(docker, { image: plan.helperImage, jobId, volumes: plan.volumes });
+  const deleteMs = Date.now() - deleteStarted;
+  const { startedAt, containers } = await bringBack(deps, jobId, plan, options.onPhase);
   journal.finish(jobId, options.outcome);
-  return { swapWindowMs: swap.windowMs, startedAt };
+  return { swapWindowMs, deleteMs, startedAt, containers };
 }
 
 /** Restart policies back as journaled, then start what was running; returns when the last one started. */
-async function bringBack(deps: OutcomeDeps, jobId: string, plan: JournalPlan): Promise<number> {
+async function bringBack(
+  deps: OutcomeDeps,
+  jobId: string,
+  plan: JournalPlan,
+  onPhase?: OnPhase,
+): Promise<{ startedAt: number; containers: StartReport }> {
   deps.journal.step(jobId, 'policies-back');
   await applyRestartPolicies(deps.docker, plan.containers, 'journaled');
   deps.journal.step(jobId, 'start');
-  await startContainers(deps.docker, plan.containers);
-  return Date.now();
+  onPhase?.('starting containers');
+  const containers = await startContainers(deps.docker, plan.containers, {
+    onRetry: (name, attempt, reason) =>
+      onPhase?.(`starting containers: ${reason}; retrying ${name} (attempt ${attempt + 1})`),
+  });
+  return { startedAt: Date.now(), containers };
 }
 
 export interface RecoveryDeps extends OutcomeDeps {
@@ -69,12 +103,20 @@ export interface RecoveryDeps extends OutcomeDeps {
   jobsTable: JobsTable;
 }
 
+export interface RecoverReport {
+  rolledBack: string[];
+  rolledForward: string[];
+  /** Per recovered job with something to tell: containers removed meanwhile (not started), starts that waited. */
+  containers: { jobId: string; gone: string[]; retried: string[] }[];
+}
+
 /**
  * Recovers every unfinished restore whose process is gone: back if no swap had begun, forward
  * otherwise. A restore still run by a live process (its workload lease is held) is left alone.
+ * A container removed meanwhile does not stop recovery: the volumes are finished and it is reported.
  */
-export async function recoverAll(deps: RecoveryDeps): Promise<{ rolledBack: string[]; rolledForward: string[] }> {
-  const report = { rolledBack: [] as string[], rolledForward: [] as string[] };
+export async function recoverAll(deps: RecoveryDeps, onPhase?: OnPhase): Promise<RecoverReport> {
+  const report: RecoverReport = { rolledBack: [], rolledForward: [], containers: [] };
   for (const open of deps.journal.unfinished()) {
     if (deps.leases.holder(open.plan.workloadId)) continue;
     let lease;
@@ -84,23 +126,46 @@ export async function recoverAll(deps: RecoveryDeps): Promise<{ rolledBack: stri
       continue; // another process took the workload between the check and the acquire
     }
     try {
-      const forward = swapBegun(open.steps);
-      deps.journal.step(open.jobId, 'recover', forward ? 'forward' : 'back');
-      if (forward) {
-        await rollForward(deps, open.jobId, open.plan, { outcome: 'rolled-forward' });
-        deps.jobsTable.finish(open.jobId, 'succeeded', undefined, { snapshotId: open.plan.snapshotId });
-        report.rolledForward.push(open.jobId);
-      } else {
-        await rollBack(deps, open.jobId, open.plan);
-        deps.jobsTable.finish(open.jobId, 'failed', {
-          kind: 'Internal',
-          message: 'Interrupted before the swap; recovery rolled it back and the volumes kept their previous contents.',
-        });
-        report.rolledBack.push(open.jobId);
-      }
+      const containers = await recoverOne(deps, open, report, onPhase);
+      if (containers.gone.length + containers.retried.length > 0)
+        report.containers.push({ jobId: open.jobId, ...containers });
     } finally {
       lease.release();
     }
   }
   return report;
+}
+
+async function recoverOne(
+  deps: RecoveryDeps,
+  open: { jobId: string; plan: JournalPlan; steps: string[] },
+  report: RecoverReport,
+  onPhase?: OnPhase,
+): Promise<StartReport> {
+  const forward = swapBegun(open.steps);
+  deps.journal.step(open.jobId, 'recover', forward ? 'forward' : 'back');
+  const gone = (c: StartReport) =>
+    c.gone.length > 0
+      ? ` ${c.gone.join(', ')} no longer existed and ${c.gone.length === 1 ? 'was' : 'were'} not started.`
+      : '';
+  if (forward) {
+    const done = await rollForward(deps, open.jobId, open.plan, {
+      outcome: 'rolled-forward',
+      onPhase,
+      steps: open.steps,
+    });
+    deps.jobsTable.finish(open.jobId, 'succeeded', undefined, {
+      snapshotId: open.plan.snapshotId,
+      ...(done.containers.gone.length > 0 ? { containersGone: done.containers.gone } : {}),
+    });
+    report.rolledForward.push(open.jobId);
+    return done.containers;
+  }
+  const containers = await rollBack(deps, open.jobId, open.plan, onPhase);
+  deps.jobsTable.finish(open.jobId, 'failed', {
+    kind: 'Internal',
+    message: `Interrupted before the swap; recovery rolled it back and the volumes kept their previous contents.${gone(containers)}`,
+  });
+  report.rolledBack.push(open.jobId);
+  return containers;
 }

@@ -141,3 +141,57 @@ export function runCli(args: string[], env: Record<string, string>, killAfterMs?
     });
   });
 }
+
+/** How the fixture's compose services mount their volumes (what `docker compose up` would recreate). */
+function serviceSpec(f: RestoreFixture, service: 'app' | 'db') {
+  return service === 'app'
+    ? { volume: f.volumes[0]!, destination: '/data', restart: 'unless-stopped' }
+    : { volume: f.volumes[1]!, destination: '/var/lib/db', restart: 'always' };
+}
+
+/**
+ * Replaces a service's container as `docker compose up -d --force-recreate` would (same name,
+ * labels, mount and restart policy; a new id), optionally with another command, and starts it.
+ * With a TTY, its logs come back as plain text.
+ */
+export async function recreateService(
+  f: RestoreFixture,
+  service: 'app' | 'db',
+  options: { cmd?: string[] } = {},
+): Promise<string> {
+  const name = `${f.workload.name}-${service}-1`;
+  const spec = serviceSpec(f, service);
+  await f.docker
+    .getContainer(name)
+    .remove({ force: true })
+    .catch(() => undefined);
+  const container = await f.docker.createContainer({
+    name,
+    Image: 'busybox:latest',
+    Cmd: options.cmd ?? ['sleep', '1000000'],
+    Tty: true,
+    Labels: {
+      'io.volsnap.test': '1',
+      'com.docker.compose.project': f.workload.name,
+      'com.docker.compose.service': service,
+    },
+    StopSignal: 'SIGKILL',
+    HostConfig: {
+      NetworkMode: 'none',
+      Binds: [`${spec.volume}:${spec.destination}`],
+      RestartPolicy: { Name: spec.restart },
+    },
+  });
+  await container.start();
+  return name;
+}
+
+/** Waits (at most 30 s) for the stall switch's file: the CLI has reached the stalled step. */
+export async function waitForStall(file: string, run: Promise<CliRun>): Promise<void> {
+  let exited: CliRun | null = null;
+  void run.then((r) => (exited = r));
+  for (let i = 0; i < 600 && !existsSync(file) && !exited; i++) await new Promise((r) => setTimeout(r, 50));
+  if (existsSync(file)) return;
+  const why = exited ? `it exited first: ${(exited as CliRun).stderr}` : 'it is still running';
+  throw new Error(`the restore never reached its stalled step (${why})`);
+}

@@ -1,12 +1,14 @@
 import type Docker from 'dockerode';
 import type { CaptureService } from '../capture-service';
-import type { JobContext, JobHandle, JobRunner } from '../jobs';
+import { JobRunner, type JobContext, type JobHandle, type JobHold } from '../jobs';
 import { applyRestartPolicies, describeContainers, stopContainers } from './containers';
 import { RestoreJournal, type JournalPlan, type JournalVolume } from './journal';
 import { checkFreeSpace, prepare, verifyArchives, type Prepared } from './preflight';
-import { recoverAll, rollBack, rollForward } from './recovery';
-import { stageVolume } from './stage';
+import { recoverAll, rollBack, rollForward, type RecoverReport } from './recovery';
+import { checkArchive, stageVolume } from './stage';
+import { SwapRefused } from './swap';
 import { createHelper, ensureHelperImage, removeHelper } from '../../docker/helper';
+import { lockVolumes } from '../../docker/volume-lock';
 import type { DiscoveredWorkload } from '../../docker/workloads';
 import type { ArchiveFiles } from '../../store/archive-files';
 import type { Catalog } from '../../store/catalog';
@@ -16,6 +18,7 @@ import type { Leases } from '../../store/leases';
 import type { SettingsStore } from '../../store/settings-store';
 import { VolsnapError } from '../../../shared/errors';
 import type { RestorePlan, RestoreResult } from '../../../shared/restore-types';
+import type { Snapshot } from '../../../shared/types';
 
 export interface RestoreDeps {
   dataDir: string;
@@ -71,6 +74,21 @@ export class RestoreService {
         `Snapshot "${snapshot.name}" belongs to ${snapshot.workloadId}, not ${input.workload}; a snapshot restores only into its own workload.`,
       );
     }
+    const jobId = JobRunner.newId();
+    // Held from here to the job's end (the job owns it once started): retention and delete of any
+    // process leave the snapshot alone, so its archives cannot vanish after the workload stopped.
+    const hold = this.deps.leases.snapshots.hold(snapshot, { id: jobId, kind: 'restore' });
+    return this.startHolding(input, snapshot, { jobId, hold }).catch((error: unknown) => {
+      hold.release();
+      throw error;
+    });
+  }
+
+  private async startHolding(
+    input: RestoreInput,
+    snapshot: Snapshot,
+    held: { jobId: string; hold: JobHold },
+  ): Promise<JobHandle<RestoreResult>> {
     // Hashing the archives is most of the preflight: it runs while the engine is queried. It only
     // reads, and nothing is touched before both are done; blockers are reported before Integrity.
     const verified = verifyArchives(this.deps.files, snapshot, this.deps.catalog.storedVolumes(snapshot.id));
@@ -88,21 +106,46 @@ export class RestoreService {
       this.journalPlan(prepared, workload),
       verified,
       safety ? checkFreeSpace(this.deps, prepared.targets, snapshot.storedBytes) : undefined,
+      // With a safety snapshot, staging comes after the stop: check every entry first, so a forged
+      // archive costs no downtime (without one, staging itself runs before the stop).
+      safety ? this.checkArchives(prepared) : undefined,
     ]);
+    // Engine-wide, across every store: no other restore or capture touches these volumes meanwhile.
+    await ensureHelperImage(this.deps.docker, plan.helperImage);
+    const locks = await lockVolumes(
+      this.deps.docker,
+      plan.volumes.map((v) => v.target),
+      { jobId: held.jobId, kind: 'restore', dataDir: this.deps.dataDir, image: plan.helperImage },
+    );
     return this.deps.jobs.start(
       {
+        id: held.jobId,
         kind: 'restore',
         workloadId: workload.id,
         snapshotId: snapshot.id,
         toResult: (r) => ({ ...r }),
+        holds: [held.hold, locks],
       },
       (ctx) => this.run(ctx, { plan, workload, safety }),
     );
   }
 
   /** Finishes or undoes every restore a crashed process left unfinished. */
-  async recover(): Promise<{ rolledBack: string[]; rolledForward: string[] }> {
-    return recoverAll({ ...this.deps, journal: this.journal });
+  async recover(onPhase?: (phase: string) => void): Promise<RecoverReport> {
+    return recoverAll({ ...this.deps, journal: this.journal }, onPhase);
+  }
+
+  /** A full entry pass over every archive, sending nothing (see checkArchive). */
+  private async checkArchives(prepared: Prepared): Promise<void> {
+    const { snapshot } = prepared;
+    for (const { stored, target } of prepared.targets) {
+      await checkArchive({
+        archivePath: this.deps.files.pathOf(snapshot.id, stored.archiveFile),
+        volume: { volumeName: stored.volumeName, target },
+        manifest: this.deps.catalog.manifest(snapshot.id, stored.position),
+        specialFiles: snapshot.specialFiles,
+      });
+    }
   }
 
   private async journalPlan(prepared: Prepared, workload: DiscoveredWorkload): Promise<JournalPlan> {
@@ -155,15 +198,36 @@ export class RestoreService {
       return {
         snapshotId: plan.snapshotId,
         safetySnapshotId: prepared.safetySnapshotId,
+        // Stop to last start: the swap, deleting the old contents and the starts are all in it.
         downtimeMs: anyRunning ? done.startedAt - prepared.stoppedAt : 0,
         swapWindowMs: done.swapWindowMs,
+        deleteMs: done.deleteMs,
+        containersGone: done.containers.gone,
       };
     } catch (error) {
+      if (error instanceof SwapRefused) return this.undoRefusedSwap(ctx, plan, error);
       throw new VolsnapError(
         'Internal',
         `The restore stopped after its swap began (${(error as Error).message}). Volsnap finishes it at its next start; run \`volsnap recover\` to finish it now.`,
       );
     }
+  }
+
+  /**
+   * The swap's first run refused before any rename (a volume held another job's folder, or a
+   * link where this job's stage should be): nothing was moved, so the restore rolls back. The
+   * `swap-refused` row tells recovery the same, should this process die meanwhile.
+   */
+  private async undoRefusedSwap(ctx: JobContext, plan: JournalPlan, refused: SwapRefused): Promise<never> {
+    this.journal.step(ctx.jobId, 'swap-refused');
+    ctx.progress({ phase: 'rolling back' });
+    await rollBack({ docker: this.deps.docker, journal: this.journal }, ctx.jobId, plan).catch((cause: unknown) => {
+      throw rollBackFailed(refused, cause);
+    });
+    throw new VolsnapError(
+      refused.kind,
+      `${refused.problem} The restore refused to swap and was rolled back: every volume keeps its contents and the containers run again. Remove what does not belong there (or finish that other restore), then restore again.`,
+    );
   }
 
   /**
@@ -212,6 +276,7 @@ export class RestoreService {
       jobId: ctx.jobId,
     });
     const total = plan.volumes.reduce((sum, v) => sum + v.sizeBytes, 0);
+    const specialFiles = this.deps.catalog.get(plan.snapshotId)?.specialFiles ?? 'refused';
     let before = 0;
     try {
       for (const volume of plan.volumes) {
@@ -223,6 +288,7 @@ export class RestoreService {
           archivePath: this.deps.files.pathOf(plan.snapshotId, volume.archiveFile),
           volume,
           manifest: this.deps.catalog.manifest(plan.snapshotId, volume.position),
+          specialFiles,
           jobId: ctx.jobId,
           signal: ctx.signal,
           onProgress: (bytes, files) =>

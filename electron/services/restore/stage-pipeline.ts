@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { Header, Parser, Pax, type ReadEntry } from 'tar';
 import { DecompressStream } from 'zstd-napi';
 import { EntryChecker, RefusedEntry, type CheckedEntry } from './entry-check';
-import type { ManifestEntry } from '../../../shared/types';
+import type { ManifestEntry, SpecialFiles } from '../../../shared/types';
 
 const BLOCK = 512;
 /** Tar pads with zeros; one shared, never-mutated buffer serves every pad and the trailer. */
@@ -29,14 +29,16 @@ export async function repackArchive(options: {
   rootName: string;
   stageDir: string;
   manifest: ManifestEntry[];
+  specialFiles: SpecialFiles;
   sink: TarSink;
   onEntry: () => void;
 }): Promise<void> {
-  const checker = new EntryChecker(
-    options.rootName,
-    new Map(options.manifest.map((e) => [e.path, e])),
-    options.stageDir,
-  );
+  const checker = new EntryChecker({
+    rootName: options.rootName,
+    manifest: new Map(options.manifest.map((e) => [e.path, e])),
+    stageDir: options.stageDir,
+    specialFiles: options.specialFiles,
+  });
   const source = createReadStream(options.archivePath, { highWaterMark: READ_CHUNK });
   let failure: unknown = null;
   const fail = (error: unknown) => {

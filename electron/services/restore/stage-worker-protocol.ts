@@ -1,4 +1,4 @@
-import type { ManifestEntry } from '../../../shared/types';
+import type { ManifestEntry, SpecialFiles } from '../../../shared/types';
 
 /** What the stage worker needs: one volume's archive, where it goes, and what it must contain. */
 export interface StageWorkerData {
@@ -6,6 +6,9 @@ export interface StageWorkerData {
   rootName: string;
   stageDir: string;
   manifest: ManifestEntry[];
+  specialFiles: SpecialFiles;
+  /** Check every entry and file hash but send nothing (the pass before the workload is stopped). */
+  dryRun?: boolean;
 }
 
 /** Main thread → worker: how many bytes of tar the upload has taken (flow control). */

@@ -59,14 +59,16 @@ class Packer implements TarSink {
 
 const packer = new Packer();
 port.on('message', (message: ToStageWorker) => packer.acked(message.bytes));
-const { archivePath, rootName, stageDir, manifest } = workerData as StageWorkerData;
+const { archivePath, rootName, stageDir, manifest, specialFiles, dryRun } = workerData as StageWorkerData;
+const discard: TarSink = { send: () => true, onDrain: (resume) => resume() };
 let files = 0;
 repackArchive({
   archivePath,
   rootName,
   stageDir,
   manifest,
-  sink: packer,
+  specialFiles,
+  sink: dryRun ? discard : packer,
   onEntry: () => {
     if (++files % 256 === 0) send({ type: 'progress', files });
   },

@@ -9,7 +9,7 @@ import { engineCall } from '../../docker/engine';
 import { helperMountPath } from '../../docker/helper';
 import { bundledWorkerPath } from '../worker-path';
 import { VolsnapError } from '../../../shared/errors';
-import type { ManifestEntry } from '../../../shared/types';
+import type { ManifestEntry, SpecialFiles } from '../../../shared/types';
 
 /**
  * Stages one volume: a worker thread decompresses its archive, checks every entry before it is
@@ -23,6 +23,7 @@ export async function stageVolume(options: {
   archivePath: string;
   volume: JournalVolume;
   manifest: ManifestEntry[];
+  specialFiles: SpecialFiles;
   jobId: string;
   signal: AbortSignal;
   onProgress: (bytes: number, files: number) => void;
@@ -39,6 +40,7 @@ export async function stageVolume(options: {
     rootName: volume.volumeName,
     stageDir: stageDirName(options.jobId),
     manifest: options.manifest,
+    specialFiles: options.specialFiles,
   };
   const worker = new Worker(workerPath, { workerData });
   let failure: unknown = null;
@@ -96,7 +98,43 @@ export async function stageVolume(options: {
   if (failure !== null) throw explain(failure, volume, signal);
 }
 
-function explain(error: unknown, volume: JournalVolume, signal: AbortSignal): unknown {
+/**
+ * Runs every entry check and file hash of a volume's archive in the stage worker without sending
+ * a byte: the pass a restore makes before it stops the workload, so a forged archive costs no
+ * downtime and no safety snapshot (it rejects with the same errors as staging).
+ */
+export async function checkArchive(options: {
+  archivePath: string;
+  volume: VolumeNames;
+  manifest: ManifestEntry[];
+  specialFiles: SpecialFiles;
+}): Promise<void> {
+  const workerData: StageWorkerData = {
+    archivePath: options.archivePath,
+    rootName: options.volume.volumeName,
+    stageDir: '.volsnap-check',
+    manifest: options.manifest,
+    specialFiles: options.specialFiles,
+    dryRun: true,
+  };
+  const worker = new Worker(bundledWorkerPath('restore-stage-worker.cjs'), { workerData });
+  const failure = await new Promise<unknown>((resolve) => {
+    worker.on('message', (message: FromStageWorker) => {
+      if (message.type === 'done') resolve(null);
+      else if (message.type === 'error')
+        resolve(message.refused ? new RefusedEntry(message.message) : new Error(message.message));
+    });
+    worker.on('error', resolve);
+    worker.on('exit', (code) => resolve(new Error(`the check worker stopped unexpectedly (exit ${code})`)));
+  });
+  await worker.terminate();
+  if (failure !== null) throw explain(failure, options.volume, new AbortController().signal);
+}
+
+/** What the error messages name of a volume. */
+type VolumeNames = Pick<JournalVolume, 'volumeName' | 'target'>;
+
+function explain(error: unknown, volume: VolumeNames, signal: AbortSignal): unknown {
   if (signal.aborted)
     return new VolsnapError('Cancelled', 'The restore was cancelled while staging; nothing was swapped.');
   if (error instanceof RefusedEntry) {

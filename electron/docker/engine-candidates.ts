@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import { DEFAULT_CONTEXT, dockerConfigDir, listContexts, readContext } from './docker-contexts';
+import { engineError } from './engine';
+import { engineIdOf, type EngineInfo } from './engine-identity';
+import {
+  checkEndpointUrl,
+  defaultEngine,
+  dockerFor,
+  isEndpointUrl,
+  resolveEngine,
+  type EngineSource,
+  type EngineTarget,
+  type ResolveInput,
+} from './engine-resolve';
+import { knownSockets, socketPathOf } from './socket-probe';
+
+/** One row of `volsnap engines`. */
+export interface EngineCandidate {
+  name: string;
+  endpoint: string;
+  source: EngineSource;
+  current: boolean;
+  reachable: boolean;
+  version: string | null;
+  engineId: string | null;
+  error: string | null;
+}
+
+/** The oldest Engine API Volsnap is written against (Docker 20.10). */
+export const MIN_API_VERSION = '1.41';
+
+/**
+ * Every engine the user could mean: what the flag, the environment and the setting name, every
+ * stored context, the platform socket and the desktop sockets that exist; each asked for its version
+ * and id. The one resolution picks is `current`.
+ */
+export async function listEngineCandidates(input: ResolveInput = {}): Promise<EngineCandidate[]> {
+  const env = input.env ?? process.env;
+  const rows: (EngineTarget | { name: string; source: EngineSource; error: string })[] = [];
+  const named = (name: string | undefined, source: EngineSource) => {
+    if (!name) return;
+    try {
+      rows.push(isEndpointUrl(name) ? endpointTarget(name, source) : contextTarget(env, name, source));
+    } catch (error) {
+      rows.push({ name, source, error: (error as Error).message });
+    }
+  };
+  named(input.context, 'flag');
+  if (env.DOCKER_HOST)
+    rows.push({
+      ...defaultEngine(input.platform),
+      name: 'DOCKER_HOST',
+      endpoint: env.DOCKER_HOST,
+      source: 'env',
+      fromEnv: true,
+    });
+  named(env.DOCKER_CONTEXT, 'env');
+  named(input.setting ?? undefined, 'setting');
+  for (const context of listContexts(dockerConfigDir(env))) named(context.name, 'context');
+  rows.push(defaultEngine(input.platform));
+  for (const socket of knownSockets(env, input.platform)) {
+    const file = socketPathOf(socket.endpoint);
+    if (file && existsSync(file)) rows.push({ ...defaultEngine(input.platform), ...socket, source: 'probe' });
+  }
+  const current = await resolveEngine(input).catch(() => undefined);
+  const seen = new Set<string>();
+  const unique = rows.filter((row) => {
+    const key = `${row.name}\n${'endpoint' in row ? row.endpoint : ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return Promise.all(
+    unique.map(async (row) => {
+      if (!('endpoint' in row)) {
+        return {
+          name: row.name,
+          endpoint: '',
+          source: row.source,
+          current: false,
+          reachable: false,
+          version: null,
+          engineId: null,
+          error: row.error,
+        };
+      }
+      const isCurrent = current !== undefined && current.name === row.name && current.endpoint === row.endpoint;
+      return {
+        name: row.name,
+        endpoint: row.endpoint,
+        source: row.source,
+        current: isCurrent,
+        ...(await inspectEngine(row)),
+      };
+    }),
+  );
+}
+
+function contextTarget(env: NodeJS.ProcessEnv, name: string, source: EngineSource): EngineTarget {
+  if (name === DEFAULT_CONTEXT) return { ...defaultEngine(), source };
+  const context = readContext(dockerConfigDir(env), name);
+  return {
+    ...defaultEngine(),
+    name,
+    endpoint: context.host,
+    source,
+    skipTLSVerify: context.skipTLSVerify,
+    tls: context.tls,
+  };
+}
+
+function endpointTarget(endpoint: string, source: EngineSource): EngineTarget {
+  checkEndpointUrl(endpoint);
+  return { ...defaultEngine(), name: endpoint, endpoint, source };
+}
+
+/** Asks one engine for its version and id; a failure is an answer (`reachable: false` and why). */
+export async function inspectEngine(
+  engine: EngineTarget,
+): Promise<Pick<EngineCandidate, 'reachable' | 'version' | 'engineId' | 'error'>> {
+  try {
+    const docker = dockerFor(engine, { timeout: 5000 });
+    const version = (await docker.version()) as { Version?: string; ApiVersion?: string };
+    const tooOld = apiTooOld(version.ApiVersion);
+    if (tooOld) return { reachable: false, version: version.Version ?? null, engineId: null, error: tooOld };
+    const engineId = engineIdOf((await docker.info()) as EngineInfo, engine.endpoint);
+    return { reachable: true, version: version.Version ?? null, engineId, error: null };
+  } catch (error) {
+    return {
+      reachable: false,
+      version: null,
+      engineId: null,
+      error: engineError(error, 'reach the engine', engine.endpoint, engine.tls).message,
+    };
+  }
+}
+
+/** A message when the engine's API is older than Volsnap needs, else null. */
+export function apiTooOld(apiVersion: string | undefined): string | null {
+  if (!apiVersion) return null;
+  const [major = 0, minor = 0] = apiVersion.split('.').map(Number);
+  const [needMajor = 0, needMinor = 0] = MIN_API_VERSION.split('.').map(Number);
+  if (major > needMajor || (major === needMajor && minor >= needMinor)) return null;
+  return `This engine speaks Docker API ${apiVersion}; Volsnap needs ${MIN_API_VERSION} or newer (Docker Engine 20.10+). Update Docker, or choose another engine.`;
+}

@@ -1,0 +1,49 @@
+import { statfsSync } from 'node:fs';
+import { VolsnapError } from '../../shared/errors';
+
+/**
+ * Below this much free space a failing write is put down to a full disk: SQLite reports a full
+ * disk as `disk I/O error` when it cannot extend its shared-memory file (-shm), not only as
+ * SQLITE_FULL, and its WAL needs some room to start.
+ */
+const NEARLY_FULL_BYTES = 1024 * 1024;
+
+/** Free bytes for this user on the filesystem holding `dir`, or null if it cannot be read. */
+export function freeBytes(dir: string): number | null {
+  try {
+    const stats = statfsSync(dir);
+    return stats.bavail * stats.bsize;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether `error` (from SQLite or the file system) comes from the disk holding `dir` being full:
+ * SQLITE_FULL and ENOSPC say so themselves; an I/O or read-only error counts when almost no
+ * space is left.
+ */
+export function isDiskFullError(error: unknown, dir: string): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return true;
+  if (!/^SQLITE_(IOERR|CANTOPEN|READONLY)/.test(code)) return false;
+  const free = freeBytes(dir);
+  return free !== null && free < NEARLY_FULL_BYTES;
+}
+
+/** What a person needs to know when the data dir's disk is full. */
+export function diskFullError(dir: string): VolsnapError {
+  const free = freeBytes(dir);
+  const left = free === null ? '' : ` (${free < 1024 ? `${free} bytes` : `${Math.floor(free / 1024)} KB`} free)`;
+  return new VolsnapError(
+    'Internal',
+    `The disk holding the Volsnap data directory ${dir} is full${left}, so Volsnap cannot write its catalog there. Nothing was lost: snapshots and the catalog are as they were, and the unfinished write was rolled back. Free some space on that disk (or move the data directory elsewhere) and run the command again. Commands that only read the catalog (list, show, jobs, workloads, config get) keep working meanwhile.`,
+  );
+}
+
+/** `error` rewritten as a disk-full error when that is its cause; otherwise unchanged. */
+export function explainDiskFull(error: unknown, dir: string): unknown {
+  if (error instanceof VolsnapError) return error;
+  return isDiskFullError(error, dir) ? diskFullError(dir) : error;
+}
