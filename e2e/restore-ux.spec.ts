@@ -116,6 +116,15 @@ test.describe('the restore the user sees', () => {
     await page.screenshot({ path: `${artifacts}/ux-06-diff-older.png`, fullPage: true });
   });
 
+  test('a diff with no changes shows no filter bar and no empty list', async ({ page }) => {
+    // ux-first was restored above, so the live volume holds exactly its contents.
+    const row = await openSnapshots(page, served.url, workload.name, 'ux-first');
+    await row.click();
+    await page.getByRole('button', { name: 'Diff…' }).click();
+    await expect(page.getByRole('region', { name: 'Changed files' })).toContainText('No changes.');
+    await expect(page.getByLabel('Filter paths')).toHaveCount(0);
+  });
+
   test('delete asks for the name, like the CLI', async ({ page }) => {
     const row = await openSnapshots(page, served.url, workload.name, 'ux-second');
     await row.click();

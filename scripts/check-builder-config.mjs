@@ -45,5 +45,7 @@ for (const [ours, upstream] of [
     process.exit(1);
   }
 }
-console.log(`electron-builder.yml is valid (${config.appId}, ${config.productName}); icons present; deb scripts current.`);
+console.log(
+  `electron-builder.yml is valid (${config.appId}, ${config.productName}); icons present; deb scripts current.`,
+);
 if (process.argv.includes('--package')) await import('./check-packaged-layout.mjs');

@@ -73,8 +73,14 @@ try {
   ]) {
     check(listed.has(file), `app.asar holds ${file}`);
   }
-  check(![...listed].some((p) => p.startsWith('/node_modules/electron/')), 'app.asar holds no devDependency (electron)');
-  check(![...listed].some((p) => p.startsWith('/dist/') && p.endsWith('.map')), 'app.asar holds no source maps of ours');
+  check(
+    ![...listed].some((p) => p.startsWith('/node_modules/electron/')),
+    'app.asar holds no devDependency (electron)',
+  );
+  check(
+    ![...listed].some((p) => p.startsWith('/dist/') && p.endsWith('.map')),
+    'app.asar holds no source maps of ours',
+  );
   for (const native of [
     'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
     'node_modules/zstd-napi/build/Release/binding.node',

@@ -37,13 +37,19 @@ function findElectron() {
   const binary = electronBinary();
   if (binary) return { binary };
   // The installer's first error line (e.g. "getaddrinfo ENOTFOUND github.com"), not its stack.
-  const error = `${run.stderr}${run.stdout}`.split('\n').find((line) => /error/i.test(line))?.trim();
+  const error = `${run.stderr}${run.stdout}`
+    .split('\n')
+    .find((line) => /error/i.test(line))
+    ?.trim();
   return { reason: `the Electron binary could not be downloaded${error ? ` (${error})` : ''}` };
 }
 
 function startElectron(binary) {
   // better-sqlite3 is built for one ABI at a time: give it Electron's (needs network for headers).
-  const rebuild = spawnSync('npx', ['electron-builder', 'install-app-deps'], { stdio: 'inherit' });
+  const rebuild = spawnSync('npx', ['electron-builder', 'install-app-deps'], {
+    stdio: 'inherit',
+    shell: process.platform === 'win32', // npx is npx.cmd there
+  });
   if (rebuild.status !== 0) {
     console.error('volsnap: rebuilding the native modules for Electron failed (see above).');
     process.exit(1);

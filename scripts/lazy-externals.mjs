@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 /** Packages whose loading is deferred, with how they are imported in our sources. */
-export const LAZY_PACKAGES = ['dockerode', 'zod', 'tar', 'zstd-napi', 'diff', 'ws'];
+export const LAZY_PACKAGES = ['dockerode', 'zod', 'tar', 'zstd-napi', 'diff', 'ws', 'node:crypto', 'node:https'];
 
 const NAMESPACE = 'volsnap-lazy';
 

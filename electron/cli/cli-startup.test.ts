@@ -77,7 +77,9 @@ describe('volsnap start-up', () => {
   it('serve --json prints exactly one JSON document, the URL, and nothing more when stopped', async () => {
     const store = tempDir();
     try {
-      const child = spawn('node', [BIN, '--data-dir', store.path, '--json', 'serve', '--port', '0'], { env: NO_ENGINE });
+      const child = spawn('node', [BIN, '--data-dir', store.path, '--json', 'serve', '--port', '0'], {
+        env: NO_ENGINE,
+      });
       let stdout = '';
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -20,11 +20,13 @@ function helpText(): string {
     'volsnap: snapshots of the Docker volumes of your local stacks',
     '',
     'Usage: volsnap [--data-dir DIR] [--context NAME] [--json] <command> [arguments]',
+    '       volsnap --version',
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Engine: --context, DOCKER_HOST, DOCKER_CONTEXT, the engine setting, the current Docker context,',
-    'then the default and desktop sockets (volsnap engines). Data dir: --data-dir, VOLSNAP_DATA_DIR, or the',
+    'then the default and desktop sockets (see volsnap engines).',
+    'Data dir: --data-dir, VOLSNAP_DATA_DIR, or the',
     'platform default (shared with the desktop app). `volsnap <command> --help` shows its usage.',
   ].join('\n');
 }
@@ -96,8 +98,13 @@ const ENGINE_FREE = new Set(['config', 'engines']);
 async function commandEngine(command: CliCommand, context: unknown) {
   if (ENGINE_FREE.has(command.name)) return undefined;
   const { connectEngine } = await import('../docker/engine');
+  const { assertSupportedEngine } = await import('../docker/engine-candidates');
   const { resolveConfiguredEngine } = await import('../services/engine-choice');
-  return connectEngine(await resolveConfiguredEngine(typeof context === 'string' ? context : undefined));
+  const docker = connectEngine(await resolveConfiguredEngine(typeof context === 'string' ? context : undefined));
+  // Only before commands that change things: read-only ones (list, show) must stay quick and work
+  // while the engine is unreachable, and fail on their own terms when they need it.
+  if (command.mutating) await assertSupportedEngine(docker);
+  return docker;
 }
 
 function parse(command: CliCommand, argv: string[]) {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type Docker from 'dockerode';
 import { DEFAULT_CONTEXT, dockerConfigDir, listContexts, readContext } from './docker-contexts';
 import { engineError } from './engine';
 import { engineIdOf, type EngineInfo } from './engine-identity';
@@ -13,6 +14,7 @@ import {
   type ResolveInput,
 } from './engine-resolve';
 import { knownSockets, socketPathOf } from './socket-probe';
+import { VolsnapError } from '../../shared/errors';
 
 /** One row of `volsnap engines`. */
 export interface EngineCandidate {
@@ -142,4 +144,19 @@ export function apiTooOld(apiVersion: string | undefined): string | null {
   const [needMajor = 0, needMinor = 0] = MIN_API_VERSION.split('.').map(Number);
   if (major > needMajor || (major === needMajor && minor >= needMinor)) return null;
   return `This engine speaks Docker API ${apiVersion}; Volsnap needs ${MIN_API_VERSION} or newer (Docker Engine 20.10+). Update Docker, or choose another engine.`;
+}
+
+/**
+ * Refuses an engine whose API is too old before a command half-works against it. An engine that
+ * cannot be reached passes: commands that only read the catalog still work, the others say why.
+ */
+export async function assertSupportedEngine(docker: Docker): Promise<void> {
+  let apiVersion: string | undefined;
+  try {
+    apiVersion = ((await docker.version()) as { ApiVersion?: string }).ApiVersion;
+  } catch {
+    return;
+  }
+  const tooOld = apiTooOld(apiVersion);
+  if (tooOld) throw new VolsnapError('Unsupported', tooOld);
 }

@@ -56,6 +56,9 @@ describeEngine('volume locks across stores', () => {
     await until(() => existsSync(stall), restoring);
     const job = f.services.jobs.recent().find((j) => j.kind === 'restore' && j.status === 'running')!;
     expect(await locks()).toEqual([...f.volumes].sort());
+    // Locks are helpers: never listed as workloads.
+    const names = (await f.services.workloads.list()).flatMap((w) => w.containers.map((c) => c.name));
+    expect(names.filter((n) => n.startsWith('volsnap-lock-'))).toEqual([]);
     let refused: CliRun[];
     try {
       refused = [

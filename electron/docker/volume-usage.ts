@@ -18,7 +18,7 @@ export async function volumeUsage(
     timer = setTimeout(() => resolve(null), deadlineMs);
   });
   const sizes = (async () => {
-    const df = (await docker.df({ type: 'volume' })) as {
+    const df = (await docker.df()) as {
       Volumes?: { Name: string; UsageData?: { Size: number } | null }[];
     };
     let total = 0;

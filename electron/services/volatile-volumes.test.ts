@@ -57,7 +57,7 @@ describeEngine('memory-backed (tmpfs) volumes', () => {
     const r = cli(['--json', 'capture', w.name, '--name', 'tmpfs-snap', '--mode', 'pause']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`volume ${volume} is a tmpfs`);
-    expect(r.stderr).toContain('will not restore into');
+    expect(r.stderr).toContain('will not restore into it while only this workload mounts it');
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'ready', fileCount: 2 });
   });
 

@@ -8,7 +8,8 @@ import type { CaptureMode } from '../../shared/types';
 /**
  * Memory-backed volumes (local driver, `--opt type=tmpfs`) are emptied when their last container
  * stops. A restore stops the workload before it swaps, so it would lose both the current contents
- * and the restored ones while reporting success: it is refused, before anything is touched.
+ * and the restored ones while reporting success: it is refused, before anything is touched,
+ * unless a running container outside the workload keeps the volume mounted throughout.
  */
 export async function volatileRestoreBlockers(
   docker: Docker,
@@ -22,7 +23,7 @@ export async function volatileRestoreBlockers(
   );
   return volatile.map((v) => ({
     kind: 'Unsupported' as const,
-    message: `Cannot restore: ${v.reason}. A restore stops the workload, which would empty it and lose both its current contents and the restored ones. Nothing was stopped or touched. To restore, recreate ${v.volumeName} as a plain volume (without --opt type=tmpfs) and restore again.`,
+    message: `Cannot restore: ${v.reason}. A restore stops the workload, which would empty it and lose both its current contents and the restored ones. Nothing was stopped or touched. To restore, recreate ${v.volumeName} as a plain volume (without --opt type=tmpfs), or keep it mounted by a container outside the workload (docker run -d -v ${v.volumeName}:/keep busybox sleep infinity), and restore again.`,
   }));
 }
 
@@ -48,7 +49,7 @@ export async function checkVolatileCapture(
   }
   for (const v of volatile) {
     ctx.progress({
-      phase: `warning: ${v.reason}. This snapshot keeps what it holds now, but Volsnap will not restore into a memory-backed volume.`,
+      phase: `warning: ${v.reason}. This snapshot keeps what it holds now, but Volsnap will not restore into it while only this workload mounts it.`,
     });
   }
 }

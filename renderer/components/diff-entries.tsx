@@ -29,49 +29,52 @@ export function DiffEntries(props: {
   const matches = rows.filter((r) => kinds[r.change] && (!needle || r.path.toLowerCase().includes(needle)));
   return (
     <section aria-label="Changed files" className="diff-entries">
-      <div className="filters">
-        <label className="inline">
-          Filter paths
-          <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="e.g. .conf" />
-        </label>
-        {(Object.keys(kinds) as Change[]).map((kind) => (
-          <label key={kind} className="checkbox">
-            <input
-              type="checkbox"
-              checked={kinds[kind]}
-              onChange={(e) => setKinds({ ...kinds, [kind]: e.target.checked })}
-            />
-            {kind}
+      {/* Nothing to filter when nothing changed. */}
+      {rows.length > 0 && (
+        <div className="filters">
+          <label className="inline">
+            Filter paths
+            <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="e.g. .conf" />
           </label>
-        ))}
-      </div>
-      {matches.length === 0 && (
-        <p>No changes{needle || !Object.values(kinds).every(Boolean) ? ' match the filter' : ''}.</p>
+          {(Object.keys(kinds) as Change[]).map((kind) => (
+            <label key={kind} className="checkbox">
+              <input
+                type="checkbox"
+                checked={kinds[kind]}
+                onChange={(e) => setKinds({ ...kinds, [kind]: e.target.checked })}
+              />
+              {kind}
+            </label>
+          ))}
+        </div>
       )}
-      <ul className="diff-list">
-        {matches.slice(0, MAX_ROWS).map((r) => (
-          <li key={`${r.change}:${r.volume}:${r.path}`} className={r.change} data-change={r.change}>
-            <span className="badge">{r.change}</span>
-            <span className="muted">{r.volume}</span>
-            {r.change === 'modified' || r.detail === 'file' ? (
-              <button
-                type="button"
-                className="link path"
-                aria-pressed={selected?.volume === r.volume && selected.path === r.path}
-                onClick={() => onOpen({ volume: r.volume, path: r.path })}
-              >
-                {r.path}
-              </button>
-            ) : (
-              <span className="path">{r.path}</span>
-            )}
-            <span className="muted">
-              {humanBytes(r.size)}
-              {r.detail && ` · ${r.detail}`}
-            </span>
-          </li>
-        ))}
-      </ul>
+      {matches.length === 0 && <p>{rows.length === 0 ? 'No changes.' : 'No changes match the filter.'}</p>}
+      {matches.length > 0 && (
+        <ul className="diff-list">
+          {matches.slice(0, MAX_ROWS).map((r) => (
+            <li key={`${r.change}:${r.volume}:${r.path}`} className={r.change} data-change={r.change}>
+              <span className="badge">{r.change}</span>
+              <span className="muted">{r.volume}</span>
+              {r.change === 'modified' || r.detail === 'file' ? (
+                <button
+                  type="button"
+                  className="link path"
+                  aria-pressed={selected?.volume === r.volume && selected.path === r.path}
+                  onClick={() => onOpen({ volume: r.volume, path: r.path })}
+                >
+                  {r.path}
+                </button>
+              ) : (
+                <span className="path">{r.path}</span>
+              )}
+              <span className="muted">
+                {humanBytes(r.size)}
+                {r.detail && ` · ${r.detail}`}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
       {matches.length > MAX_ROWS && (
         <p className="muted">
           Showing {MAX_ROWS} of {matches.length} changes; narrow the filter to see the rest.

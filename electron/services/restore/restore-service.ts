@@ -107,8 +107,9 @@ export class RestoreService {
       verified,
       safety ? checkFreeSpace(this.deps, prepared.targets, snapshot.storedBytes) : undefined,
       // With a safety snapshot, staging comes after the stop: check every entry first, so a forged
-      // archive costs no downtime (without one, staging itself runs before the stop).
-      safety ? this.checkArchives(prepared) : undefined,
+      // archive costs no downtime (without one, staging itself runs before the stop). After the
+      // checksums, so a damaged archive is reported as such.
+      safety ? verified.then(() => this.checkArchives(prepared)) : undefined,
     ]);
     // Engine-wide, across every store: no other restore or capture touches these volumes meanwhile.
     await ensureHelperImage(this.deps.docker, plan.helperImage);
