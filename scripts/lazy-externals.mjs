@@ -12,8 +12,21 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-/** Packages whose loading is deferred, with how they are imported in our sources. */
-export const LAZY_PACKAGES = ['dockerode', 'zod', 'tar', 'zstd-napi', 'diff', 'ws', 'node:crypto', 'node:https'];
+/**
+ * Packages whose loading is deferred (and the Node built-ins only some commands need). A built-in's
+ * export names are listed from the Node that builds; the CLI uses none newer than Node 20's.
+ */
+export const LAZY_PACKAGES = [
+  'dockerode',
+  'zod',
+  'tar',
+  'zstd-napi',
+  'diff',
+  'ws',
+  'node:crypto',
+  'node:http',
+  'node:https',
+];
 
 const NAMESPACE = 'volsnap-lazy';
 

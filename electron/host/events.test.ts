@@ -3,6 +3,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bridgeEvents, watchCatalog, watchOtherJobs } from './events';
 import { JobsTable } from '../store/jobs-table';
+import { Leases } from '../store/leases';
+import { JobRunner } from '../services/jobs';
 import { createServices } from '../services';
 import { openDb } from '../store/db';
 import { tempDir } from '../../test/engine';
@@ -96,6 +98,32 @@ describe('watchOtherJobs', () => {
       await new Promise((r) => setTimeout(r, 200));
       expect(changed).toHaveLength(3);
     } finally {
+      stop();
+      other.close();
+    }
+  });
+});
+
+describe("another process's job progress", () => {
+  it('reaches this process with its bytes while the job runs', async () => {
+    const changed: { id: string; status: string; progress: { bytesDone: number } | null }[] = [];
+    const stop = watchOtherJobs(services.db, services.jobs, (job) => changed.push(job), 50);
+    const other = openDb(dataDir); // the CLI's connection, with its own job runner
+    const runner = new JobRunner(new JobsTable(other), new Leases(other));
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const handle = runner.start({ kind: 'capture', workloadId: 'compose:progress' }, async (ctx) => {
+        ctx.progress({ phase: 'capturing w_data', bytesDone: 4096, bytesTotal: 8192, ratio: 0.5 });
+        await held;
+      });
+      const withBytes = () => changed.find((j) => j.id === handle.jobId && j.status === 'running' && j.progress);
+      expect(await until(() => withBytes() !== undefined)).toBe(true);
+      expect(withBytes()!.progress!.bytesDone).toBe(4096);
+      release();
+      await handle.done;
+    } finally {
+      release();
       stop();
       other.close();
     }

@@ -110,7 +110,8 @@ export function watchCatalog(db: Db, onChange: (workloadId: string) => void, int
 
 /**
  * Notices jobs of other processes (the CLI, another window's host): a job that appears, changes
- * phase or ends there is passed to `onChange`, so the Jobs screen shows it without a reload. Our
+ * phase, makes progress (saved about once a second) or ends there is passed to `onChange`, so the
+ * Jobs screen shows it and its bar without a reload. Our
  * own jobs already fire their events.
  */
 export function watchOtherJobs(
@@ -119,7 +120,7 @@ export function watchOtherJobs(
   onChange: (job: Job) => void,
   intervalMs = CATALOG_POLL_MS,
 ): () => void {
-  const print = (job: Job) => `${job.status}|${job.phase}|${job.finishedAt ?? ''}`;
+  const print = (job: Job) => `${job.status}|${job.phase}|${job.finishedAt ?? ''}|${job.progress?.bytesDone ?? ''}`;
   let version = dataVersion(db);
   let seen = new Map(jobs.recent().map((job) => [job.id, print(job)]));
   const ours = new Set<string>();

@@ -26,6 +26,8 @@ export interface JobHold {
 
 /** Progress events come at most this often per job, except on a phase change. */
 const PROGRESS_INTERVAL_MS = 100;
+/** Other processes see a job's progress through the catalog; saving it costs a commit, so rarely. */
+const PROGRESS_SAVE_MS = 1_000;
 
 /**
  * Runs long work as jobs: one per workload at a time (a lease shared with other processes),
@@ -142,6 +144,7 @@ export class JobRunner {
 
   private context(job: Job, abort: AbortController): JobContext {
     let lastEmit = 0;
+    let lastSave = 0;
     return {
       jobId: job.id,
       signal: abort.signal,
@@ -167,8 +170,21 @@ export class JobRunner {
           lastEmit = now;
           this.progressEvents.emit(next);
         }
+        if (now - lastSave >= PROGRESS_SAVE_MS) {
+          lastSave = now;
+          this.saveProgress(next);
+        }
       },
     };
+  }
+
+  /** Best effort: a busy or full catalog must not fail the job over a progress bar elsewhere. */
+  private saveProgress(progress: JobProgress): void {
+    try {
+      this.table.saveProgress(progress);
+    } catch {
+      // The next save (or the job's end) tells the other processes.
+    }
   }
 
   private finish(job: Job, status: Job['status'], error?: { kind: string; message: string }): void {

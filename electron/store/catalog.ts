@@ -193,6 +193,12 @@ export class Catalog {
       const ids = [...exact, ...byPrefix].map((r) => r.id).join(', ');
       throw new VolsnapError('InvalidInput', `"${ref}" matches several snapshots (${ids}); give more of the id.`);
     }
+    if (/^[0-9a-f]$/.test(ref)) {
+      throw new VolsnapError(
+        'InvalidInput',
+        `"${ref}" is too short to pick a snapshot by id: give at least 2 characters of the id, or the snapshot's name.`,
+      );
+    }
     throw new VolsnapError('NotFound', `No snapshot "${ref}". Run \`volsnap list\` to see the snapshots.`);
   }
 

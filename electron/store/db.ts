@@ -143,6 +143,11 @@ const MIGRATIONS: string[] = [
     seen_at TEXT NOT NULL
   );
   `,
+  // 5: a running job's latest progress (electron/services/jobs.ts saves it about once a second), so
+  // other processes (the app showing a CLI's capture) can draw its bar.
+  `
+  ALTER TABLE jobs ADD COLUMN progress TEXT;
+  `,
 ];
 
 /** Opens (creating if needed) the catalog in `dataDir` and brings its schema up to date. */

@@ -1,6 +1,6 @@
 import type { Db } from './db';
 import { HOST, pidAlive } from './liveness';
-import type { Job, JobKind, JobResult, JobStatus } from '../../shared/types';
+import type { Job, JobKind, JobProgress, JobResult, JobStatus } from '../../shared/types';
 
 interface JobRow {
   id: string;
@@ -14,6 +14,7 @@ interface JobRow {
   error_kind: string | null;
   error_message: string | null;
   result: string | null;
+  progress: string | null;
 }
 
 /** Recent jobs and their outcome, shared by every process (for `volsnap jobs` and the Jobs view). */
@@ -34,6 +35,13 @@ export class JobsTable {
     if (fields.snapshotId !== undefined) {
       this.db.prepare(`UPDATE jobs SET snapshot_id = ? WHERE id = ?`).run(fields.snapshotId, id);
     }
+  }
+
+  /** Saves a running job's latest progress for other processes' views (see JobRunner). */
+  saveProgress(progress: JobProgress): void {
+    this.db
+      .prepare(`UPDATE jobs SET phase = ?, progress = ? WHERE id = ? AND status = 'running'`)
+      .run(progress.phase, JSON.stringify(progress), progress.jobId);
   }
 
   finish(id: string, status: JobStatus, error?: { kind: string; message: string }, result?: JobResult): void {
@@ -94,7 +102,7 @@ function toJob(row: JobRow): Job {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     error: row.error_kind === null ? null : { kind: row.error_kind, message: row.error_message ?? '' },
-    progress: null,
+    progress: row.progress === null ? null : (JSON.parse(row.progress) as JobProgress),
     result: row.result === null ? null : (JSON.parse(row.result) as JobResult),
   };
 }

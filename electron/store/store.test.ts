@@ -50,6 +50,10 @@ describe('store', () => {
     expect(catalog.resolve('abcd0000000000010'.slice(0, 16)).name).toBe('first');
     expect(() => catalog.resolve('abcd')).toThrow(expect.objectContaining({ kind: 'InvalidInput' }) as Error);
     expect(() => catalog.resolve('nope')).toThrow(expect.objectContaining({ kind: 'NotFound' }) as Error);
+    // One character is too short to mean an id, and the message says so rather than "no snapshot".
+    expect(() => catalog.resolve('a')).toThrow(
+      expect.objectContaining({ kind: 'InvalidInput', message: expect.stringContaining('too short') as string }) as Error,
+    );
   });
 
   it('migrates a new catalog to the latest schema and refuses a newer one', () => {
