@@ -53,4 +53,21 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['../renderer/*', '../../renderer/*', '../../../renderer/*'] }],
     },
   },
+  // Thin adapters: SQL lives in electron/store/, Engine calls in electron/docker/. Elsewhere only
+  // their types may be named (a service takes a dockerode client through its constructor).
+  {
+    files: ['electron/**/*.ts'],
+    ignores: ['electron/store/**', 'electron/docker/**', '**/*.test.ts', '**/*.test-util.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'better-sqlite3', message: 'SQL belongs in electron/store/.', allowTypeImports: true },
+            { name: 'dockerode', message: 'Engine calls belong in electron/docker/.', allowTypeImports: true },
+          ],
+        },
+      ],
+    },
+  },
 );
