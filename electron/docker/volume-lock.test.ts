@@ -112,6 +112,41 @@ describeEngine('volume locks across stores', () => {
     expect(await f.trees()).toEqual(f.oldTrees);
     expect(await f.assertSettled()).toEqual([]);
   });
+
+  it("lets recovery wait while another store's live job holds a volume, then finish", async () => {
+    await f.resetOld();
+    const crashed = await f.cli(
+      ['restore', f.snapshot.id, '--confirm', f.snapshot.name, '--no-safety-snapshot', '--json'],
+      { VOLSNAP_CRASH_AT: 'swap' },
+    );
+    expect(crashed.signal).toBe('SIGKILL');
+    // A live job of another store (this test process) holds one of the volumes.
+    const held = await lockVolumes(docker, [f.volumes[0]!], {
+      jobId: 'otherstore000001',
+      kind: 'capture',
+      dataDir: storeB.path,
+      image: 'busybox:latest',
+    });
+    try {
+      const waiting = await f.cli(['recover', '--json']);
+      expect(waiting.code, waiting.stderr).toBe(0);
+      const report = JSON.parse(waiting.stdout) as { waiting: string[]; rolledForward: string[] };
+      expect(report.waiting).toHaveLength(1);
+      expect(report.rolledForward).toEqual([]);
+      // Nothing was moved meanwhile: the swap had not run, and recovery did not run it (only the
+      // staged copy sits beside the old contents, as the crash left it).
+      const outsideStage = (await f.trees()).map((tree) => tree.filter((e) => !e.path.startsWith('.volsnap-stage-')));
+      expect(outsideStage).toEqual(f.oldTrees);
+    } finally {
+      await held.release();
+    }
+    const recovered = await f.cli(['recover', '--json']);
+    expect(recovered.code, recovered.stderr).toBe(0);
+    expect((JSON.parse(recovered.stdout) as { rolledForward: string[] }).rolledForward).toHaveLength(1);
+    expect(await f.trees()).toEqual(f.snapTrees);
+    expect(await f.assertSettled()).toEqual([]);
+    expect(await locks()).toEqual([]);
+  });
 });
 
 /** Polls until `ready` holds; fails early if the process it waits on ends first. */

@@ -52,7 +52,10 @@ describe('store', () => {
     expect(() => catalog.resolve('nope')).toThrow(expect.objectContaining({ kind: 'NotFound' }) as Error);
     // One character is too short to mean an id, and the message says so rather than "no snapshot".
     expect(() => catalog.resolve('a')).toThrow(
-      expect.objectContaining({ kind: 'InvalidInput', message: expect.stringContaining('too short') as string }) as Error,
+      expect.objectContaining({
+        kind: 'InvalidInput',
+        message: expect.stringContaining('too short') as string,
+      }) as Error,
     );
   });
 

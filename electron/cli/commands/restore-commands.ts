@@ -93,11 +93,15 @@ export const recoverCommand = defineCommand<RecoverReport>({
     return report;
   },
   human: (r) =>
-    r.rolledBack.length + r.rolledForward.length === 0
+    r.rolledBack.length + r.rolledForward.length + r.waiting.length === 0
       ? 'Nothing to recover.'
       : [
           ...r.rolledBack.map((id) => `rolled back restore ${id}: the volumes kept their previous contents`),
           ...r.rolledForward.map((id) => `finished restore ${id}: the volumes hold the snapshot`),
+          ...r.waiting.map(
+            (id) =>
+              `restore ${id} waits: another Volsnap job holds one of its volumes; run volsnap recover again later`,
+          ),
           ...r.containers.flatMap((c) => [
             ...(c.gone.length > 0 ? [`restore ${c.jobId}: not started, no longer exist: ${c.gone.join(', ')}`] : []),
             ...(c.retried.length > 0

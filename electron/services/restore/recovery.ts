@@ -3,8 +3,10 @@ import { applyRestartPolicies, startContainers, type StartReport } from './conta
 import { crashNow, renameLimit } from './crash';
 import { swapBegun, type JournalPlan, type RestoreJournal } from './journal';
 import { removeJobHelpers, runCleanup, runSwap } from './swap';
+import { lockVolumes, type VolumeLocks } from '../../docker/volume-lock';
 import type { JobsTable } from '../../store/jobs-table';
 import type { Leases } from '../../store/leases';
+import { VolsnapError } from '../../../shared/errors';
 
 export interface OutcomeDeps {
   docker: Docker;
@@ -101,11 +103,15 @@ async function bringBack(
 export interface RecoveryDeps extends OutcomeDeps {
   leases: Leases;
   jobsTable: JobsTable;
+  /** Named on the volume locks recovery takes, so another store's refusal says who holds them. */
+  dataDir: string;
 }
 
 export interface RecoverReport {
   rolledBack: string[];
   rolledForward: string[];
+  /** Unfinished restores left for a later run: another store's live job holds one of their volumes. */
+  waiting: string[];
   /** Per recovered job with something to tell: containers removed meanwhile (not started), starts that waited. */
   containers: { jobId: string; gone: string[]; retried: string[] }[];
 }
@@ -116,7 +122,7 @@ export interface RecoverReport {
  * A container removed meanwhile does not stop recovery: the volumes are finished and it is reported.
  */
 export async function recoverAll(deps: RecoveryDeps, onPhase?: OnPhase): Promise<RecoverReport> {
-  const report: RecoverReport = { rolledBack: [], rolledForward: [], containers: [] };
+  const report: RecoverReport = { rolledBack: [], rolledForward: [], waiting: [], containers: [] };
   for (const open of deps.journal.unfinished()) {
     if (deps.leases.holder(open.plan.workloadId)) continue;
     let lease;
@@ -125,11 +131,27 @@ export async function recoverAll(deps: RecoveryDeps, onPhase?: OnPhase): Promise
     } catch {
       continue; // another process took the workload between the check and the acquire
     }
+    let locks: VolumeLocks | null = null;
     try {
+      // Recovery writes into the volumes like the restore did: it takes their engine-wide locks, so
+      // it never moves entries while another store's job works in them (it waits for the next run).
+      locks = await lockVolumes(
+        deps.docker,
+        open.plan.volumes.map((v) => v.target),
+        { jobId: open.jobId, kind: 'recovery', dataDir: deps.dataDir, image: open.plan.helperImage },
+      ).catch((error: unknown) => {
+        if (error instanceof VolsnapError && error.kind === 'Conflict') return null;
+        throw error;
+      });
+      if (!locks) {
+        report.waiting.push(open.jobId);
+        continue;
+      }
       const containers = await recoverOne(deps, open, report, onPhase);
       if (containers.gone.length + containers.retried.length > 0)
         report.containers.push({ jobId: open.jobId, ...containers });
     } finally {
+      await locks?.release();
       lease.release();
     }
   }
