@@ -1,5 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDb } from '../store/db';
 import { Leases } from '../store/leases';
@@ -12,21 +11,14 @@ import {
   uniqueName,
   type TestWorkload,
 } from '../../test/engine';
-
-const BIN = 'bin/volsnap.cjs';
+import { CLI_BIN, ensureCliBuilt, runCliSync } from '../../test/cli';
 
 describeEngine('volsnap CLI', () => {
   const docker = testDocker();
   const data = tempDir();
   let w: TestWorkload;
 
-  function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-    const r = spawnSync('node', [BIN, '--data-dir', data.path, ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, ...env },
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  }
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCliSync(data.path, args, env);
   function json<T = Record<string, unknown>>(args: string[]): T {
     const r = cli(['--json', ...args]);
     expect(r.code, r.stderr).toBe(0);
@@ -34,7 +26,7 @@ describeEngine('volsnap CLI', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync('dist/cli.cjs')) spawnSync('node', ['scripts/build.mjs', 'node'], { stdio: 'inherit' });
+    ensureCliBuilt();
     const vol = uniqueName('clivol');
     w = await createWorkload(docker, {
       services: [{ name: uniqueName('cliapp'), volumes: [{ volume: vol, destination: '/data' }] }],
@@ -145,7 +137,7 @@ describeEngine('volsnap CLI', () => {
   it('cleans up after a capture killed mid-way: snapshot failed, files gone, workload resumed', async () => {
     const child = spawn(
       'node',
-      [BIN, '--data-dir', data.path, 'capture', w.name, '--mode', 'pause', '--name', 'killed'],
+      [CLI_BIN, '--data-dir', data.path, 'capture', w.name, '--mode', 'pause', '--name', 'killed'],
       { stdio: 'ignore' },
     );
     // Kill it once the workload is paused, i.e. in the middle of the capture window.

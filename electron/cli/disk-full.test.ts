@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,8 +10,7 @@ import {
   uniqueName,
   type TestWorkload,
 } from '../../test/engine';
-
-const BIN = 'bin/volsnap.cjs';
+import { ensureCliBuilt, runCliSync } from '../../test/cli';
 
 /** The test mounts a small tmpfs as the data dir's disk, which needs root (CI runs as root). */
 const canMount = process.getuid?.() === 0 && !engineTestsSkipped;
@@ -28,17 +27,14 @@ const canMount = process.getuid?.() === 0 && !engineTestsSkipped;
   const filler = path.join(mountPoint, 'filler');
   let w: TestWorkload;
 
-  function cli(args: string[]) {
-    const r = spawnSync('node', [BIN, '--data-dir', dataDir, ...args], { encoding: 'utf8' });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  }
+  const cli = (args: string[]) => runCliSync(dataDir, args);
   function fill(): void {
     // dd stops with "No space left on device": the disk is then full to the last block.
     spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1k'], { stdio: 'ignore' });
   }
 
   beforeAll(async () => {
-    if (!existsSync('dist/cli.cjs')) spawnSync('node', ['scripts/build.mjs', 'node'], { stdio: 'inherit' });
+    ensureCliBuilt();
     mkdirSync(mountPoint);
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { encoding: 'utf8' });
     expect(mounted.status, mounted.stderr).toBe(0);

@@ -1,23 +1,18 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, openSync, readdirSync, writeSync, closeSync } from 'node:fs';
+import { openSync, readdirSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createWorkload, describeEngine, tempDir, testDocker, uniqueName, type TestWorkload } from '../../test/engine';
-
-const BIN = 'bin/volsnap.cjs';
+import { ensureCliBuilt, runCliSync } from '../../test/cli';
 
 describeEngine('volsnap verify exit code', () => {
   const docker = testDocker();
   const data = tempDir();
   let w: TestWorkload;
 
-  function cli(args: string[]) {
-    const r = spawnSync('node', [BIN, '--data-dir', data.path, ...args], { encoding: 'utf8' });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  }
+  const cli = (args: string[]) => runCliSync(data.path, args);
 
   beforeAll(async () => {
-    if (!existsSync('dist/cli.cjs')) spawnSync('node', ['scripts/build.mjs', 'node'], { stdio: 'inherit' });
+    ensureCliBuilt();
     const vol = uniqueName('verifyvol');
     w = await createWorkload(docker, {
       services: [{ name: uniqueName('verifyapp'), volumes: [{ volume: vol, destination: '/data' }] }],

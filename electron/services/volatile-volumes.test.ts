@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   containerState,
@@ -12,8 +10,7 @@ import {
   volumeTree,
   type TestWorkload,
 } from '../../test/engine';
-
-const BIN = 'bin/volsnap.cjs';
+import { ensureCliBuilt, runCliSync } from '../../test/cli';
 
 /**
  * A volume created with `--opt type=tmpfs` lives in memory and is emptied when its last container
@@ -26,13 +23,10 @@ describeEngine('memory-backed (tmpfs) volumes', () => {
   let w: TestWorkload;
   let volume: string;
 
-  function cli(args: string[]) {
-    const r = spawnSync('node', [BIN, '--data-dir', data.path, ...args], { encoding: 'utf8' });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  }
+  const cli = (args: string[]) => runCliSync(data.path, args);
 
   beforeAll(async () => {
-    if (!existsSync('dist/cli.cjs')) spawnSync('node', ['scripts/build.mjs', 'node'], { stdio: 'inherit' });
+    ensureCliBuilt();
     volume = uniqueName('tmpfsvol');
     await docker.createVolume({
       Name: volume,

@@ -1,6 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -18,13 +18,12 @@ import {
 } from '../../test/engine';
 import type { Job } from '../../shared/types';
 import type { WsMessage } from '../../shared/web-protocol';
+import { CLI_BIN, ensureCliBuilt, runCliSync } from '../../test/cli';
 
 /**
  * A real `volsnap serve` process gets frames ws refuses. Before the fix one such frame crashed
  * the process, and a restore it was running stayed half done (container stopped, policy `no`).
  */
-
-const BIN = 'bin/volsnap.cjs';
 
 /** A masked client frame; `declaredLength` lets a header claim more than is sent. */
 function clientFrame(first: number, payload: Buffer, declaredLength = payload.length): Buffer {
@@ -63,13 +62,10 @@ describeEngine('volsnap serve: a bad WebSocket frame closes that connection only
   let endpoint: { port: number; token: string };
   let w: TestWorkload;
 
-  function cli(args: string[]) {
-    const r = spawnSync('node', [BIN, '--data-dir', dataDir, ...args], { encoding: 'utf8' });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  }
+  const cli = (args: string[]) => runCliSync(dataDir, args);
 
   beforeAll(async () => {
-    if (!existsSync('dist/cli.cjs')) spawnSync('node', ['scripts/build.mjs', 'node'], { stdio: 'inherit' });
+    ensureCliBuilt();
     const renderer = path.join(dir.path, 'renderer');
     mkdirSync(renderer);
     writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>ui</title>');
@@ -80,7 +76,7 @@ describeEngine('volsnap serve: a bad WebSocket frame closes that connection only
       ],
       seed: `echo before > /seed/${vol}/state.txt && dd if=/dev/urandom of=/seed/${vol}/big bs=1M count=32 2>/dev/null`,
     });
-    serve = spawn('node', [BIN, '--data-dir', dataDir, '--json', 'serve', '--port', '0'], {
+    serve = spawn('node', [CLI_BIN, '--data-dir', dataDir, '--json', 'serve', '--port', '0'], {
       env: { ...process.env, VOLSNAP_RENDERER_DIR: renderer },
     });
     serve.stderr!.on('data', (d: Buffer) => (serveLog += d.toString()));

@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   createWorkload,
@@ -9,21 +7,17 @@ import {
   uniqueName,
   type TestWorkload,
 } from '../../../test/engine';
-
-const BIN = 'bin/volsnap.cjs';
+import { ensureCliBuilt, runCliSync } from '../../../test/cli';
 
 describeEngine('volsnap restore --dry-run exit code', () => {
   const docker = testDocker();
   const data = tempDir();
   let w: TestWorkload;
 
-  function cli(args: string[]) {
-    const r = spawnSync('node', [BIN, '--data-dir', data.path, ...args], { encoding: 'utf8' });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  }
+  const cli = (args: string[]) => runCliSync(data.path, args);
 
   beforeAll(async () => {
-    if (!existsSync('dist/cli.cjs')) spawnSync('node', ['scripts/build.mjs', 'node'], { stdio: 'inherit' });
+    ensureCliBuilt();
     const vol = uniqueName('dryrunvol');
     w = await createWorkload(docker, {
       services: [{ name: uniqueName('dryrunapp'), volumes: [{ volume: vol, destination: '/data' }] }],
