@@ -53,8 +53,9 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['../renderer/*', '../../renderer/*', '../../../renderer/*'] }],
     },
   },
-  // Thin adapters: SQL lives in electron/store/, Engine calls in electron/docker/. Elsewhere only
-  // their types may be named (a service takes a dockerode client through its constructor).
+  // Thin adapters: SQL lives in electron/store/, Engine calls in electron/docker/. Elsewhere
+  // better-sqlite3 is never imported, and dockerode only for its types (a service takes a client
+  // through its constructor).
   {
     files: ['electron/**/*.ts'],
     ignores: ['electron/store/**', 'electron/docker/**', '**/*.test.ts', '**/*.test-util.ts'],
@@ -63,7 +64,7 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'better-sqlite3', message: 'SQL belongs in electron/store/.', allowTypeImports: true },
+            { name: 'better-sqlite3', message: 'SQL belongs in electron/store/.' },
             { name: 'dockerode', message: 'Engine calls belong in electron/docker/.', allowTypeImports: true },
           ],
         },

@@ -1,31 +1,12 @@
 /** Display helpers shared by the screens. */
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+import { humanBytes } from '../shared/format';
 
-export function humanBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined) return '–';
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`;
-}
+export { humanAge, humanBytes } from '../shared/format';
 
 /** "1 volume", "3 volumes"; `plural` defaults to the word with an s. */
 export function countOf(n: number, singular: string, plural = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : plural}`;
-}
-
-/** "3 min ago", "2 h ago", "5 d ago"; "never" for null. */
-export function humanAge(iso: string | null, now = Date.now()): string {
-  if (!iso) return 'never';
-  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (seconds < 60) return `${seconds} s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
-  return `${Math.floor(seconds / 86_400)} d ago`;
 }
 
 export function humanDuration(ms: number | null | undefined): string {

@@ -1,9 +1,19 @@
 import { z } from 'zod';
+import { BRIDGE_EVENT_NAMES } from './bridge-channels';
 import { SETTING_KEYS, type Settings } from './settings';
+import { SNAPSHOT_NAME_MAX } from './snapshot-name';
 import type { DiffResult, FileDiff } from './diff-types';
 import type { Result } from './errors';
 import type { RestorePlan } from './restore-types';
-import type { Job, JobProgress, PruneResult, Snapshot, VerifyReport, Workload } from './types';
+import {
+  CAPTURE_MODES,
+  type Job,
+  type JobProgress,
+  type PruneResult,
+  type Snapshot,
+  type VerifyReport,
+  type Workload,
+} from './types';
 
 /**
  * The one contract between the renderer and the main process (Electron IPC or the web host's
@@ -31,9 +41,9 @@ const noInput = z.object({}).strict();
 export const CaptureInput = z
   .object({
     workload: workloadRef,
-    name: z.string().min(1).max(120).optional(),
+    name: z.string().min(1).max(SNAPSHOT_NAME_MAX).optional(),
     note: z.string().max(2000).optional(),
-    mode: z.enum(['live', 'pause', 'stop']).optional(),
+    mode: z.enum(CAPTURE_MODES).optional(),
     volumes: z.array(z.string().min(1).max(255)).max(100).optional(),
     trigger: z.enum(['manual', 'tray']).optional(),
   })
@@ -72,7 +82,7 @@ export const contract = {
     z
       .object({
         snapshot: ref,
-        name: z.string().min(1).max(120).optional(),
+        name: z.string().min(1).max(SNAPSHOT_NAME_MAX).optional(),
         note: z.string().max(2000).optional(),
         pinned: z.boolean().optional(),
       })
@@ -131,13 +141,8 @@ export interface EventMap {
   'ui:show-snapshot': { snapshotId: string; workloadId: string };
 }
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: EventName[] = [
-  'jobs:progress',
-  'jobs:changed',
-  'snapshots:list-changed',
-  'workloads:list-changed',
-  'ui:show-snapshot',
-];
+/** Every event name, from the one list the compiler checks against EventMap (bridge-channels.ts). */
+export const EVENT_NAMES: readonly EventName[] = BRIDGE_EVENT_NAMES;
 
 /** What the renderer holds: one async method per command (throwing `VolsnapError`), plus `on`. */
 export type VolsnapClient = {

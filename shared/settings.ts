@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { CAPTURE_MODES, type CaptureMode } from './types';
 
 /** Every user setting; stored in the catalog, validated by `settingsSchema()`. */
 export interface Settings {
   helperImage: string;
-  defaultMode: 'live' | 'pause' | 'stop';
+  defaultMode: CaptureMode;
   keepLast: number;
   /** Days; null keeps snapshots regardless of age. */
   maxAgeDays: number | null;
@@ -30,7 +31,7 @@ function buildSchema() {
       .string()
       .regex(/^[a-z0-9][a-z0-9._/:@-]{0,254}$/i, 'an image reference such as busybox:latest')
       .default(DEFAULT_SETTINGS.helperImage),
-    defaultMode: z.enum(['live', 'pause', 'stop']).default(DEFAULT_SETTINGS.defaultMode),
+    defaultMode: z.enum(CAPTURE_MODES).default(DEFAULT_SETTINGS.defaultMode),
     keepLast: z.number().int().min(1).max(10_000).default(DEFAULT_SETTINGS.keepLast),
     maxAgeDays: z.number().int().min(1).max(36_500).nullable().default(DEFAULT_SETTINGS.maxAgeDays),
     keepInTrayOnClose: z.boolean().default(DEFAULT_SETTINGS.keepInTrayOnClose),

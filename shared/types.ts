@@ -1,10 +1,10 @@
 /** Our own DTOs: what the services return and every host passes on. Never Docker's shapes. */
 
 export type WorkloadKind = 'compose' | 'container';
-export type CaptureMode = 'live' | 'pause' | 'stop';
-export const CAPTURE_MODES: readonly CaptureMode[] = ['live', 'pause', 'stop'];
+/** The capture modes, in the order they are offered; the one source for the type and the schemas. */
+export const CAPTURE_MODES = ['live', 'pause', 'stop'] as const;
+export type CaptureMode = (typeof CAPTURE_MODES)[number];
 export type Trigger = 'manual' | 'tray' | 'pre-restore' | 'schedule' | 'cli';
-export const TRIGGERS: readonly Trigger[] = ['manual', 'tray', 'pre-restore', 'schedule', 'cli'];
 export type SnapshotStatus = 'capturing' | 'ready' | 'failed';
 
 export interface ContainerInfo {

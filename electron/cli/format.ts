@@ -1,15 +1,6 @@
 /** Human-readable output for the CLI: sizes, ages and aligned tables. */
 
-export function humanBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
+export { humanBytes } from '../../shared/format';
 
 export function humanTime(iso: string | null): string {
   if (!iso) return '-';

@@ -167,3 +167,9 @@ function tlsError(
   }
   return null;
 }
+
+/** The Engine's version string (null when it does not say); rejects when the Engine is unreachable. */
+export async function engineVersion(docker: Docker): Promise<string | null> {
+  const version = (await docker.version()) as { Version?: string };
+  return version.Version ?? null;
+}

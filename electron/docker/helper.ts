@@ -3,8 +3,6 @@ import { engineCall, engineError } from './engine';
 import { HELPER_LABEL } from './workloads';
 import { VolsnapError } from '../../shared/errors';
 
-export const DEFAULT_HELPER_IMAGE = 'busybox:latest';
-
 /** Where a helper mounts a volume: `/volsnap/<volume name>`; Docker volume names are path-safe. */
 export function helperMountPath(volumeName: string): string {
   return `/volsnap/${volumeName}`;

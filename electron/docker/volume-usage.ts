@@ -35,3 +35,14 @@ export async function volumeUsage(
     clearTimeout(timer);
   }
 }
+
+/**
+ * The bytes the named volumes use together (`GET /system/df`), volumes the Engine does not size
+ * counting 0. Rejects when the Engine cannot answer (a remote engine without df): the caller estimates.
+ */
+export async function volumesSize(docker: Docker, names: Set<string>): Promise<number> {
+  const df = (await docker.df()) as { Volumes?: { Name: string; UsageData?: { Size: number } | null }[] };
+  return (df.Volumes ?? [])
+    .filter((v) => names.has(v.Name))
+    .reduce((sum, v) => sum + Math.max(0, v.UsageData?.Size ?? 0), 0);
+}

@@ -50,7 +50,7 @@ describe('bridgeEvents', () => {
 describe('watchCatalog', () => {
   it("notices another process's insert, rename and delete of a snapshot", async () => {
     const changed: string[] = [];
-    const stop = watchCatalog(services.db, (id) => changed.push(id), 50);
+    const stop = watchCatalog(services.catalogWatch, (id) => changed.push(id), 50);
     const other = openDb(dataDir); // another connection, as the CLI would hold
     try {
       const insert = other.prepare(
@@ -77,7 +77,7 @@ describe('watchCatalog', () => {
 describe('watchOtherJobs', () => {
   it("passes on another process's job as it starts, changes phase and ends; not our own", async () => {
     const changed: { id: string; status: string; phase: string }[] = [];
-    const stop = watchOtherJobs(services.db, services.jobs, (job) => changed.push(job), 50);
+    const stop = watchOtherJobs(services.catalogWatch, services.jobs, (job) => changed.push(job), 50);
     const other = openDb(dataDir); // the CLI's connection
     const theirs = new JobsTable(other);
     try {
@@ -107,7 +107,7 @@ describe('watchOtherJobs', () => {
 describe("another process's job progress", () => {
   it('reaches this process with its bytes while the job runs', async () => {
     const changed: { id: string; status: string; progress: { bytesDone: number } | null }[] = [];
-    const stop = watchOtherJobs(services.db, services.jobs, (job) => changed.push(job), 50);
+    const stop = watchOtherJobs(services.catalogWatch, services.jobs, (job) => changed.push(job), 50);
     const other = openDb(dataDir); // the CLI's connection, with its own job runner
     const runner = new JobRunner(new JobsTable(other), new Leases(other));
     let release = () => undefined as void;

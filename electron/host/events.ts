@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { Services } from '../services';
 import type { JobRunner } from '../services/jobs';
-import type { Db } from '../store/db';
+import type { CatalogWatch } from '../store/catalog-watch';
 import type { EventMap, EventName } from '../../shared/contract';
 import type { Job } from '../../shared/types';
 
@@ -25,8 +25,8 @@ export function bridgeEvents(services: Services, emit: EmitEvent): () => void {
     services.jobs.finishedEvents.on((job) => emit('jobs:changed', job)),
     services.snapshots.changed.on((change) => emit('snapshots:list-changed', change)),
     watchDockerEvents(services.docker, () => emit('workloads:list-changed', {})),
-    watchCatalog(services.db, (workloadId) => emit('snapshots:list-changed', { workloadId })),
-    watchOtherJobs(services.db, services.jobs, (job) => emit('jobs:changed', job)),
+    watchCatalog(services.catalogWatch, (workloadId) => emit('snapshots:list-changed', { workloadId })),
+    watchOtherJobs(services.catalogWatch, services.jobs, (job) => emit('jobs:changed', job)),
   ];
   return () => stops.forEach((stop) => stop());
 }
@@ -87,15 +87,19 @@ function destroy(stream: NodeJS.ReadableStream): void {
  * snapshot rows, recomputed only when SQLite's `data_version` says another connection committed
  * (our own writes already fire `snapshots.changed`).
  */
-export function watchCatalog(db: Db, onChange: (workloadId: string) => void, intervalMs = CATALOG_POLL_MS): () => void {
-  let version = dataVersion(db);
-  let prints = fingerprints(db);
+export function watchCatalog(
+  watch: CatalogWatch,
+  onChange: (workloadId: string) => void,
+  intervalMs = CATALOG_POLL_MS,
+): () => void {
+  let version = watch.dataVersion();
+  let prints = watch.snapshotFingerprints();
   const timer = setInterval(() => {
     try {
-      const now = dataVersion(db);
+      const now = watch.dataVersion();
       if (now === version) return;
       version = now;
-      const next = fingerprints(db);
+      const next = watch.snapshotFingerprints();
       for (const workloadId of new Set([...prints.keys(), ...next.keys()])) {
         if (prints.get(workloadId) !== next.get(workloadId)) onChange(workloadId);
       }
@@ -115,19 +119,19 @@ export function watchCatalog(db: Db, onChange: (workloadId: string) => void, int
  * own jobs already fire their events.
  */
 export function watchOtherJobs(
-  db: Db,
+  watch: CatalogWatch,
   jobs: Pick<JobRunner, 'recent' | 'startedEvents'>,
   onChange: (job: Job) => void,
   intervalMs = CATALOG_POLL_MS,
 ): () => void {
   const print = (job: Job) => `${job.status}|${job.phase}|${job.finishedAt ?? ''}|${job.progress?.bytesDone ?? ''}`;
-  let version = dataVersion(db);
+  let version = watch.dataVersion();
   let seen = new Map(jobs.recent().map((job) => [job.id, print(job)]));
   const ours = new Set<string>();
   const stopOurs = jobs.startedEvents.on((job) => ours.add(job.id));
   const timer = setInterval(() => {
     try {
-      const now = dataVersion(db);
+      const now = watch.dataVersion();
       if (now === version) return;
       version = now;
       const next = new Map<string, string>();
@@ -145,19 +149,4 @@ export function watchOtherJobs(
     clearInterval(timer);
     stopOurs();
   };
-}
-
-function dataVersion(db: Db): number {
-  return db.pragma('data_version', { simple: true }) as number;
-}
-
-function fingerprints(db: Db): Map<string, string> {
-  const rows = db
-    .prepare(
-      `SELECT workload_id AS id, count(*) || '|' || max(created_at) || '|' ||
-         group_concat(id || status || pinned || name || note || ifnull(expires_at, ''), '|') AS print
-       FROM snapshots GROUP BY workload_id`,
-    )
-    .all() as { id: string; print: string }[];
-  return new Map(rows.map((r) => [r.id, r.print]));
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { engineEndpoint, engineError } from '../docker/engine';
+import { engineEndpoint, engineError, engineVersion } from '../docker/engine';
 import type { Services } from '../services';
 import {
   COMMAND_NAMES,
@@ -94,8 +94,7 @@ function implementations(services: Services): Implementations {
 async function engineStatus(services: Services): Promise<EngineStatus> {
   const endpoint = engineEndpoint();
   try {
-    const version = (await services.docker.version()) as { Version?: string };
-    return { ok: true, endpoint, version: version.Version ?? null, message: null };
+    return { ok: true, endpoint, version: await engineVersion(services.docker), message: null };
   } catch (error) {
     return { ok: false, endpoint, version: null, message: engineError(error, 'reach the engine').message };
   }

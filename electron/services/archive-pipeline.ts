@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CompressStream } from 'zstd-napi';
-import { ManifestTap, type ManifestResult } from './manifest-builder';
+import { ManifestTap, type ManifestResult } from './manifest-tap';
 
 export interface ArchivedVolume {
   manifest: ManifestResult;

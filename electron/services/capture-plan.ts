@@ -53,16 +53,3 @@ export function pickVolumes(workload: DiscoveredWorkload, requested: string[]): 
     };
   });
 }
-
-/** A snapshot name as stored: trimmed, printable, not id-like; `InvalidInput` otherwise. */
-export function validateName(name: string): string {
-  const trimmed = name.trim();
-  if (trimmed.length === 0) throw new VolsnapError('InvalidInput', 'A snapshot name cannot be empty.');
-  if (trimmed.length > 120) throw new VolsnapError('InvalidInput', 'A snapshot name can have at most 120 characters.');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(trimmed))
-    throw new VolsnapError('InvalidInput', 'A snapshot name cannot contain control characters.');
-  if (/^[0-9a-f]{16}$/.test(trimmed))
-    throw new VolsnapError('InvalidInput', 'A snapshot name cannot look like a snapshot id.');
-  return trimmed;
-}

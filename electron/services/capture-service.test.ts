@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DecompressStream } from 'zstd-napi';
-import { ManifestTap } from './manifest-builder';
+import { ManifestTap } from './manifest-tap';
 import { createServices, type Services } from '.';
 import {
   containerState,

@@ -4,8 +4,9 @@ import { setImmediate } from 'node:timers/promises';
 import { archiveVolume } from './volume-archiver';
 import { assertNoRestoreFolders } from './capture-guard';
 import { checkVolatileCapture } from './volatile-volumes';
-import { quiesce, resume, type QuiesceRecord } from './quiesce';
-import { pickVolumes, validateName, type CapturePlan, type PlannedVolume } from './capture-plan';
+import { withQuiesced, type QuiesceWindow } from './quiesce';
+import { pickVolumes, type CapturePlan, type PlannedVolume } from './capture-plan';
+import { validateName } from '../../shared/snapshot-name';
 import { JobRunner, type JobContext, type JobHandle } from './jobs';
 import type { RetentionService } from './retention-service';
 import type { WorkloadService } from './workload-service';
@@ -19,6 +20,7 @@ import { EngineRegistry } from '../store/engine-registry';
 import type { ArchiveFiles } from '../store/archive-files';
 import type { Catalog, StoredVolume } from '../store/catalog';
 import type { Db } from '../store/db';
+import { QuiescedTable } from '../store/quiesced-table';
 import type { SettingsStore } from '../store/settings-store';
 import { VolsnapError } from '../../shared/errors';
 import type { CaptureMode, ManifestEntry, Provenance, Snapshot, Trigger } from '../../shared/types';
@@ -175,7 +177,6 @@ export class CaptureService {
     plan: CapturePlan,
   ): Promise<{ volume: StoredVolume; entries: ManifestEntry[] }[]> {
     const { docker, db, files, settings } = this.deps;
-    const note = db.prepare(`INSERT OR REPLACE INTO quiesced (job_id, container_id, action) VALUES (?, ?, ?)`);
     // The progress estimate comes from the volumes as they are now, asked while the helper is made.
     const liveBytes = volumeUsage(
       docker,
@@ -188,72 +189,66 @@ export class CaptureService {
       jobId: ctx.jobId,
     });
     const liveTotal = await liveBytes;
-    // Filled as each container is touched, so a pause that fails half-way is still undone.
-    const records: QuiesceRecord[] = [];
-    let resumeErrors: Error[] = [];
     const results: { volume: StoredVolume; entries: ManifestEntry[] }[] = [];
+    const window: QuiesceWindow = {
+      docker,
+      table: new QuiescedTable(db),
+      jobId: ctx.jobId,
+      containers: plan.workload.containers,
+      mode: plan.mode,
+      what: 'capture',
+      onResume: () => ctx.progress({ phase: 'resuming containers' }),
+    };
     try {
       ctx.progress({
         phase: plan.mode === 'live' ? 'capturing' : `${plan.mode === 'pause' ? 'pausing' : 'stopping'} containers`,
       });
-      await quiesce(docker, plan.workload.containers, plan.mode, (r) => {
-        records.push(r);
-        note.run(ctx.jobId, r.containerId, r.action);
-      });
-      let doneBefore = 0;
-      const bytesTotal = liveTotal ?? this.estimateTarBytes(plan);
-      for (const [position, volume] of plan.volumes.entries()) {
-        ctx.checkCancelled();
-        const file = `${position}-${volume.volumeName}.tar.zst`;
-        const tempPath = files.tempPathOf(plan.snapshotId, file);
-        try {
-          const archived = await archiveVolume({
-            helper,
-            volumeName: volume.volumeName,
-            tempPath,
-            signal: ctx.signal,
-            onProgress: (tarBytes, filesDone) =>
-              ctx.progress({
-                phase: `capturing ${volume.volumeName}`,
-                bytesDone: doneBefore + tarBytes,
-                bytesTotal,
-                filesDone,
-                // An estimate from the last snapshot: never claim to be done before the end.
-                ratio: bytesTotal ? Math.min(0.99, (doneBefore + tarBytes) / bytesTotal) : null,
-              }),
-          });
-          assertNoRestoreFolders(volume.volumeName, archived.manifest.entries);
-          await files.commit(plan.snapshotId, file);
-          doneBefore += archived.manifest.tarBytes;
-          results.push({
-            volume: {
-              ...volume,
-              position,
-              archiveFile: file,
-              sizeBytes: archived.manifest.contentBytes,
-              storedBytes: archived.storedBytes,
-              fileCount: archived.manifest.fileCount,
-              sha256: archived.sha256,
-            },
-            entries: archived.manifest.entries,
-          });
-        } catch (error) {
-          await unlink(tempPath).catch(() => undefined);
-          throw error;
+      await withQuiesced(window, async () => {
+        let doneBefore = 0;
+        const bytesTotal = liveTotal ?? this.estimateTarBytes(plan);
+        for (const [position, volume] of plan.volumes.entries()) {
+          ctx.checkCancelled();
+          const file = `${position}-${volume.volumeName}.tar.zst`;
+          const tempPath = files.tempPathOf(plan.snapshotId, file);
+          try {
+            const archived = await archiveVolume({
+              helper,
+              volumeName: volume.volumeName,
+              tempPath,
+              signal: ctx.signal,
+              onProgress: (tarBytes, filesDone) =>
+                ctx.progress({
+                  phase: `capturing ${volume.volumeName}`,
+                  bytesDone: doneBefore + tarBytes,
+                  bytesTotal,
+                  filesDone,
+                  // An estimate from the last snapshot: never claim to be done before the end.
+                  ratio: bytesTotal ? Math.min(0.99, (doneBefore + tarBytes) / bytesTotal) : null,
+                }),
+            });
+            assertNoRestoreFolders(volume.volumeName, archived.manifest.entries);
+            await files.commit(plan.snapshotId, file);
+            doneBefore += archived.manifest.tarBytes;
+            results.push({
+              volume: {
+                ...volume,
+                position,
+                archiveFile: file,
+                sizeBytes: archived.manifest.contentBytes,
+                storedBytes: archived.storedBytes,
+                fileCount: archived.manifest.fileCount,
+                sha256: archived.sha256,
+              },
+              entries: archived.manifest.entries,
+            });
+          } catch (error) {
+            await unlink(tempPath).catch(() => undefined);
+            throw error;
+          }
         }
-      }
+      });
     } finally {
-      if (records.length > 0) ctx.progress({ phase: 'resuming containers' });
-      resumeErrors = await resume(docker, records);
-      // Keep the note on failure: the next start's sweep tries to resume those containers again.
-      if (resumeErrors.length === 0) db.prepare(`DELETE FROM quiesced WHERE job_id = ?`).run(ctx.jobId);
       await removeHelper(helper).catch(() => undefined);
-    }
-    if (resumeErrors.length > 0) {
-      throw new VolsnapError(
-        'Internal',
-        `Could not resume every container after the capture: ${resumeErrors.map((e) => e.message).join('; ')}. Volsnap retries at its next start; check them with docker ps.`,
-      );
     }
     return results;
   }

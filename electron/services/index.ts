@@ -12,6 +12,7 @@ import { connectEngine } from '../docker/engine';
 import { ArchiveFiles } from '../store/archive-files';
 import { Catalog } from '../store/catalog';
 import { openDb, type Db } from '../store/db';
+import { CatalogWatch } from '../store/catalog-watch';
 import { JobsTable } from '../store/jobs-table';
 import { Leases } from '../store/leases';
 import { SettingsStore } from '../store/settings-store';
@@ -24,6 +25,8 @@ export interface Services {
   db: Db;
   docker: Docker;
   catalog: Catalog;
+  /** What hosts poll to notice other processes' catalog writes. */
+  catalogWatch: CatalogWatch;
   files: ArchiveFiles;
   leases: Leases;
   settings: SettingsStore;
@@ -84,6 +87,7 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
     db,
     docker,
     catalog,
+    catalogWatch: new CatalogWatch(db),
     files,
     leases,
     settings,

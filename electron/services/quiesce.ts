@@ -1,7 +1,10 @@
 import type Docker from 'dockerode';
 import type { CaptureMode } from '../../shared/types';
 import type { DiscoveredContainer } from '../docker/workloads';
+import { pauseContainer, startContainer, stopContainer, unpauseContainer } from '../docker/container-lifecycle';
 import { engineCall } from '../docker/engine';
+import type { QuiescedTable } from '../store/quiesced-table';
+import { VolsnapError } from '../../shared/errors';
 
 /** What a capture did to the workload, so it can be undone (also by the crash sweep). */
 export interface QuiesceRecord {
@@ -24,8 +27,9 @@ export async function quiesce(
   for (const c of running) {
     const entry: QuiesceRecord = { containerId: c.id, action: mode === 'pause' ? 'paused' : 'stopped' };
     record(entry);
-    const container = docker.getContainer(c.id);
-    await engineCall(`${mode} container ${c.name}`, () => (mode === 'pause' ? container.pause() : container.stop()));
+    await engineCall(`${mode} container ${c.name}`, () =>
+      mode === 'pause' ? pauseContainer(docker, c.id) : stopContainer(docker, c.id),
+    );
   }
 }
 
@@ -33,10 +37,9 @@ export async function quiesce(
 export async function resume(docker: Docker, records: QuiesceRecord[]): Promise<Error[]> {
   const errors: Error[] = [];
   for (const { containerId, action } of records) {
-    const container = docker.getContainer(containerId);
     try {
-      if (action === 'paused') await container.unpause();
-      else await container.start();
+      if (action === 'paused') await unpauseContainer(docker, containerId);
+      else await startContainer(docker, containerId);
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
       // 404: removed meanwhile; 304/409: already running or not paused. Nothing left to undo.
@@ -44,4 +47,47 @@ export async function resume(docker: Docker, records: QuiesceRecord[]): Promise<
     }
   }
   return errors;
+}
+
+/** The pause/resume window shared by capture and live diff. */
+export interface QuiesceWindow {
+  docker: Docker;
+  table: QuiescedTable;
+  jobId: string;
+  containers: DiscoveredContainer[];
+  mode: CaptureMode;
+  /** Names the job in the error when a container cannot be resumed ("capture", "diff"). */
+  what: string;
+  /** Called before resuming, only when something was paused or stopped. */
+  onResume: () => void;
+}
+
+/**
+ * Runs `work` with the workload quiesced and always resumes it. Each container is noted in the
+ * `quiesced` table before it is touched; the note is cleared only once every container runs again,
+ * else the next start's sweep retries. A failed resume is thrown only when `work` succeeded.
+ */
+export async function withQuiesced<T>(w: QuiesceWindow, work: () => Promise<T>): Promise<T> {
+  // Filled as each container is touched, so a pause that fails half-way is still undone.
+  const records: QuiesceRecord[] = [];
+  let resumeErrors: Error[] = [];
+  let result: T;
+  try {
+    await quiesce(w.docker, w.containers, w.mode, (r) => {
+      records.push(r);
+      w.table.note({ jobId: w.jobId, ...r });
+    });
+    result = await work();
+  } finally {
+    if (records.length > 0) w.onResume();
+    resumeErrors = await resume(w.docker, records);
+    if (resumeErrors.length === 0) w.table.clear(w.jobId);
+  }
+  if (resumeErrors.length > 0) {
+    throw new VolsnapError(
+      'Internal',
+      `Could not resume every container after the ${w.what}: ${resumeErrors.map((e) => e.message).join('; ')}. Volsnap retries at its next start; check them with docker ps.`,
+    );
+  }
+  return result;
 }

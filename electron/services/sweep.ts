@@ -7,6 +7,7 @@ import type { Catalog } from '../store/catalog';
 import type { Db } from '../store/db';
 import { JobsTable } from '../store/jobs-table';
 import type { Leases } from '../store/leases';
+import { QuiescedTable } from '../store/quiesced-table';
 
 export interface SweepReport {
   failedCaptures: number;
@@ -71,19 +72,14 @@ export async function sweep(deps: {
 
 /** Resumes containers a dead capture paused or stopped, and removes dead jobs' helpers. */
 async function resumeOrphans(docker: Docker, db: Db, liveJobs: Set<string>, report: SweepReport): Promise<void> {
-  const orphaned = (
-    db.prepare(`SELECT job_id, container_id, action FROM quiesced`).all() as {
-      job_id: string;
-      container_id: string;
-      action: 'paused' | 'stopped';
-    }[]
-  ).filter((r) => !liveJobs.has(r.job_id));
+  const quiesced = new QuiescedTable(db);
+  const orphaned = quiesced.all().filter((r) => !liveJobs.has(r.jobId));
   const errors = await resume(
     docker,
-    orphaned.map((r) => ({ containerId: r.container_id, action: r.action })),
+    orphaned.map((r) => ({ containerId: r.containerId, action: r.action })),
   );
   if (errors.length === 0) {
-    for (const r of orphaned) db.prepare(`DELETE FROM quiesced WHERE job_id = ?`).run(r.job_id);
+    for (const r of orphaned) quiesced.clear(r.jobId);
     report.resumedContainers = orphaned.length;
   }
   const known = db.prepare(`SELECT 1 FROM jobs WHERE id = ?`);

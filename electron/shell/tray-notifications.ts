@@ -1,4 +1,4 @@
-import { humanBytes } from '../cli/format';
+import { humanBytes } from '../../shared/format';
 import type { ErrorData } from '../../shared/errors';
 import type { Snapshot } from '../../shared/types';
 

@@ -57,9 +57,11 @@ export class ArchiveFiles {
     return entries.filter((e) => e.isDirectory()).map((e) => e.name);
   }
 
+  /** Hashes an archive in 4 MiB reads: the default 64 KiB ones cost a syscall and a callback each. */
   async sha256Of(snapshotId: string, file: string): Promise<string> {
     const hash = createHash('sha256');
-    for await (const chunk of createReadStream(this.pathOf(snapshotId, file))) hash.update(chunk as Buffer);
+    const chunks = createReadStream(this.pathOf(snapshotId, file), { highWaterMark: 4 * 1024 * 1024 });
+    for await (const chunk of chunks) hash.update(chunk as Buffer);
     return hash.digest('hex');
   }
 }

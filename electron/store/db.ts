@@ -161,21 +161,43 @@ export function openDb(dataDir: string): Db {
     );
   }
   const file = path.join(dataDir, 'volsnap.db');
-  const db = openFile(file);
-  try {
-    // The app and the CLI share this file; wait for the other's write transaction instead of failing.
-    // Set first: switching a new file to WAL and migrating it both wait on other openers.
-    db.pragma('busy_timeout = 10000');
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    migrate(db);
-    return db;
-  } catch (error) {
-    db.close();
-    if (!isDiskFullError(error, dataDir)) throw error;
-    return openOnFullDisk(file, dataDir);
+  for (let attempt = 1; ; attempt++) {
+    const db = openFile(file);
+    try {
+      // The app and the CLI share this file; wait for the other's write transaction instead of failing.
+      // Set first: switching a new file to WAL and migrating it both wait on other openers.
+      db.pragma('busy_timeout = 10000');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+      return db;
+    } catch (error) {
+      db.close();
+      // Two processes switching a brand-new file to WAL at once can deadlock on its rollback-journal
+      // locks; SQLite then answers SQLITE_BUSY at once, without waiting on the busy timeout. Opening
+      // again a moment later finds the file in WAL mode (or migrated) by the other process.
+      if (isBusy(error) && attempt < OPEN_ATTEMPTS) {
+        sleepSync(25 * attempt);
+        continue;
+      }
+      if (!isDiskFullError(error, dataDir)) throw error;
+      return openOnFullDisk(file, dataDir);
+    }
   }
+}
+
+/** Up to about 10 s of retries (25 ms, 50 ms, … between them) for a catalog another process is creating. */
+const OPEN_ATTEMPTS = 28;
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/** Opening the catalog is synchronous (better-sqlite3), so the pause between attempts is too. */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /**

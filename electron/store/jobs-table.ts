@@ -30,11 +30,8 @@ export class JobsTable {
       .run(job.id, job.kind, job.workloadId, job.snapshotId, new Date().toISOString(), process.pid, HOST);
   }
 
-  update(id: string, fields: { phase?: string; snapshotId?: string }): void {
+  update(id: string, fields: { phase?: string }): void {
     if (fields.phase !== undefined) this.db.prepare(`UPDATE jobs SET phase = ? WHERE id = ?`).run(fields.phase, id);
-    if (fields.snapshotId !== undefined) {
-      this.db.prepare(`UPDATE jobs SET snapshot_id = ? WHERE id = ?`).run(fields.snapshotId, id);
-    }
   }
 
   /** Saves a running job's latest progress for other processes' views (see JobRunner). */
@@ -79,11 +76,6 @@ export class JobsTable {
     for (const { id } of running) {
       if (!live.has(id)) this.finish(id, 'failed', { kind: 'Internal', message: reason });
     }
-  }
-
-  get(id: string): Job | undefined {
-    const row = this.db.prepare(`SELECT * FROM jobs WHERE id = ?`).get(id) as JobRow | undefined;
-    return row && toJob(row);
   }
 
   recent(limit = 50): Job[] {

@@ -7,6 +7,7 @@ import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
 import { useJob } from '../hooks/use-jobs';
 import { CAPTURE_MODES, type CaptureMode, type Workload } from '../../shared/types';
+import { SNAPSHOT_NAME_MAX } from '../../shared/snapshot-name';
 
 /** Name, note and mode for a new snapshot; then the capture job's progress, with cancel. */
 export function CaptureDialog({ workload, onClose }: { workload: Workload; onClose: () => void }) {
@@ -39,7 +40,7 @@ export function CaptureDialog({ workload, onClose }: { workload: Workload; onClo
               value={name}
               onChange={(e) => setName(e.target.value)}
               placeholder="automatic when empty"
-              maxLength={120}
+              maxLength={SNAPSHOT_NAME_MAX}
             />
           </label>
           <label>

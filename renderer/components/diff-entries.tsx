@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { SelectedFile } from './diff-screen';
+import type { SelectedFile } from './diff-sides';
 import { humanBytes } from '../format';
 import type { DiffResult } from '../../shared/diff-types';
 

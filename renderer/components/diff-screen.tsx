@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { DiffEntries } from './diff-entries';
+import { orderSides, type DiffSides, type SelectedFile } from './diff-sides';
 import { DiffSummaryTable } from './diff-summary-table';
 import { ErrorMessage } from './error-message';
 import { FileDiffView } from './file-diff-view';
@@ -8,19 +9,6 @@ import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
 import { humanDate } from '../format';
 import type { Snapshot } from '../../shared/types';
-
-export interface SelectedFile {
-  volume: string;
-  path: string;
-}
-
-/** The two sides of a comparison in time order: "added" always means added over time. */
-export interface DiffSides {
-  /** The older side (the diff's "before"). */
-  from: Snapshot;
-  /** The newer side: another snapshot, or `current` (the live volumes). */
-  to: Snapshot | 'current';
-}
 
 /** What changed between a snapshot and the live volumes (default) or another snapshot. */
 export function DiffScreen({ snapshot, onBack }: { snapshot: Snapshot; onBack: () => void }) {
@@ -79,12 +67,6 @@ export function DiffScreen({ snapshot, onBack }: { snapshot: Snapshot; onBack: (
       {file && <FileDiffView snapshot={fromId} against={toId} file={file} />}
     </section>
   );
-}
-
-/** The older snapshot goes first, so the direction reads forward in time whichever was picked. */
-export function orderSides(snapshot: Snapshot, other: Snapshot | 'current' | undefined): DiffSides {
-  if (other === undefined || other === 'current') return { from: snapshot, to: 'current' };
-  return other.createdAt < snapshot.createdAt ? { from: other, to: snapshot } : { from: snapshot, to: other };
 }
 
 function title({ from, to }: DiffSides): string {

@@ -1,4 +1,4 @@
-import type { DiffSides } from './diff-screen';
+import type { DiffSides } from './diff-sides';
 import { humanBytes } from '../format';
 import type { DiffResult } from '../../shared/diff-types';
 

@@ -4,6 +4,7 @@ import { ErrorMessage } from './error-message';
 import { Modal } from './modal';
 import { useClient } from '../client/client-context';
 import type { Snapshot } from '../../shared/types';
+import { SNAPSHOT_NAME_MAX } from '../../shared/snapshot-name';
 
 /** Rename a snapshot or edit its note; a refused name keeps the dialog open with the reason. */
 export function EditSnapshotDialog({ snapshot, onClose }: { snapshot: Snapshot; onClose: () => void }) {
@@ -23,7 +24,7 @@ export function EditSnapshotDialog({ snapshot, onClose }: { snapshot: Snapshot; 
       <form className="form" onSubmit={submit}>
         <label>
           Name
-          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={120} />
+          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={SNAPSHOT_NAME_MAX} />
         </label>
         <label>
           Note

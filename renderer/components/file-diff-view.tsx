@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { ErrorMessage } from './error-message';
-import type { SelectedFile } from './diff-screen';
+import type { SelectedFile } from './diff-sides';
 import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
 import { humanBytes } from '../format';

@@ -3,13 +3,13 @@ import { currentVolumes, liveSource, readLiveManifest, type CurrentVolume } from
 import { oneSidedVolumeDiff, totalSummary, volumeDiff } from './manifest-diff';
 import { pairVolumes, type VolumePair, type VolumeRef } from './volume-pairs';
 import type { JobContext } from '../jobs';
-import { quiesce, resume, type QuiesceRecord } from '../quiesce';
+import { withQuiesced, type QuiesceWindow } from '../quiesce';
 import { createHelper, ensureHelperImage, removeHelper } from '../../docker/helper';
 import type { DiscoveredWorkload } from '../../docker/workloads';
 import type { Catalog, StoredVolume } from '../../store/catalog';
 import type { Db } from '../../store/db';
+import { QuiescedTable } from '../../store/quiesced-table';
 import type { SettingsStore } from '../../store/settings-store';
-import { VolsnapError } from '../../../shared/errors';
 import type { DiffResult, VolumeDiff } from '../../../shared/diff-types';
 import type { ManifestEntry, Snapshot } from '../../../shared/types';
 
@@ -85,45 +85,38 @@ async function readCurrent(
   const current = pairs.flatMap((p) => (p.after ? [p.after] : []));
   ctx.progress({ phase: 'preparing' });
   const helper = await helperFor(ctx, deps, current);
-  const note = db.prepare(`INSERT OR REPLACE INTO quiesced (job_id, container_id, action) VALUES (?, ?, ?)`);
-  // Filled as each container is touched, so a pause that fails half-way is still undone.
-  const records: QuiesceRecord[] = [];
-  let resumeErrors: Error[] = [];
   const live = new Map<CurrentVolume, ManifestEntry[]>();
+  const window: QuiesceWindow = {
+    docker,
+    table: new QuiescedTable(db),
+    jobId: ctx.jobId,
+    containers: plan.workload.containers,
+    mode: plan.mode,
+    what: 'diff',
+    onResume: () => ctx.progress({ phase: 'resuming containers' }),
+  };
   try {
     if (plan.mode === 'pause') ctx.progress({ phase: 'pausing containers' });
-    await quiesce(docker, plan.workload.containers, plan.mode, (r) => {
-      note.run(ctx.jobId, r.containerId, r.action);
-      records.push(r);
+    await withQuiesced(window, async () => {
+      let doneBefore = 0;
+      for (const volume of current) {
+        ctx.checkCancelled();
+        let volumeBytes = 0;
+        const entries = await readLiveManifest({
+          source: liveSource(docker, volume, helper),
+          volumeName: volume.volumeName,
+          signal: ctx.signal,
+          onProgress: (tarBytes, filesDone) => {
+            volumeBytes = tarBytes;
+            ctx.progress({ phase: `reading ${volume.volumeName}`, bytesDone: doneBefore + tarBytes, filesDone });
+          },
+        });
+        doneBefore += volumeBytes;
+        live.set(volume, entries);
+      }
     });
-    let doneBefore = 0;
-    for (const volume of current) {
-      ctx.checkCancelled();
-      let volumeBytes = 0;
-      const entries = await readLiveManifest({
-        source: liveSource(docker, volume, helper),
-        volumeName: volume.volumeName,
-        signal: ctx.signal,
-        onProgress: (tarBytes, filesDone) => {
-          volumeBytes = tarBytes;
-          ctx.progress({ phase: `reading ${volume.volumeName}`, bytesDone: doneBefore + tarBytes, filesDone });
-        },
-      });
-      doneBefore += volumeBytes;
-      live.set(volume, entries);
-    }
   } finally {
-    if (records.length > 0) ctx.progress({ phase: 'resuming containers' });
-    resumeErrors = await resume(docker, records);
-    // On failure the note stays: the next start's sweep tries to resume those containers again.
-    if (resumeErrors.length === 0) db.prepare(`DELETE FROM quiesced WHERE job_id = ?`).run(ctx.jobId);
     if (helper) await removeHelper(helper).catch(() => undefined);
-  }
-  if (resumeErrors.length > 0) {
-    throw new VolsnapError(
-      'Internal',
-      `Could not resume every container after the diff: ${resumeErrors.map((e) => e.message).join('; ')}. Volsnap retries at its next start; check them with docker ps.`,
-    );
   }
   return live;
 }

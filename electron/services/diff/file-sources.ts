@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { DecompressStream } from 'zstd-napi';
 import { isDirStat, parentsInVolume, statPath, type LiveSource } from './live-manifest';
 import { TarEntryReader } from './tar-entry';
-import { ManifestTap } from '../manifest-builder';
+import { ManifestTap } from '../manifest-tap';
 import { engineCall, engineError } from '../../docker/engine';
 import type { ArchiveFiles } from '../../store/archive-files';
 import type { StoredVolume } from '../../store/catalog';

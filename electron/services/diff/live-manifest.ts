@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import type { VolumeRef } from './volume-pairs';
-import { ManifestTap } from '../manifest-builder';
+import { ManifestTap } from '../manifest-tap';
 import { engineCall, engineError } from '../../docker/engine';
 import { helperMountPath } from '../../docker/helper';
 import type { DiscoveredWorkload } from '../../docker/workloads';

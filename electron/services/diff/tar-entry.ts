@@ -1,13 +1,6 @@
 import { Writable } from 'node:stream';
 import { Parser, type ReadEntry } from 'tar';
-
-/** A path inside a tar made relative to its top folder `rootName`, as ManifestTap records it. */
-export function relativeTarPath(tarPath: string, rootName: string): string {
-  const trimmed = tarPath.replace(/\/+$/, '');
-  if (trimmed === rootName) return '.';
-  const prefix = `${rootName}/`;
-  return trimmed.startsWith(prefix) ? trimmed.slice(prefix.length) : trimmed;
-}
+import { relativeTarPath } from '../manifest-tap';
 
 /**
  * A sink that parses a tar stream and keeps the content of the one entry at `wanted` (relative to

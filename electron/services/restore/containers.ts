@@ -1,4 +1,10 @@
 import type Docker from 'dockerode';
+import {
+  inspectContainerState,
+  setRestartPolicy,
+  startContainer,
+  stopContainer,
+} from '../../docker/container-lifecycle';
 import { engineCall, engineError } from '../../docker/engine';
 import type { DiscoveredContainer } from '../../docker/workloads';
 import type { JournalContainer } from './journal';
@@ -11,14 +17,14 @@ export async function describeContainers(
 ): Promise<JournalContainer[]> {
   return Promise.all(
     containers.map(async (c) => {
-      const info = await engineCall(`inspect container ${c.name}`, () => docker.getContainer(c.id).inspect());
-      const policy = info.HostConfig.RestartPolicy;
+      const state = await engineCall(`inspect container ${c.name}`, () => inspectContainerState(docker, c.id));
+      const policy = state.restartPolicy;
       return {
         id: c.id,
         name: c.name,
         service: c.service,
         dependsOn: c.dependsOn,
-        wasRunning: info.State.Running || info.State.Paused,
+        wasRunning: state.running || state.paused,
         restartPolicy: { Name: policy?.Name || 'no', MaximumRetryCount: policy?.MaximumRetryCount ?? 0 },
       };
     }),
@@ -36,9 +42,7 @@ export async function applyRestartPolicies(
 ): Promise<void> {
   for (const c of containers) {
     const policy = which === 'none' ? { Name: 'no', MaximumRetryCount: 0 } : c.restartPolicy;
-    await tolerate(`set the restart policy of ${c.name}`, () =>
-      docker.getContainer(c.id).update({ RestartPolicy: policy }),
-    );
+    await tolerate(`set the restart policy of ${c.name}`, () => setRestartPolicy(docker, c.id, policy));
   }
 }
 
@@ -49,11 +53,7 @@ export async function applyRestartPolicies(
 export async function stopContainers(docker: Docker, containers: JournalContainer[]): Promise<void> {
   for (const c of startOrder(containers).reverse()) {
     try {
-      await tolerate(
-        `stop container ${c.name}`,
-        () => docker.getContainer(c.id).stop(),
-        c.wasRunning ? [304] : [304, 404],
-      );
+      await tolerate(`stop container ${c.name}`, () => stopContainer(docker, c.id), c.wasRunning ? [304] : [304, 404]);
     } catch (error) {
       if ((error as VolsnapError).kind !== 'NotFound') throw error;
       throw new VolsnapError(
@@ -93,7 +93,7 @@ export async function startContainers(
   const report: StartReport = { gone: [], retried: [] };
   for (const c of startOrder(containers)) {
     if (!c.wasRunning) continue;
-    const outcome = await startOne(c, () => docker.getContainer(c.id).start(), options);
+    const outcome = await startOne(c, () => startContainer(docker, c.id), options);
     if (outcome !== 'started') report[outcome].push(c.name);
   }
   return report;

@@ -1,4 +1,4 @@
-import { TAR_ENTRY_TYPES } from '../manifest-builder';
+import { TAR_ENTRY_TYPES } from '../manifest-tap';
 import type { EntryType, ManifestEntry, SpecialFiles } from '../../../shared/types';
 
 /** An archive entry that may be staged, with its paths rewritten under the stage dir. */

@@ -1,4 +1,5 @@
 import type { Db } from '../../store/db';
+import { RestoreJournalTable } from '../../store/restore-journal-table';
 import { crashPoint } from './crash';
 
 /** A container as the journal remembers it, so recovery can put it back exactly. */
@@ -47,57 +48,41 @@ export interface OpenJournal {
  * no `swap` row means nothing was swapped and recovery rolls back; a `swap` row means roll forward.
  */
 export class RestoreJournal {
+  private readonly table: RestoreJournalTable;
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly onStep: (step: string) => void = crashPoint,
-  ) {}
+  ) {
+    this.table = new RestoreJournalTable(db);
+  }
 
   begin(jobId: string, plan: JournalPlan): void {
-    this.db
-      .prepare(
-        `INSERT INTO restore_journal (job_id, workload_id, snapshot_id, plan, created_at) VALUES (?, ?, ?, ?, ?)`,
-      )
-      .run(jobId, plan.workloadId, plan.snapshotId, JSON.stringify(plan), new Date().toISOString());
+    this.table.insert({ jobId, workloadId: plan.workloadId, snapshotId: plan.snapshotId, plan: JSON.stringify(plan) });
     this.step(jobId, 'begin');
   }
 
   /** Records a step, durably, before the caller performs it. */
   step(jobId: string, step: string, detail: string | null = null): void {
-    this.db
-      .prepare(
-        `INSERT INTO restore_steps (job_id, seq, step, detail, at)
-         VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM restore_steps WHERE job_id = ?), ?, ?, ?)`,
-      )
-      .run(jobId, jobId, step, detail, new Date().toISOString());
+    this.table.addStep(jobId, step, detail);
     this.onStep(step);
   }
 
   finish(jobId: string, outcome: JournalOutcome): void {
-    this.db
-      .prepare(`UPDATE restore_journal SET outcome = ?, finished_at = ? WHERE job_id = ?`)
-      .run(outcome, new Date().toISOString(), jobId);
+    this.table.finish(jobId, outcome);
   }
 
   /** Restores that neither committed nor were recovered, oldest first. */
   unfinished(workloadId?: string): OpenJournal[] {
-    const rows = this.db
-      .prepare(
-        `SELECT job_id, plan FROM restore_journal WHERE outcome IS NULL AND (? IS NULL OR workload_id = ?)
-         ORDER BY created_at`,
-      )
-      .all(workloadId ?? null, workloadId ?? null) as { job_id: string; plan: string }[];
-    return rows.map((row) => ({
-      jobId: row.job_id,
+    return this.table.unfinished(workloadId).map((row) => ({
+      jobId: row.jobId,
       plan: JSON.parse(row.plan) as JournalPlan,
-      steps: this.steps(row.job_id),
+      steps: this.steps(row.jobId),
     }));
   }
 
   steps(jobId: string): string[] {
-    const rows = this.db.prepare(`SELECT step FROM restore_steps WHERE job_id = ? ORDER BY seq`).all(jobId) as {
-      step: string;
-    }[];
-    return rows.map((r) => r.step);
+    return this.table.steps(jobId);
   }
 }
 

@@ -1,9 +1,8 @@
 import type Docker from 'dockerode';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { engineMismatch } from '../../docker/engine-identity';
 import { discoverWorkloads, type DiscoveredWorkload } from '../../docker/workloads';
+import { volumesSize } from '../../docker/volume-usage';
 import type { ArchiveFiles } from '../../store/archive-files';
 import type { Catalog, StoredVolume } from '../../store/catalog';
 import type { Leases } from '../../store/leases';
@@ -179,7 +178,7 @@ export async function verifyArchives(files: ArchiveFiles, snapshot: Snapshot, vo
   for (const stored of volumes) {
     let sha: string;
     try {
-      sha = await sha256File(files.pathOf(snapshot.id, stored.archiveFile));
+      sha = await files.sha256Of(snapshot.id, stored.archiveFile);
     } catch (error) {
       throw new VolsnapError(
         'Integrity',
@@ -195,13 +194,6 @@ export async function verifyArchives(files: ArchiveFiles, snapshot: Snapshot, vo
   }
 }
 
-/** Hashes a file in 4 MiB reads: the default 64 KiB ones cost a syscall and a callback each. */
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 4 * 1024 * 1024 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 /** The safety snapshot needs room in the store for the current contents of the target volumes. */
 export async function checkFreeSpace(
   deps: { docker: Docker; dataDir: string },
@@ -211,10 +203,7 @@ export async function checkFreeSpace(
   const names = new Set(targets.map((t) => t.target));
   let needed = fallbackBytes;
   try {
-    const df = (await deps.docker.df()) as { Volumes?: { Name: string; UsageData?: { Size: number } | null }[] };
-    needed = (df.Volumes ?? [])
-      .filter((v) => names.has(v.Name))
-      .reduce((sum, v) => sum + Math.max(0, v.UsageData?.Size ?? 0), 0);
+    needed = await volumesSize(deps.docker, names);
   } catch {
     // Sizes unknown (remote engine without df): estimate from the snapshot being restored.
   }

@@ -45,13 +45,14 @@ export interface ForwardOutcome {
 }
 
 /**
- * Finishes a restore whose swap had begun: (re-)runs the idempotent swap unless the journal says it
+ * Finishes a restore whose swap had begun, both as the normal commit and when recovery rolls
+ * forward after a crash: (re-)runs the idempotent swap unless the journal says it
  * completed (`commit`), deletes the aside and stage dirs, then puts policies back and starts what
  * was running. The delete comes BEFORE the start: when a container starts, each volume holds
  * exactly the snapshot's entries and nothing of Volsnap's (PostgreSQL walks its data directory at
  * start and chokes on the aside dir). The delete is therefore downtime, and reported as such.
  */
-export async function rollForward(
+export async function finishSwap(
   deps: OutcomeDeps,
   jobId: string,
   plan: JournalPlan,
@@ -171,7 +172,7 @@ async function recoverOne(
       ? ` ${c.gone.join(', ')} no longer existed and ${c.gone.length === 1 ? 'was' : 'were'} not started.`
       : '';
   if (forward) {
-    const done = await rollForward(deps, open.jobId, open.plan, {
+    const done = await finishSwap(deps, open.jobId, open.plan, {
       outcome: 'rolled-forward',
       onPhase,
       steps: open.steps,

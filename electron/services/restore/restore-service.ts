@@ -4,7 +4,7 @@ import { JobRunner, type JobContext, type JobHandle, type JobHold } from '../job
 import { applyRestartPolicies, describeContainers, stopContainers } from './containers';
 import { RestoreJournal, type JournalPlan, type JournalVolume } from './journal';
 import { checkFreeSpace, prepare, verifyArchives, type Prepared } from './preflight';
-import { recoverAll, rollBack, rollForward, type RecoverReport } from './recovery';
+import { finishSwap, recoverAll, rollBack, type RecoverReport } from './recovery';
 import { checkArchive, stageVolume } from './stage';
 import { SwapRefused } from './swap';
 import { createHelper, ensureHelperImage, removeHelper } from '../../docker/helper';
@@ -191,7 +191,7 @@ export class RestoreService {
     // Point of no return: from this row on, recovery rolls forward.
     this.journal.step(ctx.jobId, 'swap');
     try {
-      const done = await rollForward(outcomeDeps, ctx.jobId, plan, {
+      const done = await finishSwap(outcomeDeps, ctx.jobId, plan, {
         outcome: 'committed',
         onPhase: (phase) => ctx.progress({ phase }),
       });

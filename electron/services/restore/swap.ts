@@ -1,9 +1,11 @@
 import type Docker from 'dockerode';
 import { createHelper, removeHelper } from '../../docker/helper';
-import { engineCall } from '../../docker/engine';
-import { HELPER_LABEL } from '../../docker/workloads';
+import { runHelperToEnd } from '../../docker/helper-run';
 import { VolsnapError } from '../../../shared/errors';
 import type { JournalVolume } from './journal';
+
+// Recovery removes a dead job's helpers through the swap's module, as before.
+export { removeJobHelpers } from '../../docker/helper-run';
 
 /** Staged copy of the snapshot inside the target volume (same filesystem, so moves are renames). */
 export function stageDirName(jobId: string): string {
@@ -201,47 +203,15 @@ async function runHelperScript(
     cmd: ['sh', '-c', options.script, 'volsnap-restore', ...options.args],
   });
   try {
-    await engineCall(`start the ${options.what} helper`, () => helper.start());
-    const { StatusCode } = (await engineCall(`wait for the ${options.what} helper`, () => helper.wait())) as {
-      StatusCode: number;
-    };
-    const logs = await engineCall(`read the ${options.what} helper's output`, () =>
-      helper.logs({ stdout: true, stderr: true, follow: false }),
-    );
-    const { stdout, stderr } = demux(logs);
-    if (StatusCode !== 0 && StatusCode !== 3 && StatusCode !== REFUSED) {
+    const { code, stdout, stderr } = await runHelperToEnd(helper, options.what);
+    if (code !== 0 && code !== 3 && code !== REFUSED) {
       throw new VolsnapError(
         'Internal',
-        `The ${options.what} step failed in its helper container (exit ${StatusCode}): ${stderr.trim() || stdout.trim()}`,
+        `The ${options.what} step failed in its helper container (exit ${code}): ${stderr.trim() || stdout.trim()}`,
       );
     }
-    return { code: StatusCode, stdout };
+    return { code, stdout };
   } finally {
     await removeHelper(helper).catch(() => undefined);
   }
-}
-
-/**
- * Removes every helper of a job, killing one that still runs: its renames are atomic and its
- * scripts idempotent, so recovery can simply run them again.
- */
-export async function removeJobHelpers(docker: Docker, jobId: string): Promise<void> {
-  const helpers = await engineCall('list helper containers', () =>
-    docker.listContainers({ all: true, filters: { label: [`${HELPER_LABEL}=${jobId}`] } }),
-  );
-  await Promise.all(helpers.map((h) => removeHelper(docker.getContainer(h.Id))));
-}
-
-/** Splits Docker's multiplexed log stream (no TTY) into stdout and stderr. */
-function demux(buffer: Buffer): { stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  for (let offset = 0; offset + 8 <= buffer.length;) {
-    const size = buffer.readUInt32BE(offset + 4);
-    const payload = buffer.subarray(offset + 8, offset + 8 + size).toString('utf8');
-    if (buffer[offset] === 2) stderr += payload;
-    else stdout += payload;
-    offset += 8 + size;
-  }
-  return { stdout, stderr };
 }

@@ -22,6 +22,14 @@ export const TAR_ENTRY_TYPES: Record<string, EntryType> = {
   Link: 'hardlink',
 };
 
+/** A path inside a tar made relative to its top folder `rootName`; the folder itself is ".". */
+export function relativeTarPath(tarPath: string, rootName: string): string {
+  const trimmed = tarPath.replace(/\/+$/, '');
+  if (trimmed === rootName) return '.';
+  const prefix = `${rootName}/`;
+  return trimmed.startsWith(prefix) ? trimmed.slice(prefix.length) : trimmed;
+}
+
 /**
  * A pass-through stream that reads a volume's tar once and builds its manifest on the way: every
  * byte goes on unchanged (to the compressor) and into a tar parser that hashes each file.
@@ -101,9 +109,6 @@ export class ManifestTap extends Transform {
   }
 
   private relative(tarPath: string): string {
-    const trimmed = tarPath.replace(/\/+$/, '');
-    if (trimmed === this.rootName) return '.';
-    const prefix = `${this.rootName}/`;
-    return trimmed.startsWith(prefix) ? trimmed.slice(prefix.length) : trimmed;
+    return relativeTarPath(tarPath, this.rootName);
   }
 }
