@@ -17,18 +17,17 @@ export async function volumeUsage(
   const late = new Promise<null>((resolve) => {
     timer = setTimeout(() => resolve(null), deadlineMs);
   });
-  const sizes = (async () => {
-    const df = (await docker.df()) as {
-      Volumes?: { Name: string; UsageData?: { Size: number } | null }[];
-    };
-    let total = 0;
-    for (const name of names) {
-      const size = df.Volumes?.find((v) => v.Name === name)?.UsageData?.Size;
-      if (size === undefined || size < 0) return null;
-      total += size;
-    }
-    return total;
-  })().catch(() => null);
+  const sizes = engineVolumeSizes(docker)
+    .then((known) => {
+      let total = 0;
+      for (const name of names) {
+        const size = known.get(name);
+        if (size === undefined || size < 0) return null;
+        total += size;
+      }
+      return total;
+    })
+    .catch(() => null);
   try {
     return await Promise.race([sizes, late]);
   } finally {
@@ -41,8 +40,12 @@ export async function volumeUsage(
  * counting 0. Rejects when the Engine cannot answer (a remote engine without df): the caller estimates.
  */
 export async function volumesSize(docker: Docker, names: Set<string>): Promise<number> {
+  const known = await engineVolumeSizes(docker);
+  return [...names].reduce((sum, name) => sum + Math.max(0, known.get(name) ?? 0), 0);
+}
+
+/** Each volume's size as the Engine reports it (`GET /system/df`); -1 where it did not size it. */
+async function engineVolumeSizes(docker: Docker): Promise<Map<string, number>> {
   const df = (await docker.df()) as { Volumes?: { Name: string; UsageData?: { Size: number } | null }[] };
-  return (df.Volumes ?? [])
-    .filter((v) => names.has(v.Name))
-    .reduce((sum, v) => sum + Math.max(0, v.UsageData?.Size ?? 0), 0);
+  return new Map((df.Volumes ?? []).map((v) => [v.Name, v.UsageData?.Size ?? -1]));
 }
