@@ -54,7 +54,9 @@ test.describe('bad input on the web host', () => {
     await row.click();
     cli(data.path, ['delete', 'made-by-cli', '--confirm', 'made-by-cli']);
     await expect(row).toHaveCount(0, { timeout: 10_000 });
-    await expect(page.getByText('Select a snapshot to act on it.')).toBeVisible();
+    // The deleted snapshot leaves neither the list nor the details pane: the empty state is back.
+    await expect(page.getByText('No snapshots yet')).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Selected snapshot made-by-cli' })).toHaveCount(0);
   });
 
   test('an invalid setting is refused with its reason; a failing job shows kind and message', async ({ page }) => {

@@ -1,14 +1,16 @@
 import { app, dialog, session } from 'electron';
 import path from 'node:path';
-import { bridgeEvents } from './host/events';
+import { ServicesHolder, type EngineControl } from './host/engine-switch';
 import { createHandlers } from './host/handlers';
+import { useSavePicker } from './host/save-as';
 import { createServices, type Services } from './services';
 import { connectEngine } from './docker/engine';
 import { defaultDataDir } from './services/data-dir';
 import { configFilePath, writeDataDirPointer } from './services/data-dir-pointer';
+import { startBackgroundScheduler } from './services/background-scheduler';
 import { resolveConfiguredEngine } from './services/engine-choice';
 import type { AppLocation } from './shell/app-origin';
-import { askForAnotherFolder, confirmQuitDuring, pickDataFolder } from './shell/dialogs';
+import { askForAnotherFolder, confirmQuitDuring, pickDataFolder, pickSavePath } from './shell/dialogs';
 import { registerIpc } from './shell/ipc';
 import { applyLaunchAtLogin, startedHidden } from './shell/launch-at-login';
 import { MainWindow } from './shell/main-window';
@@ -69,19 +71,21 @@ async function start(): Promise<void> {
   // Crash cleanup and restore recovery finish before any window exists, so no restore is offered
   // over a half-swapped workload.
   await services.sweep();
-  registerIpc({ handlers: handlersSyncingLoginItem(services), location, log });
+  // The engine picker replaces the services (same data dir, another engine) without a restart.
+  const holder = new ServicesHolder({ services, engine, handlers: handlersSyncingLoginItem });
+  registerIpc({ handlers: holder.handlers, location, log });
   const shown = new MainWindow({
     location,
     preloadPath: path.join(__dirname, 'preload.cjs'),
     iconPath: path.join(resourcesDir, 'icon.png'),
-    keepInTray: () => services.settings.get('keepInTrayOnClose'),
+    keepInTray: () => holder.current.settings.get('keepInTrayOnClose'),
     quitting: () => quitting,
   });
   window = shown;
-  mayQuit = () => confirmQuitDuring(services.jobs.running());
+  mayQuit = () => confirmQuitDuring(holder.current.jobs.running());
   const showSnapshot = (snapshotId: string) => {
     try {
-      shown.showSnapshot({ snapshotId, workloadId: services.snapshots.show(snapshotId).workloadId });
+      shown.showSnapshot({ snapshotId, workloadId: holder.current.snapshots.show(snapshotId).workloadId });
     } catch {
       // The menu can be older than the catalog (a snapshot deleted by the CLI): just open the app.
       shown.show();
@@ -89,31 +93,40 @@ async function start(): Promise<void> {
   };
   const tray = startTray({
     services,
+    engineName: () => holder.target().name,
     resourcesDir,
     openApp: () => shown.show(),
     showSnapshot,
     quit: () => app.quit(),
     log,
   });
-  const stopEvents = bridgeEvents(services, (event, payload) => {
+  const stopSwitches = holder.switched.on((next) => tray.useServices(next));
+  const stopEvents = holder.bridge((event, payload) => {
     shown.send(event, payload);
     if (event === 'workloads:list-changed') tray.refresh();
   });
+  // Due schedules each minute and retention each hour, also while minimised to the tray.
+  const scheduler = startBackgroundScheduler(() => holder.current, log);
   applyLaunchAtLogin(services.settings.get('launchAtLogin'), log);
   app.on('activate', () => shown.show());
   // With keepInTrayOnClose off, closing the window quits (except on macOS, where apps stay in the dock).
   app.on('window-all-closed', () => process.platform !== 'darwin' && app.quit());
   app.on('will-quit', () => {
+    scheduler.stop();
     stopEvents();
+    stopSwitches();
     tray.dispose();
+    holder.close();
     services.close();
   });
   if (!startedHidden()) shown.show();
 }
 
 /** The contract handlers, with `settings:set` also applying launch at login right away. */
-function handlersSyncingLoginItem(services: Services) {
-  const handlers = createHandlers(services);
+function handlersSyncingLoginItem(services: Services, engines: EngineControl) {
+  // "Save as…" of snapshot files asks through the native dialog (the web host downloads instead).
+  useSavePicker(pickSavePath);
+  const handlers = createHandlers(services, engines);
   const setSetting = handlers.setSetting;
   handlers.setSetting = async (input) => {
     const settings = await setSetting(input);

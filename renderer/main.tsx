@@ -8,6 +8,7 @@ import { createWsBridge } from './client/ws-bridge';
 import { App } from './components/app';
 import { ConnectionProvider } from './hooks/use-connection';
 import './styles.css';
+import { applyTheme, loadTheme } from './theme';
 import type { VolsnapBridge } from '../shared/contract';
 
 declare global {
@@ -16,6 +17,8 @@ declare global {
     volsnapBridge?: VolsnapBridge;
   }
 }
+
+applyTheme(loadTheme());
 
 // The one place that knows about hosts: Electron's preload bridge, else the web host's socket
 // (which can be lost, so it reports its connection state).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { downtimeText, stoppingText } from './restore-text';
 import type { RestorePlan, RestorePlanDetails } from '../shared/restore-types';
-import type { Job } from '../shared/types';
+import type { Job, JobPhase } from '../shared/types';
 
 const details: RestorePlanDetails = {
   snapshotCreatedAt: '2026-01-01T10:00:00.000Z',
@@ -17,15 +17,15 @@ const plan = {
   containersToStop: ['db'],
   details,
 } as unknown as RestorePlan;
-const job = (phase: string) => ({ phase }) as Job;
+const job = (phase: JobPhase) => ({ phase }) as Job;
 
 describe('restore text', () => {
   it('says which containers stop and for how long at most', () => {
-    expect(stoppingText(job('stopping containers'), plan)).toBe('Stopping db (up to 10 s)');
-    expect(stoppingText(job('stopping containers'), { ...plan, containersToStop: ['web', 'db'] })).toBe(
+    expect(stoppingText(job('stopping'), plan)).toBe('Stopping db (up to 10 s)');
+    expect(stoppingText(job('stopping'), { ...plan, containersToStop: ['web', 'db'] })).toBe(
       'Stopping web, db (up to 13 s)',
     );
-    expect(stoppingText(job('staging shop_data'), plan)).toBeNull();
+    expect(stoppingText(job('staging'), plan)).toBeNull();
   });
 
   it('predicts the downtime from the last restore when it was made the same way, else estimates', () => {

@@ -20,7 +20,7 @@ export function downtimeText(details: RestorePlanDetails, safetySnapshot: boolea
  * stop one after another, so the bound is the sum of their stop timeouts (Docker's default 10 s).
  */
 export function stoppingText(job: Job, plan: RestorePlan | undefined): string | null {
-  if (job.phase !== 'stopping containers' || !plan || plan.containersToStop.length === 0) return null;
+  if (job.phase !== 'stopping' || !plan || plan.containersToStop.length === 0) return null;
   const timeouts = plan.details?.stopTimeouts ?? [];
   const bound = plan.containersToStop.reduce(
     (sum, name) => sum + (timeouts.find((t) => t.container === name)?.seconds ?? 10),

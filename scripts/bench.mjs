@@ -203,9 +203,12 @@ async function main() {
           'scripts/bench-restore.mjs',
           { BENCH_WORKLOAD: `container:${APP}`, BENCH_VOLUME: VOLUME, BENCH_SNAPSHOT: snapshot.id },
         ],
+        // Export vs cp of the stored archives ≤ 1.2, import vs zstd -dc | tar -t ≤ 1.5, on this snapshot.
+        ['scripts/bench-bundle.mjs', { BENCH_SNAPSHOT: snapshot.id }],
         ['scripts/bench-diff.mjs', {}],
         ['scripts/bench-ui.mjs', {}],
         ['scripts/bench-cli.mjs', {}], // CLI start-up: --version ≤ 2×, --json list ≤ 3× of `node -e 0`
+        ['scripts/bench-registry.mjs', {}], // push/pull of 700 MB vs docker push/pull of the same bytes ≤ 1.25
       ]) {
         if (!existsSync(script)) continue;
         execFileSync('node', [script], { env: { ...env, BENCH_DATA_DIR: dataDir, ...extra }, stdio: 'inherit' });

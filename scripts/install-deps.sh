@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the benchmark need (Debian/Ubuntu): a Docker Engine for
-# the private test daemon, busybox-static for the helper image, zstd and curl for the benchmark
+# the private test daemon, busybox-static for the helper image, docker-registry and apache2-utils
+# (htpasswd) for the registry push/pull tests, zstd and curl for the benchmark
 # baselines, Chromium for the end-to-end tests and for `npm start` without Electron, build tools for
 # native modules.
 # Run it as root or as a user with sudo: it asks for root (through sudo) only when a package is
 # missing, so the README's first lines work as written on a bare Debian machine (root, no sudo) and
 # on a developer's machine (a user with sudo).
 set -euo pipefail
-packages=(docker.io busybox-static zstd curl chromium python3 make g++ ca-certificates)
+packages=(docker.io busybox-static docker-registry apache2-utils zstd curl chromium python3 make g++ ca-certificates)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -8,6 +8,8 @@ import type { CommandName, Contract, EventName } from './contract';
  */
 export const COMMAND_CHANNELS: { readonly [K in CommandName]: Contract[K]['name'] } = {
   engineStatus: 'engine:status',
+  listEngines: 'engines:list',
+  switchEngine: 'engines:switch',
   listWorkloads: 'workloads:list',
   listSnapshots: 'snapshots:list',
   showSnapshot: 'snapshots:show',
@@ -18,13 +20,22 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: Contract[K]['name'
   pruneSnapshots: 'snapshots:prune',
   diffSnapshot: 'diff:run',
   diffFile: 'diff:file',
+  listAllSnapshots: 'snapshots:list-all',
+  listSnapshotFiles: 'files:list',
+  readSnapshotFile: 'files:read',
+  saveSnapshotFile: 'files:save',
   previewRestore: 'restore:preview',
   restoreSnapshot: 'restore:start',
+  cloneSnapshot: 'restore:clone',
+  pushSnapshot: 'registry:push',
+  pullSnapshot: 'registry:pull',
   listJobs: 'jobs:list',
   cancelJob: 'jobs:cancel',
   appInfo: 'app:info',
   getSettings: 'settings:get',
   setSetting: 'settings:set',
+  listSchedules: 'schedules:list',
+  setSchedule: 'schedules:set',
 };
 
 const EVENTS: { readonly [E in EventName]: true } = {
@@ -32,6 +43,7 @@ const EVENTS: { readonly [E in EventName]: true } = {
   'jobs:changed': true,
   'snapshots:list-changed': true,
   'workloads:list-changed': true,
+  'engine:changed': true,
   'ui:show-snapshot': true,
 };
 

@@ -3,8 +3,10 @@ import { BRIDGE_EVENT_NAMES } from './bridge-channels';
 import { SETTING_KEYS, type Settings } from './settings';
 import { SNAPSHOT_NAME_MAX } from './snapshot-name';
 import type { DiffResult, FileDiff } from './diff-types';
+import type { SnapshotFileListing, SnapshotFilePreview, StoreSnapshots } from './file-types';
 import type { Result } from './errors';
 import type { RestorePlan } from './restore-types';
+import type { Schedule } from './schedule-types';
 import {
   CAPTURE_MODES,
   type Job,
@@ -49,6 +51,23 @@ export const CaptureInput = z
   })
   .strict();
 
+/** `volsnap push`: credentials come from the user's docker login (config.json, credential helpers). */
+export const PushInput = z
+  .object({ snapshot: ref, reference: z.string().min(1).max(512), keepImage: z.boolean().optional() })
+  .strict();
+
+/** `volsnap pull`; `volume` names the one volume of a vackup/extension image (`/volume-data`). */
+export const PullInput = z
+  .object({
+    reference: z.string().min(1).max(512),
+    name: z.string().min(1).max(SNAPSHOT_NAME_MAX).optional(),
+    workload: workloadRef.optional(),
+    volume: z.string().min(1).max(255).optional(),
+    allowSpecialFiles: z.boolean().optional(),
+    keepImage: z.boolean().optional(),
+  })
+  .strict();
+
 export const DiffInput = z
   .object({
     snapshot: ref,
@@ -67,13 +86,62 @@ export const FileDiffInput = z
   })
   .strict();
 
+/** Snapshot volume names a restore (or its preview) is limited to; all volumes when absent. */
+const volumeNames = z.array(z.string().min(1).max(255)).min(1).max(100).optional();
+
+const SnapshotFileInput = z
+  .object({ snapshot: ref, volume: z.string().min(1).max(255).optional(), path: z.string().min(1).max(4096) })
+  .strict();
+
+/** Into new volumes: one snapshot volume (`volume` + `to`), or every one with a name suffix. */
+export const CloneInput = z
+  .object({
+    snapshot: ref,
+    volume: z.string().min(1).max(255).optional(),
+    to: z.string().min(1).max(255).optional(),
+    suffix: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+
 export const RestoreInput = z
-  .object({ snapshot: ref, confirm: z.string().max(200), safetySnapshot: z.boolean().default(true) })
+  .object({
+    snapshot: ref,
+    confirm: z.string().max(200),
+    safetySnapshot: z.boolean().default(true),
+    volumes: volumeNames,
+  })
+  .strict();
+
+/** A schedule's period: a minute (the scheduler's tick) up to a year. */
+const MAX_EVERY = 366 * 86_400;
+
+export const ScheduleInput = z
+  .object({
+    workload: workloadRef,
+    rule: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('every'), seconds: z.number().int().min(60).max(MAX_EVERY) }).strict(),
+        z
+          .object({ kind: z.literal('daily'), at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM, 24-hour') })
+          .strict(),
+      ])
+      .nullable(),
+  })
   .strict();
 
 export const contract = {
   engineStatus: command<EngineStatus>()('engine:status', noInput),
-  listWorkloads: command<Workload[]>()('workloads:list', noInput),
+  /** Every engine the host could use, each asked for its status (what `volsnap engines` lists). */
+  listEngines: command<EngineCandidate[]>()('engines:list', noInput),
+  /** Switches the host to one of `listEngines` and remembers it (the `engine` setting); `Conflict` while a job runs. */
+  switchEngine: command<EngineStatus>()(
+    'engines:switch',
+    z.object({ name: z.string().min(1).max(500), endpoint: z.string().min(1).max(2000) }).strict(),
+  ),
+  listWorkloads: command<Workload[]>()(
+    'workloads:list',
+    z.object({ showAnonymous: z.boolean().optional() }).strict(),
+  ),
   listSnapshots: command<Snapshot[]>()('snapshots:list', z.object({ workloadId: workloadRef.optional() }).strict()),
   showSnapshot: command<Snapshot>()('snapshots:show', z.object({ snapshot: ref }).strict()),
   captureWorkload: command<{ jobId: string }>()('snapshots:capture', CaptureInput),
@@ -96,8 +164,32 @@ export const contract = {
   pruneSnapshots: command<PruneResult>()('snapshots:prune', noInput),
   diffSnapshot: command<DiffResult>()('diff:run', DiffInput),
   diffFile: command<FileDiff>()('diff:file', FileDiffInput),
-  previewRestore: command<RestorePlan>()('restore:preview', z.object({ snapshot: ref }).strict()),
+  /** Every snapshot in the store, of every engine and workload (removed ones too). */
+  listAllSnapshots: command<StoreSnapshots>()('snapshots:list-all', noInput),
+  /** A folder of a snapshot volume (or, with `search`, entries by name; the volumes when there are several). */
+  listSnapshotFiles: command<SnapshotFileListing>()(
+    'files:list',
+    z
+      .object({
+        snapshot: ref,
+        volume: z.string().min(1).max(255).optional(),
+        path: z.string().max(4096).optional(),
+        search: z.string().max(200).optional(),
+      })
+      .strict(),
+  ),
+  /** A bounded preview of one file (text when small and text-like). */
+  readSnapshotFile: command<SnapshotFilePreview>()('files:read', SnapshotFileInput),
+  /** Desktop only: "Save as…" a file as itself or a folder as a .tar, through the native dialog. */
+  saveSnapshotFile: command<{ savedTo: string | null }>()('files:save', SnapshotFileInput),
+  previewRestore: command<RestorePlan>()(
+    'restore:preview',
+    z.object({ snapshot: ref, volumes: volumeNames }).strict(),
+  ),
   restoreSnapshot: command<{ jobId: string }>()('restore:start', RestoreInput),
+  cloneSnapshot: command<{ jobId: string }>()('restore:clone', CloneInput),
+  pushSnapshot: command<{ jobId: string }>()('registry:push', PushInput),
+  pullSnapshot: command<{ jobId: string }>()('registry:pull', PullInput),
   listJobs: command<Job[]>()('jobs:list', noInput),
   cancelJob: command<null>()('jobs:cancel', z.object({ jobId: z.string().regex(/^[0-9a-f]{16}$/) }).strict()),
   appInfo: command<AppInfo>()('app:info', noInput),
@@ -111,6 +203,9 @@ export const contract = {
       })
       .strict(),
   ),
+  listSchedules: command<Schedule[]>()('schedules:list', noInput),
+  /** `rule: null` removes the workload's schedule; the answer is then null. */
+  setSchedule: command<Schedule | null>()('schedules:set', ScheduleInput),
 } as const;
 
 export type Contract = typeof contract;
@@ -120,10 +215,26 @@ export type OutputOf<K extends CommandName> = Contract[K] extends CommandDef<str
 
 export interface EngineStatus {
   ok: boolean;
+  /** The name the user knows the engine by (a Docker context, `default`, `DOCKER_HOST`, a desktop product). */
+  name: string;
   endpoint: string;
   version: string | null;
   /** Why the engine cannot be reached, written for the user. */
   message: string | null;
+}
+
+/** One engine the host could use, with its status: a row of `volsnap engines --json`. */
+export interface EngineCandidate {
+  name: string;
+  /** Empty when the engine cannot even be located (a context that is missing or unreadable). */
+  endpoint: string;
+  source: 'flag' | 'env' | 'setting' | 'context' | 'default' | 'probe';
+  current: boolean;
+  reachable: boolean;
+  version: string | null;
+  engineId: string | null;
+  /** Why it cannot be reached or used, written for the user. */
+  error: string | null;
 }
 
 /** Where this host keeps its store (shown in Settings, so the user knows what the CLI needs as --data-dir). */
@@ -137,6 +248,8 @@ export interface EventMap {
   'jobs:changed': Job;
   'snapshots:list-changed': { workloadId: string };
   'workloads:list-changed': Record<string, never>;
+  /** The host now talks to another engine: every list may have changed. */
+  'engine:changed': { name: string; endpoint: string };
   /** The desktop shell asks the UI to show a snapshot (a click in the tray or on a notification). */
   'ui:show-snapshot': { snapshotId: string; workloadId: string };
 }

@@ -3,13 +3,30 @@ export interface RestorePlan {
   snapshotId: string;
   snapshotName: string;
   workloadId: string;
-  volumes: { volumeName: string; targetVolume: string; mountDestination: string; owner: string; sizeBytes: number }[];
+  volumes: RestorePlanVolume[];
   /** Containers that will be stopped and started again (running ones). */
   containersToStop: string[];
+  /** Every existing container the restore involves (stopped ones are left stopped); none is ever created. */
+  containers?: string[];
+  /** Plain-words notes: volumes made again (and how), containers gone since the capture. */
+  notes?: string[];
   /** Why a restore cannot run, if it cannot (missing container, image, volume). */
   blockers: string[];
   /** What the dialog says in plain words: what is lost, how long it takes, what changed since. */
   details?: RestorePlanDetails;
+}
+
+/** One snapshot volume in a restore plan and the volume it goes into. */
+export interface RestorePlanVolume {
+  volumeName: string;
+  targetVolume: string;
+  mountDestination: string;
+  owner: string;
+  sizeBytes: number;
+  /** False when the target volume is gone and the restore creates it (see `create`). */
+  exists?: boolean;
+  /** How a missing target is made; `derived` when the snapshot predates recorded volume labels. */
+  create?: { driver: string; labels: Record<string, string>; derived: boolean } | null;
 }
 
 /** The parts of a plan the user weighs before confirming (see electron/services/restore/plan-details.ts). */
@@ -38,4 +55,23 @@ export interface RestoreResult {
   deleteMs: number;
   /** Containers that ran before but were removed during the restore: they were not started. */
   containersGone: string[];
+}
+
+/**
+ * A restore that recovery finished after its process died: the volumes hold the snapshot, but its
+ * timings were not measured (a restore's result is this or a `RestoreResult`).
+ */
+export interface RecoveredRestoreResult {
+  snapshotId: string;
+  safetySnapshotId?: undefined;
+  downtimeMs?: undefined;
+  swapWindowMs?: undefined;
+  deleteMs?: undefined;
+  containersGone?: string[];
+}
+
+/** The outcome of `volsnap clone`: the new volumes, each with the snapshot volume it holds. */
+export interface CloneResult {
+  snapshotId: string;
+  volumes: { from: string; to: string }[];
 }

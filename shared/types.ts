@@ -1,10 +1,13 @@
 /** Our own DTOs: what the services return and every host passes on. Never Docker's shapes. */
+import type { ErrorData } from './errors';
+import type { CloneResult, RecoveredRestoreResult, RestoreResult } from './restore-types';
 
-export type WorkloadKind = 'compose' | 'container';
+/** `volume`: a named volume no container mounts and no compose project claims (issue 14). */
+export type WorkloadKind = 'compose' | 'container' | 'volume';
 /** The capture modes, in the order they are offered; the one source for the type and the schemas. */
 export const CAPTURE_MODES = ['live', 'pause', 'stop'] as const;
 export type CaptureMode = (typeof CAPTURE_MODES)[number];
-export type Trigger = 'manual' | 'tray' | 'pre-restore' | 'schedule' | 'cli';
+export type Trigger = 'manual' | 'tray' | 'pre-restore' | 'schedule' | 'cli' | 'import' | 'pull';
 export type SnapshotStatus = 'capturing' | 'ready' | 'failed';
 
 export interface ContainerInfo {
@@ -45,12 +48,14 @@ export interface BindMount {
 }
 
 export interface Workload {
-  /** `compose:<project>` or `container:<name>`. */
+  /** `compose:<project>`, `container:<name>` or `volume:<name>`. */
   id: string;
   name: string;
   kind: WorkloadKind;
   /** running: all containers run; partial: some; stopped: none. */
   status: 'running' | 'partial' | 'stopped';
+  /** A compose project whose containers are all gone (after `compose down`): only its volumes remain. */
+  removed?: boolean;
   containers: ContainerInfo[];
   volumes: WorkloadVolume[];
   bindMounts: BindMount[];
@@ -86,6 +91,25 @@ export interface Provenance {
     state: string;
   }[];
   mounts: { volumeName: string; containerName: string; destination: string }[];
+  /** Set on snapshots that came in through `volsnap import` (a bundle or another tool's archive). */
+  imported?: ImportProvenance;
+}
+
+/** Where an imported snapshot came from. */
+export interface ImportProvenance {
+  /** `bundle` (a .volsnap file) or the foreign archive's format. */
+  source: 'bundle' | 'tar' | 'tar.gz' | 'tar.zst' | 'tar.bz2' | 'registry';
+  /** Set by `volsnap pull`: the image it came from (fileName is then the reference, fileSha256 the digest's hex). */
+  image?: { reference: string; digest: string | null };
+  /** sha256 of the imported file's bytes, as read. */
+  fileSha256: string;
+  /** The file name, or `-` for standard input. */
+  fileName: string;
+  importedAt: string;
+  /** The snapshot's id in the store it was exported from (bundles only). */
+  originalSnapshotId: string | null;
+  /** The engine it was captured on (bundles only, when recorded). */
+  originEngine: { id: string | null; name: string | null } | null;
 }
 
 export interface Snapshot {
@@ -139,12 +163,55 @@ export interface VerifyReport {
   volumes: { volumeName: string; ok: boolean; problem: string | null }[];
 }
 
-export type JobKind = 'capture' | 'restore' | 'diff';
+/**
+ * What each kind of job produces when it succeeds; the keys are the job kinds. To add a kind, add
+ * one line here, `kind: ResultShape` (`Record<never, never>` when it produces nothing of its own):
+ * `JobKind`, `JobResult` and `Job` follow, and the typecheck lists what else must learn the kind.
+ */
+export interface JobResults {
+  capture: { snapshotId: string };
+  restore: RestoreResult | RecoveredRestoreResult;
+  diff: Record<never, never>;
+  push: { snapshotId: string; reference: string; digest: string };
+  pull: { snapshotId: string; reference: string; digest: string | null };
+  clone: CloneResult;
+}
+export type JobKind = keyof JobResults;
 export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/**
+ * What a running job is doing, as the code emits it; `phaseText` (shared/job-phase.ts) words it for
+ * a person. To add a phase, add it here and its words there.
+ */
+export const JOB_PHASES = [
+  'starting',
+  'preparing',
+  'warning',
+  'pausing',
+  'stopping',
+  'capturing',
+  'resuming',
+  'comparing',
+  'reading',
+  'staging',
+  'swapping',
+  'removing-old',
+  'starting-containers',
+  'rolling-back',
+  'pushing',
+  'pulling',
+] as const;
+export type JobPhase = (typeof JOB_PHASES)[number];
 
 export interface JobProgress {
   jobId: string;
-  phase: string;
+  phase: JobPhase;
+  /** The volume the phase works on, when it works on one (capturing, reading, staging). */
+  volume?: string;
+  /** Words the phase carries for a person: the helper image's pull, a retried start, a warning. */
+  detail?: string;
+  /** Set while a restore takes its safety snapshot: the phase is then that capture's. */
+  within?: 'safety snapshot';
   bytesDone: number;
   bytesTotal: number | null;
   filesDone: number;
@@ -152,30 +219,25 @@ export interface JobProgress {
   ratio: number | null;
 }
 
-export interface Job {
+interface JobFields {
   id: string;
-  kind: JobKind;
   workloadId: string;
   snapshotId: string | null;
   status: JobStatus;
-  phase: string;
+  phase: JobPhase;
   startedAt: string;
   finishedAt: string | null;
-  error: { kind: string; message: string } | null;
+  error: ErrorData | null;
   progress: JobProgress | null;
-  /** What a finished job produced, for the UI's result view. */
-  result: JobResult | null;
 }
 
-export interface JobResult {
-  snapshotId?: string;
-  safetySnapshotId?: string | null;
-  downtimeMs?: number;
-  swapWindowMs?: number;
-  deleteMs?: number;
-  /** A restore's containers that were removed meanwhile and not started. */
-  containersGone?: string[];
-}
+/** What a finished job of kind K produced, tagged with its kind. */
+export type JobResultOf<K extends JobKind> = { kind: K } & JobResults[K];
+export type JobResult = { [K in JobKind]: JobResultOf<K> }[JobKind];
+/** A job of kind K; `result` is what it produced once it succeeded, for the UI's result view. */
+export type JobOf<K extends JobKind> = JobFields & { kind: K; result: JobResultOf<K> | null };
+/** Any job: `job.kind` narrows its result. */
+export type Job = { [K in JobKind]: JobOf<K> }[JobKind];
 
 export interface PruneResult {
   deleted: { id: string; name: string; reason: string }[];

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Catalog } from '../../electron/store/catalog';
 import { openDb } from '../../electron/store/db';
+import { SettingsStore } from '../../electron/store/settings-store';
+import { DEFAULT_SETTINGS } from '../../shared/settings';
 
 /**
  * Writes `count` ready snapshots of one workload straight into a data dir's catalog (no
@@ -11,6 +13,8 @@ export function seedSnapshots(dataDir: string, workload: { id: string; name: str
   const catalog = new Catalog(db);
   const start = Date.now() - count * 60_000;
   try {
+    // A store that keeps them all: `volsnap serve` applies retention at start (background-scheduler.ts).
+    new SettingsStore(db).set('keepLast', Math.max(count, DEFAULT_SETTINGS.keepLast));
     db.transaction(() => {
       for (let i = 0; i < count; i++) {
         const id = randomBytes(8).toString('hex');

@@ -12,6 +12,7 @@ import {
   type TestWorkload,
 } from '../../test/engine';
 import { CLI_BIN, ensureCliBuilt, runCliSync } from '../../test/cli';
+import type { Snapshot } from '../../shared/types';
 
 describeEngine('volsnap CLI', () => {
   const docker = testDocker();
@@ -107,6 +108,22 @@ describeEngine('volsnap CLI', () => {
     expect(cli(['delete', 'cli-first']).code).toBe(2);
     const mismatch = cli(['--json', 'delete', 'cli-first', '--confirm', 'cli-firs']);
     expect((JSON.parse(mismatch.stderr) as { error: { kind: string } }).error.kind).toBe('ConfirmationMismatch');
+  });
+
+  it("checks flags with the contract's rules, as the app does, and names the flag that broke one", () => {
+    const longName = cli(['--json', 'capture', w.name, '--name', 'n'.repeat(121)]);
+    expect(longName.code).toBe(2);
+    const { error } = JSON.parse(longName.stderr) as { error: { kind: string; message: string } };
+    expect(error.kind).toBe('InvalidInput');
+    expect(error.message).toMatch(/^Invalid input for volsnap capture: --name: .*120/);
+    const mode = cli(['diff', 'cli-first', '--mode', 'stop']);
+    expect(mode.code).toBe(2);
+    expect(mode.stderr).toMatch(/--mode: .*"live"\|"pause"/);
+    expect(mode.stderr).toContain('Usage: volsnap diff');
+    const volume = cli(['restore', 'cli-first', '--dry-run', '--volume', '']);
+    expect(volume.code).toBe(2);
+    expect(volume.stderr).toContain('--volume: ');
+    expect(json<Snapshot[]>(['list']).some((s) => s.name.startsWith('nnn'))).toBe(false);
   });
 
   it('names the endpoint and what to do when the engine is down', () => {

@@ -1,8 +1,14 @@
 import type { ParseArgsConfig } from 'node:util';
+import type { z } from 'zod';
 import type { Services } from '../services';
+import { VolsnapError } from '../../shared/errors';
 
-/** Thrown for a malformed command line: exit code 2. */
-export class UsageError extends Error {}
+/** A malformed command line: `InvalidInput`, and exit code 2. */
+export class UsageError extends VolsnapError {
+  constructor(message: string) {
+    super('InvalidInput', message);
+  }
+}
 
 export interface CliArgs {
   positionals: string[];
@@ -15,6 +21,8 @@ export interface CliContext {
   json: boolean;
   /** Progress sink for long jobs (a bar on a TTY, nothing otherwise). */
   stderr: NodeJS.WriteStream;
+  /** Where a command that writes raw bytes (cat) writes them. */
+  stdout: NodeJS.WritableStream;
 }
 
 /** One `volsnap` subcommand: how to parse it, what it does, how its result reads for a person. */
@@ -35,6 +43,8 @@ export interface CliCommand<T = unknown> {
    * since it then runs until Ctrl-C), so the result is not printed.
    */
   writesOwnJson?: boolean;
+  /** run() wrote the output itself (cat's bytes): nothing is printed after it, with or without --json. */
+  writesOwnOutput?: boolean;
 }
 
 export function defineCommand<T>(command: CliCommand<T>): CliCommand {
@@ -44,4 +54,41 @@ export function defineCommand<T>(command: CliCommand<T>): CliCommand {
 export function stringOption(args: CliArgs, name: string): string | undefined {
   const value = args.values[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+type ContractModule = typeof import('../../shared/contract');
+
+/** How the contract's fields are spelled on the command line, where the field name alone is not it. */
+const FLAG_NAMES: Record<string, string> = {
+  snapshot: '<snapshot>',
+  workload: '<workload>',
+  volumes: '--volume',
+  path: '--file',
+  safetySnapshot: '--no-safety-snapshot',
+};
+
+/**
+ * Checks a command's flags with the contract's own zod schema (the rules the app and the web host
+ * apply), so the CLI keeps no second copy of them. The contract loads on first use: importing it
+ * builds every schema, and `list` must not load zod. Zod's issues become one `UsageError` (exit 2)
+ * that names the flags: "Invalid input for volsnap capture: --mode: Invalid option: …".
+ */
+export async function parseFlags<T>(
+  command: Pick<CliCommand, 'name' | 'usage'>,
+  schemaOf: (contract: ContractModule) => z.ZodType<T>,
+  input: Record<string, unknown>,
+  flagNames: Record<string, string> = {},
+): Promise<T> {
+  const schema = schemaOf(await import('../../shared/contract'));
+  // An absent flag is an absent field, not `undefined` in a strict object.
+  const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+  const parsed = schema.safeParse(given);
+  if (parsed.success) return parsed.data;
+  const reasons = parsed.error.issues.map((issue) => {
+    const field = issue.path[0];
+    if (field === undefined) return issue.message;
+    const name = String(field);
+    return `${flagNames[name] ?? FLAG_NAMES[name] ?? `--${name}`}: ${issue.message}`;
+  });
+  throw new UsageError(`Invalid input for volsnap ${command.name}: ${reasons.join('; ')}.\nUsage: ${command.usage}`);
 }

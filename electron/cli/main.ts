@@ -67,10 +67,12 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
     const ctx: CliContext = {
       json,
       stderr: io.stderr,
+      stdout: io.stdout,
       services: () => (services ??= createServices({ dataDir, docker })),
     };
     if (command.mutating) await ctx.services().sweep();
     const result = await command.run(ctx, args);
+    if (command.writesOwnOutput === true) return 0;
     if (!json) io.stdout.write(`${command.human(result)}\n`);
     else if (command.writesOwnJson !== true) io.stdout.write(`${JSON.stringify(result)}\n`);
     return command.failed?.(result) === true ? 1 : 0;
@@ -91,8 +93,11 @@ function isGlobalValue(argv: string[], arg: string): boolean {
   return i > 0 && (argv[i - 1] === '--data-dir' || argv[i - 1] === '--context');
 }
 
-/** `config` must work while the chosen engine is broken (to fix it), and `engines` reports each one. */
-const ENGINE_FREE = new Set(['config', 'engines']);
+/**
+ * `config` must work while the chosen engine is broken (to fix it), and `engines` reports each one;
+ * ls, cat and extract read only the store, so they work with the engine down.
+ */
+const ENGINE_FREE = new Set(['config', 'engines', 'ls', 'cat', 'extract']);
 
 /** The engine a command talks to, resolved once the way the docker CLI would (engine-resolve.ts). */
 async function commandEngine(command: CliCommand, context: unknown) {

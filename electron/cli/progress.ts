@@ -2,6 +2,7 @@ import type { JobHandle } from '../services/jobs';
 import type { Services } from '../services';
 import type { JobProgress } from '../../shared/types';
 import { humanBytes } from './format';
+import { phaseText } from '../../shared/job-phase';
 
 /** A one-line progress bar on stderr, drawn only when stderr is a terminal. */
 export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): {
@@ -18,7 +19,7 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): {
       const bytes =
         p.bytesDone > 0 ? ` ${humanBytes(p.bytesDone)}${p.bytesTotal ? ` / ${humanBytes(p.bytesTotal)}` : ''}` : '';
       const files = p.filesDone > 0 ? `, ${p.filesDone} files` : '';
-      stream.write(`\r\x1b[K${bar}${p.phase}${bytes}${files}`);
+      stream.write(`\r\x1b[K${bar}${phaseText(p)}${bytes}${files}`);
       drawn = true;
     },
     done() {
@@ -37,7 +38,8 @@ function phaseTracer(stream: NodeJS.WriteStream): { update(p: JobProgress): void
   let phase = '';
   return {
     update(p) {
-      if (p.phase !== phase) line((phase = p.phase));
+      const text = phaseText(p);
+      if (text !== phase) line((phase = text));
     },
     done: () => line('done'),
   };
@@ -52,10 +54,11 @@ export async function followJob<T>(services: Services, handle: JobHandle<T>, std
     if (p.jobId !== handle.jobId) return;
     trace.update(p);
     // A warning (e.g. a tmpfs volume) stays on screen as its own line, terminal or not.
-    if (p.phase.startsWith('warning: ') && !warned.has(p.phase)) {
-      warned.add(p.phase);
+    const warning = p.phase === 'warning' && !p.within ? phaseText(p) : null;
+    if (warning && !warned.has(warning)) {
+      warned.add(warning);
       bar.done();
-      stderr.write(`volsnap: ${p.phase}\n`);
+      stderr.write(`volsnap: ${warning}\n`);
     }
     bar.update(p);
   });

@@ -14,19 +14,11 @@ import {
   type ResolveInput,
 } from './engine-resolve';
 import { knownSockets, socketPathOf } from './socket-probe';
+import type { EngineCandidate } from '../../shared/contract';
 import { VolsnapError } from '../../shared/errors';
 
-/** One row of `volsnap engines`. */
-export interface EngineCandidate {
-  name: string;
-  endpoint: string;
-  source: EngineSource;
-  current: boolean;
-  reachable: boolean;
-  version: string | null;
-  engineId: string | null;
-  error: string | null;
-}
+/** One row of `volsnap engines` (and of the app's engine picker: the contract defines it). */
+export type { EngineCandidate };
 
 /** The oldest Engine API Volsnap is written against (Docker 20.10). */
 export const MIN_API_VERSION = '1.41';

@@ -1,10 +1,11 @@
 import Docker from 'dockerode';
 import Database from 'better-sqlite3';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { useDockerContext, writeDockerContext } from '../../test/docker-config';
+import { startSecondEngine, stopSecondEngine } from '../../test/second-engine';
 import {
   createWorkload,
   describeEngine,
@@ -82,31 +83,12 @@ async function currentEngine(args: string[] = [], extra: Record<string, string> 
 }
 
 function startEngineB(): void {
-  execFileSync('bash', ['scripts/test-engine.sh', 'start'], {
-    env: { ...process.env, VOLSNAP_ENGINE_ROOT: rootB },
-    stdio: 'ignore',
-  });
+  startSecondEngine(rootB);
 }
 
 /** Stops the dockerd this file started (by its pid) and removes its root. */
 function stopEngineB(): void {
-  const pidFile = path.join(rootB, 'docker.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8'));
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  for (let i = 0; i < 300; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      break;
-    }
-    execFileSync('sleep', ['0.1']);
-  }
-  rmSync(rootB, { recursive: true, force: true });
+  stopSecondEngine(rootB);
 }
 
 describeEngine('two engines reached through docker contexts', () => {

@@ -9,10 +9,11 @@ import {
   type DockerContext,
 } from './docker-contexts';
 import { knownSockets, platformDefaultEndpoint, probeSocket, type ProbeResult } from './socket-probe';
+import type { EngineCandidate } from '../../shared/contract';
 import { VolsnapError } from '../../shared/errors';
 
-/** Where the engine choice came from, in the words `volsnap engines` prints. */
-export type EngineSource = 'flag' | 'env' | 'setting' | 'context' | 'default' | 'probe';
+/** Where the engine choice came from, in the words `volsnap engines` prints (shared/contract.ts lists them). */
+export type EngineSource = EngineCandidate['source'];
 
 /** One engine Volsnap can talk to: how it was found and how to reach it. */
 export interface EngineTarget {

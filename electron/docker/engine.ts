@@ -4,6 +4,17 @@ import { dockerFor, type EngineTarget } from './engine-resolve';
 import { socketPathOf } from './socket-probe';
 import { VolsnapError } from '../../shared/errors';
 
+/**
+ * The Engine client as the rest of the app sees it: services and hosts take one through their
+ * constructors and hand it to this folder's functions, and import this type, never dockerode's.
+ */
+export type EngineClient = Docker;
+// eslint-disable-next-line @typescript-eslint/no-namespace -- the client's handle types, under its name
+export declare namespace EngineClient {
+  /** A container handle (a helper) made by createHelper and used by the archivers and stagers. */
+  export type Container = Docker.Container;
+}
+
 /** The engine this process connected to through `connectEngine(target)`; messages name its endpoint. */
 let current: EngineTarget | undefined;
 

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { engineCall } from './engine';
+import { unmountedVolumes, type UnmountedVolumes } from './volume-workloads';
 import type { BindMount, ContainerInfo, Workload, WorkloadVolume } from '../../shared/types';
 
 const PROJECT_LABEL = 'com.docker.compose.project';
@@ -18,8 +19,16 @@ export interface DiscoveredWorkload extends Omit<Workload, 'containers' | 'lastS
   containers: DiscoveredContainer[];
 }
 
-/** Lists workloads: compose projects and standalone containers, with their volumes and bind mounts. */
-export async function discoverWorkloads(docker: Docker): Promise<DiscoveredWorkload[]> {
+/**
+ * Lists workloads: compose projects and standalone containers, with their volumes and bind mounts;
+ * a compose project whose containers are gone but whose volumes remain (`removed`); and each named
+ * volume no container mounts and no project claims (`volume:<name>`). Anonymous volumes no
+ * container mounts only with `anonymous`.
+ */
+export async function discoverWorkloads(
+  docker: Docker,
+  options: { anonymous?: boolean } = {},
+): Promise<DiscoveredWorkload[]> {
   const [containers, images] = await Promise.all([
     engineCall('list containers', () => docker.listContainers({ all: true })),
     engineCall('list images', () => docker.listImages()),
@@ -44,9 +53,33 @@ export async function discoverWorkloads(docker: Docker): Promise<DiscoveredWorkl
     group.members.push(container);
     groups.set(id, group);
   }
-  return [...groups.entries()]
-    .map(([id, g]) => toWorkload(id, g.name, g.kind, g.members))
-    .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+  const mounted = new Set(
+    [...groups.values()].flatMap((g) => g.members.flatMap((c) => c.volumeMounts.map((m) => m.volumeName))),
+  );
+  const unmounted = await unmountedVolumes(docker, mounted, options);
+  return [
+    ...[...groups.entries()].map(([id, g]) => toWorkload(id, g.name, g.kind, g.members)),
+    ...volumeOnlyWorkloads(unmounted, new Set(groups.keys())),
+  ].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+}
+
+/** Workloads made of volumes alone: removed compose projects, and volumes of their own. */
+function volumeOnlyWorkloads(unmounted: UnmountedVolumes, withContainers: Set<string>): DiscoveredWorkload[] {
+  const workload = (id: string, name: string, kind: 'compose' | 'volume', volumes: WorkloadVolume[]) => ({
+    id,
+    name,
+    kind,
+    status: 'stopped' as const,
+    containers: [],
+    volumes: volumes.sort((a, b) => a.name.localeCompare(b.name)),
+    bindMounts: [],
+    imageBased: true,
+  });
+  const removed = [...unmounted.byProject.entries()]
+    // A project that still has containers keeps its discovered volumes (the mounted ones) as before.
+    .filter(([project]) => !withContainers.has(`compose:${project}`))
+    .map(([project, volumes]) => ({ ...workload(`compose:${project}`, project, 'compose', volumes), removed: true }));
+  return [...removed, ...unmounted.alone.map((v) => workload(`volume:${v.name}`, v.name, 'volume', [v]))];
 }
 
 function rank(w: DiscoveredWorkload): number {

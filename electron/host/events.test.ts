@@ -83,14 +83,14 @@ describe('watchOtherJobs', () => {
     try {
       theirs.insert({ id: 'cafe000000000001', kind: 'capture', workloadId: 'compose:w', snapshotId: null });
       expect(await until(() => changed.length === 1)).toBe(true);
-      theirs.update('cafe000000000001', { phase: 'capturing w_data' });
+      theirs.update('cafe000000000001', { phase: 'capturing' });
       expect(await until(() => changed.length === 2)).toBe(true);
       theirs.finish('cafe000000000001', 'succeeded');
       expect(await until(() => changed.length === 3)).toBe(true);
       expect(changed.map((j) => [j.id, j.status, j.phase])).toEqual([
         ['cafe000000000001', 'running', 'starting'],
-        ['cafe000000000001', 'running', 'capturing w_data'],
-        ['cafe000000000001', 'succeeded', 'capturing w_data'],
+        ['cafe000000000001', 'running', 'capturing'],
+        ['cafe000000000001', 'succeeded', 'capturing'],
       ]);
       // Our own jobs already fire their events: not repeated here.
       await services.jobs.start({ kind: 'diff', workloadId: 'container:ours', exclusive: false }, async () => 1).done;
@@ -114,7 +114,7 @@ describe("another process's job progress", () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     try {
       const handle = runner.start({ kind: 'capture', workloadId: 'compose:progress' }, async (ctx) => {
-        ctx.progress({ phase: 'capturing w_data', bytesDone: 4096, bytesTotal: 8192, ratio: 0.5 });
+        ctx.progress({ phase: 'capturing', volume: 'w_data', bytesDone: 4096, bytesTotal: 8192, ratio: 0.5 });
         await held;
       });
       const withBytes = () => changed.find((j) => j.id === handle.jobId && j.status === 'running' && j.progress);

@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../docker/engine';
 import type { Services } from '../services';
 import type { JobRunner } from '../services/jobs';
 import type { CatalogWatch } from '../store/catalog-watch';

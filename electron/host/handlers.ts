@@ -1,6 +1,11 @@
 import type { z } from 'zod';
-import { engineEndpoint, engineError, engineVersion } from '../docker/engine';
+import { currentEngine, engineEndpoint, engineError, engineVersion } from '../docker/engine';
+import { listEngineCandidates } from '../docker/engine-candidates';
+import type { EngineControl } from './engine-switch';
 import type { Services } from '../services';
+import { saveSnapshotEntry } from './save-as';
+import { startPull } from '../services/registry/pull';
+import { startPush } from '../services/registry/push';
 import {
   COMMAND_NAMES,
   contract,
@@ -16,9 +21,13 @@ export type Handlers = { [K in CommandName]: (input: unknown) => Promise<OutputO
 
 type Implementations = { [K in CommandName]: (input: InputOf<K>) => Promise<OutputOf<K>> };
 
-/** Builds the handlers every host (Electron IPC, web host) exposes, over one set of services. */
-export function createHandlers(services: Services): Handlers {
-  const impl = implementations(services);
+/**
+ * Builds the handlers every host (Electron IPC, web host) exposes, over one set of services.
+ * `engines` (the host's ServicesHolder) lets the engine commands list and switch engines; without
+ * it the engines are listed and a switch is refused.
+ */
+export function createHandlers(services: Services, engines?: EngineControl): Handlers {
+  const impl = implementations(services, engines);
   const handlers = {} as Record<CommandName, (input: unknown) => Promise<unknown>>;
   for (const name of COMMAND_NAMES) {
     const run = impl[name] as (input: unknown) => Promise<unknown>;
@@ -58,11 +67,22 @@ export function parseInput<K extends CommandName>(name: K, input: unknown): Inpu
   throw new VolsnapError('InvalidInput', `Invalid input for ${contract[name].name}: ${reasons}.`);
 }
 
-function implementations(services: Services): Implementations {
+function implementations(services: Services, engines: EngineControl | undefined): Implementations {
   return {
-    engineStatus: () => engineStatus(services),
-    listWorkloads: () => services.workloads.list(),
-    listSnapshots: async ({ workloadId }) => services.snapshots.list(workloadId),
+    engineStatus: () => engineStatus(services, engines),
+    listEngines: () => engines?.candidates() ?? listEngineCandidates(),
+    switchEngine: async (choice) => {
+      if (!engines) throw new VolsnapError('Unsupported', 'This host cannot switch engines.');
+      await engines.switchTo(choice);
+      // The new engine answers through the new services: ask them, not the ones this handler closed over.
+      return engineStatusOf(engines);
+    },
+    // Discovery asks the connected engine; the sizes and last-snapshot dates count only its snapshots.
+    listWorkloads: async ({ showAnonymous }) =>
+      services.workloads.list((await services.engines.current()).engine?.id, { showAnonymous }),
+    // Only the connected engine's snapshots (and those from before engines were recorded), as `volsnap list`.
+    listSnapshots: async ({ workloadId }) =>
+      (await services.engines.filter(services.snapshots.list(workloadId))).snapshots,
     showSnapshot: async ({ snapshot }) => services.snapshots.show(snapshot),
     captureWorkload: async (input) => {
       const handle = await services.capture.start({ ...input, trigger: input.trigger ?? 'manual' });
@@ -74,8 +94,19 @@ function implementations(services: Services): Implementations {
     pruneSnapshots: () => services.retention.prune(),
     diffSnapshot: (input) => services.diff.diff(input),
     diffFile: (input) => services.diff.fileDiff(input),
-    previewRestore: ({ snapshot }) => services.restore.preview(snapshot),
+    listAllSnapshots: async () => {
+      const snapshots = services.snapshots.list();
+      const { view } = await services.engines.filter(snapshots);
+      return { snapshots, engineId: view.engine?.id ?? null };
+    },
+    listSnapshotFiles: async (input) => services.snapshotFiles.list(input),
+    readSnapshotFile: (input) => services.snapshotFiles.preview(input),
+    saveSnapshotFile: (input) => saveSnapshotEntry(services, input),
+    previewRestore: ({ snapshot, volumes }) => services.restore.preview(snapshot, volumes),
     restoreSnapshot: async (input) => ({ jobId: (await services.restore.start(input)).jobId }),
+    cloneSnapshot: async (input) => ({ jobId: (await services.clone.start(input)).jobId }),
+    pushSnapshot: async (input) => ({ jobId: (await startPush(services, input)).jobId }),
+    pullSnapshot: async (input) => ({ jobId: (await startPull(services, input)).jobId }),
     listJobs: async () => services.jobs.recent(),
     cancelJob: async ({ jobId }) => {
       services.jobs.cancel(jobId);
@@ -87,15 +118,24 @@ function implementations(services: Services): Implementations {
       services.settings.set(key, value);
       return services.settings.all();
     },
+    listSchedules: () => services.schedules.list(),
+    setSchedule: ({ workload, rule }) => services.schedules.set(workload, rule),
   };
 }
 
 /** Pings the engine; a down engine is a normal answer (`ok: false` with the reason), not an error. */
-async function engineStatus(services: Services): Promise<EngineStatus> {
-  const endpoint = engineEndpoint();
+async function engineStatus(services: Pick<Services, 'docker'>, engines?: EngineControl): Promise<EngineStatus> {
+  const target = engines?.target() ?? currentEngine();
+  const endpoint = target?.endpoint ?? engineEndpoint();
+  const name = target?.name ?? (process.env.DOCKER_HOST ? 'DOCKER_HOST' : 'default');
   try {
-    return { ok: true, endpoint, version: await engineVersion(services.docker), message: null };
+    return { ok: true, name, endpoint, version: await engineVersion(services.docker), message: null };
   } catch (error) {
-    return { ok: false, endpoint, version: null, message: engineError(error, 'reach the engine').message };
+    const message = engineError(error, 'reach the engine', endpoint, target?.tls).message;
+    return { ok: false, name, endpoint, version: null, message };
   }
+}
+
+function engineStatusOf(engines: EngineControl & { current: Services }): Promise<EngineStatus> {
+  return engineStatus(engines.current, engines);
 }

@@ -43,8 +43,11 @@ export function pickVolumes(workload: DiscoveredWorkload, requested: string[]): 
   }
   const chosen = requested.length > 0 ? workload.volumes.filter((v) => requested.includes(v.name)) : workload.volumes;
   return chosen.map((v) => {
-    const mount = v.mounts[0]!;
-    const container = workload.containers.find((c) => c.name === mount.containerName)!;
+    const mount = v.mounts[0];
+    const container = mount && workload.containers.find((c) => c.name === mount.containerName);
+    // A volume no container mounts (after `compose down`, or a volume of its own): its own name is
+    // its owner, and restore finds it again by that name.
+    if (!mount || !container) return { volumeName: v.name, owner: v.name, containerName: '', mountDestination: '' };
     return {
       volumeName: v.name,
       owner: container.service ?? container.name,

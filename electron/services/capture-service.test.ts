@@ -143,7 +143,7 @@ describeEngine('capture', () => {
       await services.capture.start({ workload: w.name, mode })
     ).done;
     stop();
-    expect(observed.some((p) => p.startsWith(mode === 'pause' ? 'pausing' : 'stopping'))).toBe(true);
+    expect(observed).toContain(mode === 'pause' ? 'pausing' : 'stopping');
     expect((await containerState(docker, w.containers[0]!)).status).toBe('running');
   });
 

@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../docker/engine';
 import { unlink } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
 import { archiveVolume } from './volume-archiver';
@@ -7,20 +7,21 @@ import { checkVolatileCapture } from './volatile-volumes';
 import { withQuiesced, type QuiesceWindow } from './quiesce';
 import { pickVolumes, type CapturePlan, type PlannedVolume } from './capture-plan';
 import { validateName } from '../../shared/snapshot-name';
-import { JobRunner, type JobContext, type JobHandle } from './jobs';
+import { JobRunner, type JobContext, type JobHandle, type JobHold } from './jobs';
 import type { RetentionService } from './retention-service';
 import type { WorkloadService } from './workload-service';
 import { createHelper, ensureHelperImage, removeHelper } from '../docker/helper';
 import { lockVolumes } from '../docker/volume-lock';
 import { volumeUsage } from '../docker/volume-usage';
 import type { DiscoveredWorkload } from '../docker/workloads';
-import { engineCall, engineEndpoint } from '../docker/engine';
+import { engineCall, engineEndpoint, engineVersion } from '../docker/engine';
 import { readEngineIdentity } from '../docker/engine-identity';
-import { EngineRegistry } from '../store/engine-registry';
+import { recordVolumeSpecs } from './volume-spec-record';
+import type { EngineRegistry } from '../store/engine-registry';
 import type { ArchiveFiles } from '../store/archive-files';
 import type { Catalog, StoredVolume } from '../store/catalog';
 import type { Db } from '../store/db';
-import { QuiescedTable } from '../store/quiesced-table';
+import type { QuiescedTable } from '../store/quiesced-table';
 import type { SettingsStore } from '../store/settings-store';
 import { VolsnapError } from '../../shared/errors';
 import type { CaptureMode, ManifestEntry, Provenance, Snapshot, Trigger } from '../../shared/types';
@@ -51,6 +52,10 @@ export interface CaptureDeps {
   workloads: WorkloadService;
   settings: SettingsStore;
   retention: RetentionService;
+  /** Stamps each snapshot with the engine it was captured on. */
+  registry: EngineRegistry;
+  /** Notes the containers a capture paused or stopped, so a crash's sweep resumes them. */
+  quiesced: QuiescedTable;
 }
 
 /** Captures a workload's volumes into the store as one snapshot. */
@@ -63,15 +68,30 @@ export class CaptureService {
     return this.startFor(workload, request);
   }
 
-  /** Starts a capture of an already-resolved workload as its own job. */
-  startFor(workload: DiscoveredWorkload, request: Omit<CaptureRequest, 'workload'>): JobHandle<Snapshot> {
-    const plan = this.plan(workload, request);
+  /**
+   * Starts a capture of an already-resolved workload as its own job. `leased`: the caller already
+   * holds the workload's lease for job `id` (a schedule claims it with its slot, schedules-table.ts);
+   * the job owns it from here on.
+   */
+  startFor(
+    workload: DiscoveredWorkload,
+    request: Omit<CaptureRequest, 'workload'>,
+    leased?: { id: string; lease: JobHold },
+  ): JobHandle<Snapshot> {
+    let plan;
+    try {
+      plan = this.plan(workload, request);
+    } catch (error) {
+      void leased?.lease.release();
+      throw error;
+    }
     return this.deps.jobs.start(
       {
         kind: 'capture',
         workloadId: workload.id,
         snapshotId: plan.snapshotId,
         toResult: (s) => ({ snapshotId: s.id }),
+        ...(leased && { id: leased.id, exclusive: false, holds: [leased.lease] }),
       },
       (ctx) => this.run(ctx, plan, { lock: true }),
     );
@@ -102,7 +122,7 @@ export class CaptureService {
     const { docker, settings } = this.deps;
     ctx.progress({ phase: 'preparing' });
     const helperImage = settings.get('helperImage');
-    await ensureHelperImage(docker, helperImage, (message) => ctx.progress({ phase: `preparing: ${message}` }));
+    await ensureHelperImage(docker, helperImage, (message) => ctx.progress({ phase: 'preparing', detail: message }));
     // A tmpfs volume: refuse `stop` (it would empty it), warn otherwise. See volatile-volumes.ts.
     await checkVolatileCapture(docker, plan, ctx);
     // Engine-wide: a restore of any store on this engine (or another capture) keeps us out, before any row exists.
@@ -145,8 +165,14 @@ export class CaptureService {
         plan.trigger === 'pre-restore' ? new Date(createdAt.getTime() + PRE_RESTORE_TTL_MS).toISOString() : null,
       provenance: await this.provenance(workload, plan.volumes),
     });
-    new EngineRegistry(this.deps.db).stamp(snapshotId, workload.id, engine);
+    this.deps.registry.stamp(snapshotId, workload.id, engine);
     try {
+      await recordVolumeSpecs(
+        this.deps.docker,
+        this.deps.db,
+        snapshotId,
+        plan.volumes.map((v) => v.volumeName),
+      );
       await files.makeDir(snapshotId);
       const stored = await capture();
       // After the capture window (the workload runs again): manifests in batches, then `ready`.
@@ -176,7 +202,7 @@ export class CaptureService {
     ctx: JobContext,
     plan: CapturePlan,
   ): Promise<{ volume: StoredVolume; entries: ManifestEntry[] }[]> {
-    const { docker, db, files, settings } = this.deps;
+    const { docker, files, settings } = this.deps;
     // The progress estimate comes from the volumes as they are now, asked while the helper is made.
     const liveBytes = volumeUsage(
       docker,
@@ -192,16 +218,16 @@ export class CaptureService {
     const results: { volume: StoredVolume; entries: ManifestEntry[] }[] = [];
     const window: QuiesceWindow = {
       docker,
-      table: new QuiescedTable(db),
+      table: this.deps.quiesced,
       jobId: ctx.jobId,
       containers: plan.workload.containers,
       mode: plan.mode,
       what: 'capture',
-      onResume: () => ctx.progress({ phase: 'resuming containers' }),
+      onResume: () => ctx.progress({ phase: 'resuming' }),
     };
     try {
       ctx.progress({
-        phase: plan.mode === 'live' ? 'capturing' : `${plan.mode === 'pause' ? 'pausing' : 'stopping'} containers`,
+        phase: plan.mode === 'live' ? 'capturing' : plan.mode === 'pause' ? 'pausing' : 'stopping',
       });
       await withQuiesced(window, async () => {
         let doneBefore = 0;
@@ -218,7 +244,8 @@ export class CaptureService {
               signal: ctx.signal,
               onProgress: (tarBytes, filesDone) =>
                 ctx.progress({
-                  phase: `capturing ${volume.volumeName}`,
+                  phase: 'capturing',
+                  volume: volume.volumeName,
                   bytesDone: doneBefore + tarBytes,
                   bytesTotal,
                   filesDone,
@@ -283,9 +310,9 @@ export class CaptureService {
   }
 
   private async provenance(workload: DiscoveredWorkload, volumes: PlannedVolume[]): Promise<Provenance> {
-    const version = await engineCall('read the engine version', () => this.deps.docker.version());
+    const version = await engineCall('read the engine version', () => engineVersion(this.deps.docker));
     return {
-      engineVersion: version.Version,
+      engineVersion: version ?? 'unknown',
       engineHost: engineEndpoint(),
       containers: workload.containers.map((c) => ({
         name: c.name,

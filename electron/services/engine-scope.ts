@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../docker/engine';
 import { readEngineIdentity } from '../docker/engine-identity';
 import { engineEndpoint } from '../docker/engine';
 import type { EngineIdentity, EngineRegistry } from '../store/engine-registry';

@@ -1,22 +1,27 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../docker/engine';
 import { CaptureService } from './capture-service';
 import { DiffService } from './diff/diff-service';
 import { assertWritableDataDir } from './data-dir-pointer';
 import { JobRunner } from './jobs';
 import { RestoreService } from './restore/restore-service';
+import { CloneService } from './restore/clone-service';
 import { RetentionService } from './retention-service';
+import { ScheduleService } from './schedule-service';
 import { SnapshotService } from './snapshot-service';
+import { SnapshotFiles } from './snapshot-files/snapshot-files';
 import { sweep, type SweepReport } from './sweep';
 import { WorkloadService } from './workload-service';
 import { connectEngine } from '../docker/engine';
 import { ArchiveFiles } from '../store/archive-files';
 import { Catalog } from '../store/catalog';
+import { ManifestFiles } from '../store/manifest-files';
 import { openDb, type Db } from '../store/db';
 import { CatalogWatch } from '../store/catalog-watch';
 import { JobsTable } from '../store/jobs-table';
 import { Leases } from '../store/leases';
 import { SettingsStore } from '../store/settings-store';
 import { EngineRegistry } from '../store/engine-registry';
+import { QuiescedTable } from '../store/quiesced-table';
 import { EngineScope } from './engine-scope';
 
 /** Every service, wired once; the Electron shell, the CLI and the web host each hold one. */
@@ -38,7 +43,13 @@ export interface Services {
   retention: RetentionService;
   capture: CaptureService;
   restore: RestoreService;
+  /** Snapshots into new volumes (`volsnap clone`). */
+  clone: CloneService;
   diff: DiffService;
+  /** Scheduled captures per engine and workload (`volsnap schedule`, the app's background scheduler). */
+  schedules: ScheduleService;
+  /** What a snapshot holds, read from the store without the Engine (ls, cat, extract, downloads). */
+  snapshotFiles: SnapshotFiles;
   /** Cleans what crashed processes left; safe to call while other processes work. */
   sweep(): Promise<SweepReport>;
   close(): void;
@@ -57,6 +68,7 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
   const workloads = new WorkloadService(docker, catalog);
   const snapshots = new SnapshotService(catalog, files, leases);
   const retention = new RetentionService(snapshots, settings);
+  const registry = new EngineRegistry(db);
   const capture = new CaptureService({
     dataDir: options.dataDir,
     docker,
@@ -67,6 +79,8 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
     workloads,
     settings,
     retention,
+    registry,
+    quiesced: new QuiescedTable(db),
   });
   const restore = new RestoreService({
     dataDir: options.dataDir,
@@ -91,14 +105,24 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
     files,
     leases,
     settings,
-    engines: new EngineScope(docker, new EngineRegistry(db)),
+    engines: new EngineScope(docker, registry),
     jobs,
     workloads,
     snapshots,
     retention,
     capture,
     restore,
+    clone: new CloneService({ dataDir: options.dataDir, docker, db, catalog, files, leases, jobs, settings }),
     diff,
+    schedules: new ScheduleService({
+      db,
+      docker,
+      engines: new EngineScope(docker, new EngineRegistry(db)),
+      leases,
+      capture,
+      workloads,
+    }),
+    snapshotFiles: new SnapshotFiles({ dataDir: options.dataDir, catalog, files, leases, manifests: new ManifestFiles(db) }),
     sweep: async () => {
       // Recovery first: it needs the helpers and jobs the sweep would clear. An engine that is down
       // leaves the journal open; restores of that workload refuse until `volsnap recover` succeeds.

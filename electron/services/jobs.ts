@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Emitter } from '../../shared/emitter';
-import { VolsnapError, toErrorData } from '../../shared/errors';
-import type { Job, JobKind, JobProgress, JobResult } from '../../shared/types';
+import { VolsnapError, toErrorData, type ErrorData } from '../../shared/errors';
+import type { Job, JobKind, JobOf, JobProgress, JobResults } from '../../shared/types';
 import type { JobsTable } from '../store/jobs-table';
 import type { Leases } from '../store/leases';
 
@@ -9,7 +9,7 @@ import type { Leases } from '../store/leases';
 export interface JobContext {
   jobId: string;
   signal: AbortSignal;
-  progress(update: Partial<Omit<JobProgress, 'jobId'>> & { phase: string }): void;
+  progress(update: ProgressUpdate): void;
   /** Throws `Cancelled` if the job was cancelled; call between steps. */
   checkCancelled(): void;
 }
@@ -23,6 +23,9 @@ export interface JobHandle<T> {
 export interface JobHold {
   release(): void | Promise<void>;
 }
+
+/** What a job's work reports: its phase, and the counts and words that go with it. */
+export type ProgressUpdate = Partial<Omit<JobProgress, 'jobId'>> & Pick<JobProgress, 'phase'>;
 
 /** Progress events come at most this often per job, except on a phase change. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -50,13 +53,13 @@ export class JobRunner {
   }
 
   /** Starts `work` as a job; throws `Conflict` at once if the workload is busy. */
-  start<T>(
+  start<T, K extends JobKind = JobKind>(
     spec: {
-      kind: JobKind;
+      kind: K;
       workloadId: string;
       snapshotId?: string | null;
       id?: string;
-      toResult?: (value: T) => JobResult;
+      toResult?: (value: T) => JobResults[K];
       /** False for read-only work (a live diff) that must not hold the workload's lease. Default true. */
       exclusive?: boolean;
       /**
@@ -78,7 +81,7 @@ export class JobRunner {
       throw error;
     }
     const abort = new AbortController();
-    const job: Job = {
+    const job = {
       id: jobId,
       kind: spec.kind,
       workloadId: spec.workloadId,
@@ -90,7 +93,7 @@ export class JobRunner {
       error: null,
       progress: null,
       result: null,
-    };
+    } as JobOf<K> as Job;
     try {
       this.table.insert(job);
     } catch (error) {
@@ -104,7 +107,7 @@ export class JobRunner {
     const done = (async () => {
       try {
         const value = await workThenRelease(work, ctx, holds);
-        job.result = spec.toResult?.(value) ?? null;
+        job.result = spec.toResult ? ({ kind: spec.kind, ...spec.toResult(value) } as Job['result']) : null;
         this.finish(job, 'succeeded');
         return value;
       } catch (error) {
@@ -153,18 +156,23 @@ export class JobRunner {
       },
       progress: (update) => {
         const previous = job.progress;
+        // Another volume, or the safety snapshot's capture, is a new phase as much as a new name is.
+        const samePhase = previous !== null && sameStep(previous, update);
         const next: JobProgress = {
           jobId: job.id,
           phase: update.phase,
-          bytesDone: update.bytesDone ?? (previous?.phase === update.phase ? previous.bytesDone : 0),
+          ...(update.volume !== undefined && { volume: update.volume }),
+          ...(update.detail !== undefined && { detail: update.detail }),
+          ...(update.within !== undefined && { within: update.within }),
+          bytesDone: update.bytesDone ?? (samePhase ? previous.bytesDone : 0),
           bytesTotal: update.bytesTotal !== undefined ? update.bytesTotal : (previous?.bytesTotal ?? null),
-          filesDone: update.filesDone ?? (previous?.phase === update.phase ? previous.filesDone : 0),
+          filesDone: update.filesDone ?? (samePhase ? previous.filesDone : 0),
           ratio: update.ratio !== undefined ? update.ratio : null,
         };
+        const phaseChanged = !samePhase;
         job.progress = next;
-        const phaseChanged = job.phase !== update.phase;
         job.phase = update.phase;
-        if (phaseChanged) this.table.update(job.id, { phase: update.phase });
+        if (job.phase !== update.phase) this.table.update(job.id, { phase: update.phase });
         const now = Date.now();
         if (phaseChanged || now - lastEmit >= PROGRESS_INTERVAL_MS) {
           lastEmit = now;
@@ -187,13 +195,18 @@ export class JobRunner {
     }
   }
 
-  private finish(job: Job, status: Job['status'], error?: { kind: string; message: string }): void {
+  private finish(job: Job, status: Job['status'], error?: ErrorData): void {
     job.status = status;
     job.finishedAt = new Date().toISOString();
     job.error = error ?? null;
     this.table.finish(job.id, status, error, job.result ?? undefined);
     this.finishedEvents.emit({ ...job });
   }
+}
+
+/** Same phase, volume, detail and enclosing step. */
+function sameStep(a: ProgressUpdate, b: ProgressUpdate): boolean {
+  return a.phase === b.phase && a.volume === b.volume && a.detail === b.detail && a.within === b.within;
 }
 
 async function workThenRelease<T>(work: (ctx: JobContext) => Promise<T>, ctx: JobContext, holds: JobHold[]) {

@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../docker/engine';
 import type { CaptureMode } from '../../shared/types';
 import type { DiscoveredContainer } from '../docker/workloads';
 import { pauseContainer, startContainer, stopContainer, unpauseContainer } from '../docker/container-lifecycle';

@@ -1,4 +1,6 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../docker/engine';
+import path from 'node:path';
+import { sweepIncoming } from './bundle/incoming';
 import { resume } from './quiesce';
 import { removeStaleHelpers } from '../docker/helper';
 import { removeDeadLocks } from '../docker/volume-lock';
@@ -33,7 +35,8 @@ export async function sweep(deps: {
 }): Promise<SweepReport> {
   const { db, catalog, files, leases } = deps;
   // Jobs of live processes (this one included) are left alone, leased or not (a live diff is not).
-  const liveJobs = new JobsTable(db).liveIds();
+  const jobs = new JobsTable(db);
+  const liveJobs = jobs.liveIds();
   const report: SweepReport = {
     failedCaptures: 0,
     removedDirs: 0,
@@ -52,26 +55,35 @@ export async function sweep(deps: {
     catalog.markFailed(id, 'interrupted: Volsnap stopped during the capture');
     report.failedCaptures++;
   }
+  // A dead import's temporary area goes; a live import's archives (no row until it commits) stay.
+  const incoming = await sweepIncoming(path.dirname(files.root));
+  report.removedDirs += incoming.removed;
   const known = catalog.allIds();
   for (const dir of await files.listSnapshotDirs()) {
-    if (!known.has(dir)) {
+    if (!known.has(dir) && !incoming.liveIds.has(dir)) {
       await files.removeDir(dir).catch(() => undefined);
       report.removedDirs++;
     } else if (!liveSnapshots.has(dir)) {
       await files.removeTemps(dir);
     }
   }
-  new JobsTable(db).failDead('interrupted: the process running this job stopped');
+  jobs.failDead('interrupted: the process running this job stopped');
   leases.snapshots.removeDead();
   if (deps.docker) {
-    await resumeOrphans(deps.docker, db, liveJobs, report).catch(() => undefined);
+    await resumeOrphans(deps.docker, db, jobs, liveJobs, report).catch(() => undefined);
     report.removedLocks = await removeDeadLocks(deps.docker).catch(() => 0);
   }
   return report;
 }
 
 /** Resumes containers a dead capture paused or stopped, and removes dead jobs' helpers. */
-async function resumeOrphans(docker: Docker, db: Db, liveJobs: Set<string>, report: SweepReport): Promise<void> {
+async function resumeOrphans(
+  docker: Docker,
+  db: Db,
+  jobs: JobsTable,
+  liveJobs: Set<string>,
+  report: SweepReport,
+): Promise<void> {
   const quiesced = new QuiescedTable(db);
   const orphaned = quiesced.all().filter((r) => !liveJobs.has(r.jobId));
   const errors = await resume(
@@ -82,9 +94,5 @@ async function resumeOrphans(docker: Docker, db: Db, liveJobs: Set<string>, repo
     for (const r of orphaned) quiesced.clear(r.jobId);
     report.resumedContainers = orphaned.length;
   }
-  const known = db.prepare(`SELECT 1 FROM jobs WHERE id = ?`);
-  report.removedHelpers = await removeStaleHelpers(
-    docker,
-    (jobId) => !liveJobs.has(jobId) && known.get(jobId) !== undefined,
-  );
+  report.removedHelpers = await removeStaleHelpers(docker, (jobId) => !liveJobs.has(jobId) && jobs.has(jobId));
 }

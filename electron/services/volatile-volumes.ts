@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../docker/engine';
 import type { JobContext } from './jobs';
 import type { Blocker } from './restore/preflight';
 import { volatileVolumes } from '../docker/volume-info';
@@ -49,7 +49,8 @@ export async function checkVolatileCapture(
   }
   for (const v of volatile) {
     ctx.progress({
-      phase: `warning: ${v.reason}. This snapshot keeps what it holds now, but Volsnap will not restore into it while only this workload mounts it.`,
+      phase: 'warning',
+      detail: `${v.reason}. This snapshot keeps what it holds now, but Volsnap will not restore into it while only this workload mounts it.`,
     });
   }
 }

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../docker/engine';
 import type { ArchivedVolume } from './archive-pipeline';
 import type { ArchiveWorkerData, FromArchiveWorker, ToArchiveWorker } from './archive-worker-protocol';
 import { engineCall, engineError } from '../docker/engine';

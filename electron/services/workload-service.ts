@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../docker/engine';
 import { discoverWorkloads, toWorkloadDto, type DiscoveredWorkload } from '../docker/workloads';
 import type { Catalog } from '../store/catalog';
 import { VolsnapError } from '../../shared/errors';
@@ -11,9 +11,11 @@ export class WorkloadService {
     private readonly catalog: Catalog,
   ) {}
 
-  async list(): Promise<Workload[]> {
-    const discovered = await discoverWorkloads(this.docker);
-    const stats = this.catalog.workloadStats();
+  /** `engineId`: count only that engine's snapshots (and older ones without an engine) in each workload's stats. */
+  async list(engineId?: string, options: { showAnonymous?: boolean } = {}): Promise<Workload[]> {
+    // Anonymous volumes no container mounts are many and rarely wanted: only on request (`--all`).
+    const discovered = await discoverWorkloads(this.docker, { anonymous: options.showAnonymous === true });
+    const stats = this.catalog.workloadStats(engineId);
     return discovered.map((w) =>
       toWorkloadDto(w, {
         lastSnapshotAt: stats.get(w.id)?.lastSnapshotAt ?? null,
@@ -22,9 +24,9 @@ export class WorkloadService {
     );
   }
 
-  /** Finds a workload by id (`compose:x`, `container:y`) or by name; `NotFound` with the choices otherwise. */
+  /** Finds a workload by id (`compose:x`, `container:y`, `volume:z`) or by name; `NotFound` with the choices otherwise. */
   async resolve(ref: string): Promise<DiscoveredWorkload> {
-    const all = await discoverWorkloads(this.docker);
+    const all = await discoverWorkloads(this.docker, { anonymous: true });
     const byId = all.find((w) => w.id === ref);
     if (byId) return byId;
     const byName = all.filter((w) => w.name === ref);

@@ -1,5 +1,7 @@
-import { dialog } from 'electron';
+import path from 'node:path';
+import { app, BrowserWindow, dialog } from 'electron';
 import type { Job } from '../../shared/types';
+import { jobPhaseText } from '../../shared/job-phase';
 
 // Native dialogs of the shell; the decisions they feed live in open-store.ts and main.ts.
 
@@ -25,7 +27,7 @@ export function confirmQuitDuring(jobs: Job[]): boolean {
     type: 'warning',
     title: 'Volsnap',
     message: 'Volsnap is still working',
-    detail: `${jobs.map((j) => `${j.kind} of ${j.workloadId}: ${j.phase}`).join('\n')}\n\nQuitting now interrupts it. The next start cleans up: an unfinished capture is discarded, a restore is rolled back or finished.`,
+    detail: `${jobs.map((j) => `${j.kind} of ${j.workloadId}: ${jobPhaseText(j)}`).join('\n')}\n\nQuitting now interrupts it. The next start cleans up: an unfinished capture is discarded, a restore is rolled back or finished.`,
     buttons: ['Keep Running', 'Quit Anyway'],
     defaultId: 0,
     cancelId: 0,
@@ -41,4 +43,12 @@ export function pickDataFolder(): string | null {
     properties: ['openDirectory', 'createDirectory'],
   });
   return picked?.[0] ?? null;
+}
+
+/** "Save as…" for a file or folder taken out of a snapshot; null when cancelled. */
+export async function pickSavePath(suggestedName: string): Promise<string | null> {
+  const window = BrowserWindow.getFocusedWindow();
+  const options = { title: 'Save from snapshot', defaultPath: path.join(app.getPath('downloads'), suggestedName) };
+  const picked = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+  return picked.canceled || !picked.filePath ? null : picked.filePath;
 }

@@ -24,7 +24,12 @@ describeEngine('tray controller', () => {
       services: [{ name: 'app', volumes: [{ volume, destination: '/data' }] }],
       seed: `echo hello > /seed/${volume}/greeting.txt`,
     });
-    tray = new TrayController({ services, render: (s) => drawn.push(s), notify: (n) => notices.push(n) });
+    tray = new TrayController({
+      services,
+      engineName: () => 'private',
+      render: (s) => drawn.push(s),
+      notify: (n) => notices.push(n),
+    });
   });
 
   afterAll(async () => {
@@ -37,6 +42,7 @@ describeEngine('tray controller', () => {
   it('shows the engine up and the workload', async () => {
     await tray.refresh();
     expect(tray.state.engine).toEqual({ ok: true });
+    expect(tray.state.engineName).toBe('private');
     expect(tray.state.workloads.map((w) => w.id)).toContain(workload.id);
   });
 
@@ -87,7 +93,12 @@ describeEngine('tray controller', () => {
 
   it('keeps the workloads, disabled with the reason, when the engine goes away', async () => {
     const down = createServices({ dataDir: data.path, docker: new Docker({ socketPath: '/nonexistent/docker.sock' }) });
-    const offline = new TrayController({ services: down, render: () => undefined, notify: () => undefined });
+    const offline = new TrayController({
+      services: down,
+      engineName: () => 'gone',
+      render: () => undefined,
+      notify: () => undefined,
+    });
     try {
       await offline.refresh();
       expect(offline.state.engine.ok).toBe(false);
@@ -96,6 +107,80 @@ describeEngine('tray controller', () => {
     } finally {
       offline.dispose();
       down.close();
+    }
+  });
+
+  it('follows the services of the engine the app switched to, and names it', async () => {
+    let name = 'private';
+    const drawnHere: TrayState[] = [];
+    const follower = new TrayController({
+      services,
+      engineName: () => name,
+      render: (s) => drawnHere.push(s),
+      notify: () => undefined,
+    });
+    const down = createServices({ dataDir: data.path, docker: new Docker({ socketPath: '/nonexistent/docker.sock' }) });
+    try {
+      await follower.refresh();
+      expect(follower.state).toMatchObject({ engine: { ok: true }, engineName: 'private' });
+      name = 'elsewhere';
+      follower.useServices(down);
+      // The old engine's workloads are gone at once: a capture from them would go to the new engine.
+      expect(follower.state.workloads).toEqual([]);
+      await follower.refresh();
+      expect(follower.state).toMatchObject({ engine: { ok: false }, engineName: 'elsewhere' });
+      // Jobs of the old services no longer move the icon; the new ones' do.
+      const old = services.jobs.start({ kind: 'capture', workloadId: workload.id }, async () => 'ok');
+      await old.done;
+      expect(drawnHere.some((s) => s.activity.kind === 'busy')).toBe(false);
+    } finally {
+      follower.dispose();
+      down.close();
+    }
+  });
+});
+
+describeEngine('tray controller and schedules', () => {
+  const docker = testDocker();
+  const data = tempDir();
+  let services: Services;
+  let workload: TestWorkload;
+
+  beforeAll(async () => {
+    services = createServices({ dataDir: data.path, docker });
+    const volume = uniqueName('tray-sched-data');
+    workload = await createWorkload(docker, {
+      services: [{ name: uniqueName('tray-sched'), volumes: [{ volume, destination: '/data' }] }],
+    });
+  });
+
+  afterAll(async () => {
+    services.close();
+    await workload.remove();
+    data.remove();
+  });
+
+  it("shows the workload's next run, and notifies a failed scheduled capture with the reason", async () => {
+    const notices: TrayNotification[] = [];
+    const tray = new TrayController({
+      services,
+      engineName: () => 'private',
+      render: () => undefined,
+      notify: (n) => notices.push(n),
+    });
+    try {
+      await services.schedules.set(workload.id, { kind: 'daily', at: '03:00' });
+      await tray.refresh();
+      expect(tray.state.schedules?.map((s) => s.workloadId)).toEqual([workload.id]);
+      // The workload's container goes away before its scheduled run.
+      await docker.getContainer(workload.containers[0]!).remove({ force: true });
+      await services.schedules.runDue();
+      expect(notices).toHaveLength(1);
+      expect(notices[0]!.title).toBe(`Scheduled capture of ${workload.name} failed`);
+      expect(notices[0]!.body).toContain(`No workload "${workload.id}" on this engine`);
+      expect(tray.state.activity.kind).toBe('failed');
+    } finally {
+      tray.dispose();
     }
   });
 });

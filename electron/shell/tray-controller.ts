@@ -1,11 +1,20 @@
-import { captureDoneNotice, captureFailedNotice, type TrayNotification } from './tray-notifications';
+import {
+  captureDoneNotice,
+  captureFailedNotice,
+  scheduleFailedNotice,
+  type TrayNotification,
+} from './tray-notifications';
 import { RECENT_SNAPSHOTS, type TrayActivity, type TrayState } from './tray-menu';
 import type { Services } from '../services';
 import { toErrorData } from '../../shared/errors';
+import type { ScheduleRun } from '../../shared/schedule-types';
 import type { Job, JobProgress } from '../../shared/types';
+import { phaseText } from '../../shared/job-phase';
 
 export interface TrayControllerDeps {
-  services: Pick<Services, 'workloads' | 'snapshots' | 'catalog' | 'capture' | 'jobs'>;
+  services: TrayServices;
+  /** The name of the engine the services talk to (the menu shows it). */
+  engineName(): string;
   /** Draws the state (menu and icon); called after every change. */
   render(state: TrayState): void;
   notify(notice: TrayNotification): void;
@@ -13,6 +22,9 @@ export interface TrayControllerDeps {
   onError?(error: unknown): void;
   now?: () => number;
 }
+
+type TrayServices = Pick<Services, 'workloads' | 'snapshots' | 'catalog' | 'capture' | 'jobs'> &
+  Partial<Pick<Services, 'schedules'>>;
 
 /** Busy text changes (progress percentages) redraw the menu at most this often. */
 const BUSY_REDRAW_MS = 1000;
@@ -29,10 +41,40 @@ export class TrayController {
   private lastBusyDraw = 0;
   private disposed = false;
   private readonly unsubscribe: (() => void)[] = [];
+  private services: TrayServices;
 
   constructor(private readonly deps: TrayControllerDeps) {
-    this.current = { engine: { ok: true }, workloads: [], snapshots: [], activity: { kind: 'idle' }, now: this.now() };
-    const { jobs, snapshots } = deps.services;
+    this.services = deps.services;
+    this.current = {
+      engine: { ok: true },
+      engineName: deps.engineName(),
+      workloads: [],
+      snapshots: [],
+      activity: { kind: 'idle' },
+      now: this.now(),
+    };
+    this.subscribe();
+  }
+
+  /**
+   * Follows the services of another engine (the app switched engines): the last engine's
+   * workloads are dropped, since their captures would now go to the new engine.
+   */
+  useServices(services: TrayServices): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.services = services;
+    this.subscribe();
+    this.update({
+      engine: { ok: true },
+      engineName: this.deps.engineName(),
+      workloads: [],
+      activity: { kind: 'idle' },
+    });
+    void this.refresh();
+  }
+
+  private subscribe(): void {
+    const { jobs, snapshots } = this.services;
     this.unsubscribe.push(
       jobs.startedEvents.on((job) =>
         this.setActivity({ kind: 'busy', text: `${verb(job)} ${this.workloadName(job.workloadId)}…` }),
@@ -41,6 +83,20 @@ export class TrayController {
       jobs.finishedEvents.on((job) => this.onFinished(job)),
       snapshots.changed.on(() => void this.refresh()),
     );
+    const { schedules } = this.services;
+    if (schedules) {
+      this.unsubscribe.push(
+        schedules.runs.on((run) => this.onScheduleRun(run)),
+        schedules.changed.on(() => void this.refresh()),
+      );
+    }
+  }
+
+  /** A scheduled capture that failed: the failed icon and an OS notification with the reason. */
+  private onScheduleRun(run: ScheduleRun): void {
+    if (run.outcome !== 'failed') return;
+    this.deps.notify(scheduleFailedNotice(run));
+    this.setActivity({ kind: 'failed', text: `Scheduled capture of ${run.workloadName} failed: ${run.error ?? ''}` });
   }
 
   get state(): TrayState {
@@ -78,7 +134,7 @@ export class TrayController {
     const startedAt = this.now();
     let handle;
     try {
-      handle = await this.deps.services.capture.start({ workload: workloadId, trigger: 'tray' });
+      handle = await this.services.capture.start({ workload: workloadId, trigger: 'tray' });
     } catch (error) {
       this.deps.notify(captureFailedNotice(name, toErrorData(error), false));
       return;
@@ -98,7 +154,7 @@ export class TrayController {
   }
 
   private async load(): Promise<void> {
-    const { workloads, catalog } = this.deps.services;
+    const { workloads, catalog } = this.services;
     let engine: TrayState['engine'] = { ok: true };
     let found = this.current.workloads;
     try {
@@ -109,21 +165,23 @@ export class TrayController {
     }
     // Only the newest few: listing a catalog of 10,000 snapshots would block main for ~100 ms.
     const recent = catalog.recentReady(RECENT_SNAPSHOTS);
+    // Each workload's next scheduled run; the menu goes without it if the schedules cannot be read.
+    const schedules = await this.services.schedules?.list().catch(() => undefined);
     if (this.disposed) return;
-    this.update({ engine, workloads: found, snapshots: recent });
+    this.update({ engine, engineName: this.deps.engineName(), workloads: found, snapshots: recent, schedules });
   }
 
   private onProgress(progress: JobProgress): void {
-    const job = this.deps.services.jobs.running().find((j) => j.id === progress.jobId);
+    const job = this.services.jobs.running().find((j) => j.id === progress.jobId);
     if (!job) return;
     const percent = progress.ratio === null ? '' : ` ${Math.round(progress.ratio * 100)}%`;
-    const text = `${verb(job)} ${this.workloadName(job.workloadId)}… ${progress.phase}${percent}`;
+    const text = `${verb(job)} ${this.workloadName(job.workloadId)}… ${phaseText(progress)}${percent}`;
     if (this.current.activity.kind === 'busy' && this.now() - this.lastBusyDraw < BUSY_REDRAW_MS) return;
     this.setActivity({ kind: 'busy', text });
   }
 
   private onFinished(job: Job): void {
-    const others = this.deps.services.jobs.running().filter((j) => j.id !== job.id);
+    const others = this.services.jobs.running().filter((j) => j.id !== job.id);
     if (job.status === 'failed') {
       const message = job.error?.message ?? 'unknown error';
       this.setActivity({

@@ -1,6 +1,14 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
-import { buildTrayMenu, menuText, relativeAge, trayIconFile, type TrayActions, type TrayState } from './tray-menu';
+import {
+  buildTrayMenu,
+  menuText,
+  nextRunText,
+  relativeAge,
+  trayIconFile,
+  type TrayActions,
+  type TrayState,
+} from './tray-menu';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const volume = { name: 'data', driver: 'local', anonymous: false, mounts: [] };
@@ -8,6 +16,7 @@ const volume = { name: 'data', driver: 'local', anonymous: false, mounts: [] };
 function state(overrides: Partial<TrayState> = {}): TrayState {
   return {
     engine: { ok: true },
+    engineName: 'alpha',
     workloads: [
       { id: 'compose:zeta', name: 'zeta', status: 'stopped', volumes: [volume] },
       { id: 'compose:web', name: 'web', status: 'running', volumes: [volume] },
@@ -51,6 +60,8 @@ function click(entry: MenuItemConstructorOptions): void {
 describe('buildTrayMenu', () => {
   it('lists one capture item per workload, running ones first, then the five newest ready snapshots', () => {
     expect(labels(buildTrayMenu(state(), recorder().actions))).toEqual([
+      'Engine: alpha',
+      '---',
       'Capture tool (no volumes)',
       'Capture web',
       'Capture api',
@@ -83,10 +94,11 @@ describe('buildTrayMenu', () => {
       state({ engine: { ok: false, message: 'Cannot connect to the Docker engine' } }),
       recorder().actions,
     );
-    expect(menu[0]).toMatchObject({
-      label: 'Docker engine unavailable: Cannot connect to the Docker engine',
-      enabled: false,
-    });
+    expect(menu.slice(0, 3)).toMatchObject([
+      { label: 'Engine unavailable: alpha', enabled: false },
+      { label: 'Cannot connect to the Docker engine', enabled: false },
+      { type: 'separator' },
+    ]);
     const captures = menu.filter((i) => i.label?.startsWith('Capture '));
     expect(captures).toHaveLength(4);
     for (const capture of captures) {
@@ -104,11 +116,25 @@ describe('buildTrayMenu', () => {
       recorder().actions,
     );
     expect(failed[0]).toMatchObject({ label: 'Capture of web failed', enabled: false });
+    expect(failed[1]).toMatchObject({ label: 'Engine: alpha', enabled: false });
+  });
+
+  it('names the engine the captures go to, and which one is down', () => {
+    const up = buildTrayMenu(state({ engineName: 'bravo' }), recorder().actions);
+    expect(up[0]).toEqual({ label: 'Engine: bravo', enabled: false });
+    const down = buildTrayMenu(
+      state({ engineName: 'colima', engine: { ok: false, message: 'Cannot reach the Docker Engine' } }),
+      recorder().actions,
+    );
+    expect(down[0]).toEqual({ label: 'Engine unavailable: colima', enabled: false });
+    expect(labels(down)).not.toContain('Engine: colima');
   });
 
   it('says so when there is nothing to capture or open yet', () => {
     const menu = buildTrayMenu(state({ workloads: [], snapshots: [] }), recorder().actions);
     expect(labels(menu)).toEqual([
+      'Engine: alpha',
+      '---',
       'No workloads on this engine',
       '---',
       'Recent snapshots',
@@ -139,5 +165,33 @@ describe('trayIconFile', () => {
     expect(trayIconFile('busy', { platform: 'darwin', dark: true })).toBe('tray-busyTemplate.png');
     expect(trayIconFile('failed', { platform: 'linux', dark: true })).toBe('tray-failed-dark.png');
     expect(trayIconFile('idle', { platform: 'win32', dark: false })).toBe('tray-idle-light.png');
+  });
+});
+
+describe('scheduled workloads in the tray', () => {
+  // Local times: the menu shows the user's clock.
+  const now = new Date(2025, 5, 2, 12, 0).getTime(); // a Monday
+  const at = (day: number, hours: number) => new Date(2025, 5, day, hours, 0).toISOString();
+
+  it("shows each scheduled workload's next run beside its capture item", () => {
+    const menu = buildTrayMenu(
+      state({
+        now,
+        schedules: [
+          { workloadId: 'compose:web', nextRunAt: at(2, 14) },
+          { workloadId: 'compose:api', nextRunAt: at(3, 3) },
+          { workloadId: 'compose:zeta', nextRunAt: at(2, 11) },
+        ],
+      }),
+      recorder().actions,
+    );
+    expect(labels(menu)).toContain('Capture web · next 14:00');
+    expect(labels(menu)).toContain('Capture api · next Tue 03:00');
+    expect(labels(menu)).toContain('Capture zeta · due now');
+    expect(labels(menu)).toContain('Capture tool (no volumes)');
+  });
+
+  it('names a run more than a week away by its date', () => {
+    expect(nextRunText(at(20, 3), now)).toBe('next 2025-06-20');
   });
 });

@@ -1,15 +1,20 @@
 import type { MenuItemConstructorOptions } from 'electron';
+import type { Schedule } from '../../shared/schedule-types';
 import type { Snapshot, Workload } from '../../shared/types';
 
 /** What the tray shows; main rebuilds it (and the menu) on every change. */
 export interface TrayState {
   engine: { ok: true } | { ok: false; message: string };
+  /** The engine the app talks to (a Docker context name, `default`, …): the menu names it. */
+  engineName: string;
   /** The last workloads seen; kept while the engine is down so their items can say why they are off. */
   workloads: Pick<Workload, 'id' | 'name' | 'status' | 'volumes'>[];
   /** Newest first; the menu shows the first five ready ones. */
   snapshots: Pick<Snapshot, 'id' | 'name' | 'workloadName' | 'createdAt' | 'status'>[];
   activity: TrayActivity;
   now: number;
+  /** Scheduled workloads' next runs: their capture items say when. */
+  schedules?: Pick<Schedule, 'workloadId' | 'nextRunAt'>[];
 }
 
 export type TrayActivity = { kind: 'idle' } | { kind: 'busy'; text: string } | { kind: 'failed'; text: string };
@@ -29,9 +34,12 @@ const STATUS_ORDER: Record<Workload['status'], number> = { running: 0, partial: 
 export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemConstructorOptions[] {
   const head: MenuItemConstructorOptions[] = [];
   if (state.activity.kind !== 'idle') head.push(info(state.activity.text));
-  if (!state.engine.ok) head.push(info(`Docker engine unavailable: ${state.engine.message}`));
+  // Which engine the captures below go to: with several engines, the same workload name exists on each.
+  if (state.engine.ok) head.push(info(`Engine: ${state.engineName}`));
+  else head.push(info(`Engine unavailable: ${state.engineName}`), info(state.engine.message));
   return [
-    ...(head.length > 0 ? [...head, separator()] : []),
+    ...head,
+    separator(),
     ...captureItems(state, actions),
     separator(),
     info('Recent snapshots'),
@@ -51,7 +59,7 @@ function captureItems(state: TrayState, actions: TrayActions): MenuItemConstruct
   );
   return ordered.map((workload) => {
     const reason = !state.engine.ok ? 'engine unavailable' : workload.volumes.length === 0 ? 'no volumes' : null;
-    const label = `Capture ${menuText(workload.name)}`;
+    const label = `Capture ${menuText(workload.name)}${scheduleSuffix(state, workload.id)}`;
     return reason
       ? { label: `${label} (${reason})`, enabled: false }
       : { label, click: () => actions.capture(workload.id) };
@@ -66,6 +74,24 @@ function recentItems(state: TrayState, actions: TrayActions): MenuItemConstructo
     click: () => actions.openSnapshot(s.id),
   }));
 }
+
+function scheduleSuffix(state: TrayState, workloadId: string): string {
+  const schedule = state.schedules?.find((s) => s.workloadId === workloadId);
+  return schedule ? ` · ${nextRunText(schedule.nextRunAt, state.now)}` : '';
+}
+
+/** "next 14:00" today, "next Tue 03:00" within a week, "next 2026-12-24" later, "due now" when due. */
+export function nextRunText(iso: string, now: number): string {
+  const at = new Date(iso);
+  if (at.getTime() <= now) return 'due now';
+  const two = (n: number) => String(n).padStart(2, '0');
+  const time = `${two(at.getHours())}:${two(at.getMinutes())}`;
+  if (at.toDateString() === new Date(now).toDateString()) return `next ${time}`;
+  if (at.getTime() - now < 6 * 86_400_000) return `next ${WEEKDAYS[at.getDay()]} ${time}`;
+  return `next ${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}`;
+}
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 function info(text: string): MenuItemConstructorOptions {
   return { label: menuText(text, 80), enabled: false };

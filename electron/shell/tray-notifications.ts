@@ -1,6 +1,7 @@
 import { humanBytes } from '../../shared/format';
 import type { ErrorData } from '../../shared/errors';
 import type { Snapshot } from '../../shared/types';
+import type { ScheduleRun } from '../../shared/schedule-types';
 
 /** An OS notification as text; the Electron shell shows it, tests read it. */
 export interface TrayNotification {
@@ -34,4 +35,12 @@ export function humanDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   const seconds = Math.round(ms / 1000);
   return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/** A scheduled capture failed (in the app's background scheduler): which workload and why. */
+export function scheduleFailedNotice(run: Pick<ScheduleRun, 'workloadName' | 'error'>): TrayNotification {
+  return {
+    title: `Scheduled capture of ${run.workloadName} failed`,
+    body: `${run.error ?? 'unknown error'} It runs again at its next scheduled time; see Settings → Schedules.`,
+  };
 }

@@ -10,6 +10,8 @@ const POLL_MS = 30_000;
 
 export interface TrayOptions {
   services: Services;
+  /** The engine's name as the app shows it (the menu's "Engine: …" line). */
+  engineName: () => string;
   /** resources/ (tray icons in resources/tray, app icon resources/icon.png). */
   resourcesDir: string;
   openApp(): void;
@@ -20,9 +22,14 @@ export interface TrayOptions {
 
 /**
  * The system tray: draws what TrayController decides (menu, icon for idle/busy/failed, tooltip)
- * and shows its notifications. Returns `refresh` (for workload changes) and `dispose`.
+ * and shows its notifications. Returns `refresh` (for workload changes), `useServices` (after an
+ * engine switch) and `dispose`.
  */
-export function startTray(options: TrayOptions): { refresh(): void; dispose(): void } {
+export function startTray(options: TrayOptions): {
+  refresh(): void;
+  useServices(services: Services): void;
+  dispose(): void;
+} {
   const icon = (kind: TrayState['activity']['kind']) =>
     nativeImage.createFromPath(
       path.join(
@@ -48,6 +55,7 @@ export function startTray(options: TrayOptions): { refresh(): void; dispose(): v
   };
   controller = new TrayController({
     services: options.services,
+    engineName: options.engineName,
     render: draw,
     notify: (notice) => notify(notice, options),
     onError: (error) => options.log(`tray refresh failed: ${String(error)}`),
@@ -60,6 +68,7 @@ export function startTray(options: TrayOptions): { refresh(): void; dispose(): v
   const poll = setInterval(() => void controller?.refresh(), POLL_MS);
   return {
     refresh: () => void controller?.refresh(),
+    useServices: (services) => controller?.useServices(services),
     dispose: () => {
       clearInterval(poll);
       nativeTheme.off('updated', redraw);

@@ -1,5 +1,6 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { isAppUrl, type AppLocation } from './app-origin';
+import { contentSecurityPolicy as sharedPolicy } from '../../shared/csp';
 
 /**
  * The security of the window in one pure place (STYLE.md 9). Electron-only code applies these
@@ -42,26 +43,11 @@ export function mainWindowOptions(options: {
 
 /**
  * The Content-Security-Policy sent as a response header for every page of the window (file://
- * pages get it through session.webRequest). The renderer talks to main over IPC only, so
- * `connect-src` stays on 'self'; the dev server additionally needs its HMR WebSocket.
+ * pages get it through session.webRequest): the web host's (shared/csp.ts), plus the dev server's
+ * HMR WebSocket in development.
  */
 export function contentSecurityPolicy(location: AppLocation): string {
-  const connect = location.kind === 'dev' ? `'self' ${new URL(location.url).origin.replace(/^http/, 'ws')}` : "'self'";
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    // React sets styles through the CSSOM (not blocked); this allows <style> from the bundle's CSS-in-JS.
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src ${connect}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-src 'none'",
-    "frame-ancestors 'none'",
-    "worker-src 'none'",
-  ].join('; ');
+  return sharedPolicy(location.kind === 'dev' ? [new URL(location.url).origin.replace(/^http/, 'ws')] : []);
 }
 
 /** Response headers with our CSP added; an existing CSP header (any case) is replaced, not merged. */

@@ -138,14 +138,17 @@ export class Catalog {
   }
 
   /** Per workload: newest ready snapshot and stored bytes of all ready ones, in one query. */
-  workloadStats(): Map<string, { lastSnapshotAt: string; storedBytes: number }> {
+  workloadStats(engineId?: string): Map<string, { lastSnapshotAt: string; storedBytes: number }> {
+    // With an engine: only its snapshots and those from before engines were recorded (as the lists
+    // show), so a workload named like one on another engine does not show that engine's snapshots.
     const rows = this.db
       .prepare(
         `SELECT s.workload_id AS id, MAX(s.created_at) AS last, COALESCE(SUM(v.stored_bytes), 0) AS bytes
          FROM snapshots s LEFT JOIN snapshot_volumes v ON v.snapshot_id = s.id
-         WHERE s.status = 'ready' GROUP BY s.workload_id`,
+         WHERE s.status = 'ready' ${engineId === undefined ? '' : 'AND (s.engine_id IS NULL OR s.engine_id = ?)'}
+         GROUP BY s.workload_id`,
       )
-      .all() as { id: string; last: string; bytes: number }[];
+      .all(...(engineId === undefined ? [] : [engineId])) as { id: string; last: string; bytes: number }[];
     return new Map(rows.map((r) => [r.id, { lastSnapshotAt: r.last, storedBytes: r.bytes }]));
   }
 

@@ -148,6 +148,36 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE jobs ADD COLUMN progress TEXT;
   `,
+  // 6: how each captured volume was made (driver, driver options, labels: electron/store/volume-specs.ts),
+  // so restore can make a removed volume again the way \`docker compose up\` adopts it.
+  `
+  CREATE TABLE snapshot_volume_specs (
+    snapshot_id TEXT NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+    volume_name TEXT NOT NULL,
+    driver TEXT NOT NULL,
+    options TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    PRIMARY KEY (snapshot_id, volume_name)
+  );
+  `,
+  // Schedules (electron/store/schedules-table.ts): one per engine and workload, with the slot last
+  // claimed, so the app's scheduler and a `run-due` from cron never capture the same slot twice.
+  `
+  CREATE TABLE schedules (
+    engine_id TEXT NOT NULL,
+    workload_id TEXT NOT NULL,
+    workload_name TEXT NOT NULL,
+    every_seconds INTEGER,
+    daily_at TEXT,
+    created_at INTEGER NOT NULL,
+    last_slot TEXT,
+    last_run_at INTEGER,
+    last_outcome TEXT,
+    last_error TEXT,
+    last_snapshot_id TEXT,
+    PRIMARY KEY (engine_id, workload_id)
+  );
+  `,
 ];
 
 /** Opens (creating if needed) the catalog in `dataDir` and brings its schema up to date. */

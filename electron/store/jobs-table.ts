@@ -1,6 +1,8 @@
 import type { Db } from './db';
 import { HOST, pidAlive } from './liveness';
-import type { Job, JobKind, JobProgress, JobResult, JobStatus } from '../../shared/types';
+import type { Job, JobKind, JobPhase, JobProgress, JobResult, JobStatus } from '../../shared/types';
+import { phaseOfText } from '../../shared/job-phase';
+import type { ErrorData, ErrorKind } from '../../shared/errors';
 
 interface JobRow {
   id: string;
@@ -30,7 +32,7 @@ export class JobsTable {
       .run(job.id, job.kind, job.workloadId, job.snapshotId, new Date().toISOString(), process.pid, HOST);
   }
 
-  update(id: string, fields: { phase?: string }): void {
+  update(id: string, fields: { phase?: JobPhase }): void {
     if (fields.phase !== undefined) this.db.prepare(`UPDATE jobs SET phase = ? WHERE id = ?`).run(fields.phase, id);
   }
 
@@ -41,7 +43,7 @@ export class JobsTable {
       .run(progress.phase, JSON.stringify(progress), progress.jobId);
   }
 
-  finish(id: string, status: JobStatus, error?: { kind: string; message: string }, result?: JobResult): void {
+  finish(id: string, status: JobStatus, error?: ErrorData, result?: JobResult): void {
     this.db
       .prepare(
         `UPDATE jobs SET status = ?, finished_at = ?, error_kind = ?, error_message = ?, result = ? WHERE id = ?`,
@@ -69,6 +71,11 @@ export class JobsTable {
     return new Set(rows.filter((r) => r.host !== HOST || pidAlive(r.pid)).map((r) => r.id));
   }
 
+  /** Whether this store ever ran job `id` (helpers are labelled with the job that made them). */
+  has(id: string): boolean {
+    return this.db.prepare(`SELECT 1 FROM jobs WHERE id = ?`).get(id) !== undefined;
+  }
+
   /** Marks running jobs whose process died as failed; called by the start-up sweep. */
   failDead(reason: string): void {
     const live = this.liveIds();
@@ -90,11 +97,13 @@ function toJob(row: JobRow): Job {
     workloadId: row.workload_id,
     snapshotId: row.snapshot_id,
     status: row.status as JobStatus,
-    phase: row.phase,
+    // Rows written before phases were a closed set hold free text ("capturing app_data").
+    phase: phaseOfText(row.phase),
     startedAt: row.started_at,
     finishedAt: row.finished_at,
-    error: row.error_kind === null ? null : { kind: row.error_kind, message: row.error_message ?? '' },
+    error: row.error_kind === null ? null : { kind: row.error_kind as ErrorKind, message: row.error_message ?? '' },
     progress: row.progress === null ? null : (JSON.parse(row.progress) as JobProgress),
-    result: row.result === null ? null : (JSON.parse(row.result) as JobResult),
-  };
+    // Results saved before they carried their kind get it from the row.
+    result: row.result === null ? null : ({ ...JSON.parse(row.result), kind: row.kind } as JobResult),
+  } as Job;
 }

@@ -4,8 +4,8 @@ import { HOST } from './liveness';
 import { VolsnapError } from '../../shared/errors';
 import type { JobKind } from '../../shared/types';
 
-/** What holds a snapshot: a job that reads it, `verify`, or the one `delete` that removes it. */
-export type SnapshotUse = JobKind | 'verify' | 'delete';
+/** What holds a snapshot: a job that reads it, `verify`, a `read` of its files (ls/cat/extract, downloads), or the one `delete` that removes it. */
+export type SnapshotUse = JobKind | 'verify' | 'read' | 'delete';
 
 interface Row extends Holder {
   snapshot_id: string;

@@ -2,16 +2,26 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { allowedHost, hasToken, newToken, originAllowed, tokenCookieName } from './auth';
+import {
+  DEFAULT_MAX_FOLDER_BYTES,
+  DEFAULT_MAX_UPLOAD_BYTES,
+  isFileRoute,
+  serveFileRoute,
+  type FileRouteOptions,
+  type UploadConsumer,
+} from './file-routes';
 import { SECURITY_HEADERS, serveStatic } from './static-files';
 import { send, serveSocket } from './ws-session';
-import { bridgeEvents } from '../host/events';
-import { createHandlers } from '../host/handlers';
+import { ServicesHolder, type EngineSwitchOptions } from '../host/engine-switch';
 import type { Services } from '../services';
 import { VolsnapError } from '../../shared/errors';
 import { TOKEN_PARAM, WS_PATH } from '../../shared/web-protocol';
 
 export interface WebHostOptions {
+  /** The services the host starts with; the engine picker replaces them (engine-switch.ts). */
   services: Services;
+  /** How engines are listed and switched (tests pass their own environment). */
+  engines?: Omit<EngineSwitchOptions, 'services'>;
   /** The built renderer (dist/renderer). */
   rendererDir: string;
   /** 0 picks a free port. */
@@ -20,6 +30,8 @@ export interface WebHostOptions {
   host?: string;
   /** Fixed token for tests; a random one otherwise. */
   token?: string;
+  /** The download and upload routes' limits, and what takes an upload (file-routes.ts). */
+  files?: { maxFolderBytes?: number; maxUploadBytes?: number; onUpload?: UploadConsumer };
 }
 
 export interface WebHost {
@@ -39,11 +51,23 @@ const MAX_PAYLOAD_BYTES = 1024 * 1024;
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const bindHost = options.host ?? '127.0.0.1';
   const token = options.token ?? newToken();
-  const handlers = createHandlers(options.services);
+  const holder = new ServicesHolder({ ...options.engines, services: options.services });
+  const { handlers } = holder;
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES });
   const auth = { token, port: 0, bindHost };
-  const server = createServer((req, res) => void onRequest(req, res, { ...auth, rendererDir: options.rendererDir }));
+  const fileRoutes = (): FileRouteOptions => ({
+    ...auth,
+    services: () => holder.current,
+    maxFolderBytes: options.files?.maxFolderBytes ?? DEFAULT_MAX_FOLDER_BYTES,
+    maxUploadBytes: options.files?.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    onUpload: options.files?.onUpload,
+  });
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (isFileRoute(url.pathname)) return void serveFileRoute(req, res, url, fileRoutes());
+    void onRequest(req, res, { ...auth, rendererDir: options.rendererDir });
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node drops its own error handler on upgrade: a reset during a refusal must not crash us.
     socket.on('error', () => socket.destroy());
@@ -56,7 +80,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     });
   });
   auth.port = await listen(server, options.port ?? 0, bindHost);
-  const stopEvents = bridgeEvents(options.services, (event, payload) => {
+  const stopEvents = holder.bridge((event, payload) => {
     for (const ws of sockets) send(ws, { type: 'event', event, payload });
   });
   const shownHost = bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost;
@@ -70,6 +94,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      holder.close();
     },
   };
 }

@@ -30,7 +30,7 @@ export function DiffScreen({ snapshot, onBack }: { snapshot: Snapshot; onBack: (
     enabled: against === 'current' || other !== undefined,
   });
   return (
-    <section aria-labelledby="diff-title" className="diff-screen">
+    <section aria-labelledby="diff-title" className="screen diff-screen">
       <div className="screen-header">
         <button type="button" className="link" onClick={onBack}>
           ← Snapshots

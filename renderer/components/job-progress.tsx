@@ -2,6 +2,7 @@ import { useRef, type ReactNode } from 'react';
 import { MessageText } from './message-text';
 import { countOf, estimateEta, humanDuration, progressBytes, progressRatio } from '../format';
 import type { Job } from '../../shared/types';
+import { jobPhaseText } from '../../shared/job-phase';
 
 /** Says what a running job is doing in the caller's words (e.g. which containers stop); null keeps the phase. */
 export type DescribePhase = (job: Job) => string | null;
@@ -23,7 +24,7 @@ export function JobProgress({
   const progress = job.progress;
   const ratio = progress ? progressRatio(progress) : null;
   const eta = progress && job.status === 'running' ? estimateEta(progress, Date.now() - startedAt.current) : null;
-  const phase = job.status === 'running' ? (describePhase?.(job) ?? job.phase) : job.status;
+  const phase = job.status === 'running' ? (describePhase?.(job) ?? jobPhaseText(job)) : job.status;
   return (
     <div className="job-progress" data-status={job.status}>
       <div className="job-line">
@@ -42,7 +43,7 @@ export function JobProgress({
           aria-label={`${job.kind} progress`}
           max={1}
           value={ratio ?? undefined}
-          title={ratio !== null ? `${Math.round(ratio * 100)} %` : job.phase}
+          title={ratio !== null ? `${Math.round(ratio * 100)} %` : jobPhaseText(job)}
         />
       )}
       {job.status === 'running' && onCancel && (

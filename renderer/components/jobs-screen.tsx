@@ -1,5 +1,6 @@
 import { ErrorMessage } from './error-message';
 import { JobProgress } from './job-progress';
+import { workloadLabel } from './job-toasts';
 import { useClient } from '../client/client-context';
 import { humanAge, humanDuration } from '../format';
 import type { Job } from '../../shared/types';
@@ -15,16 +16,18 @@ export function JobsScreen() {
   const running = jobs.data?.filter((j) => j.status === 'running') ?? [];
   const recent = jobs.data?.filter((j) => j.status !== 'running') ?? [];
   return (
-    <section aria-labelledby="jobs-title">
-      <h1 id="jobs-title">Jobs</h1>
+    <section aria-labelledby="jobs-title" className="screen">
+      <header className="screen-header">
+        <h1 id="jobs-title">Jobs</h1>
+      </header>
       <ErrorMessage error={jobs.error} />
       <h2>Running</h2>
-      {running.length === 0 && <p className="muted">Nothing is running.</p>}
+      {running.length === 0 && <p className="muted">Nothing is running. Capture a workload (Ctrl/Cmd+S on its page) to start a job.</p>}
       {running.length > 0 && (
         <ul className="job-list">
           {running.map((job) => (
             <li key={job.id} data-job={job.id}>
-              <span className="muted">{job.workloadId}</span>
+              <span className="muted">{workloadLabel(job.workloadId)}</span>
               <JobProgress job={job} onCancel={() => void client.cancelJob({ jobId: job.id }).catch(() => undefined)} />
             </li>
           ))}
@@ -47,7 +50,7 @@ export function JobsScreen() {
             {recent.map((job) => (
               <tr key={job.id} data-job={job.id}>
                 <td>{job.kind}</td>
-                <td>{job.workloadId}</td>
+                <td>{workloadLabel(job.workloadId)}</td>
                 <td>
                   <span className={`status status-${job.status}`}>{job.status}</span>
                 </td>

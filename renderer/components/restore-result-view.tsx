@@ -6,7 +6,7 @@ import type { Job } from '../../shared/types';
 
 /** The outcome of a finished restore: downtime, the swap window, and the safety snapshot by name with its expiry. */
 export function RestoreResultView({ job }: { job: Job }) {
-  const result = job.result;
+  const result = job.kind === 'restore' ? job.result : null;
   return (
     <div role="status" className="ok restore-result">
       <p>

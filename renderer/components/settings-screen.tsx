@@ -1,6 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
+import { EnginePicker } from './engine-picker';
 import { ErrorMessage } from './error-message';
 import { SettingField } from './setting-field';
+import { ScheduleEditor } from './schedule-editor';
+import { ThemeSetting } from './theme-setting';
 import { useClient } from '../client/client-context';
 import { isDesktop } from '../client/host';
 import { queryKeys } from '../client/query-keys';
@@ -21,8 +24,11 @@ export function SettingsScreen() {
   const desktop = isDesktop();
   const keys = SETTING_KEYS.filter((key) => desktop || !DESKTOP_ONLY.includes(key));
   return (
-    <section aria-labelledby="settings-title">
-      <h1 id="settings-title">Settings</h1>
+    <section aria-labelledby="settings-title" className="screen">
+      <header className="screen-header">
+        <h1 id="settings-title">Settings</h1>
+      </header>
+      <ThemeSetting />
       <ErrorMessage error={settings.error} />
       {info.data && (
         <p className="data-dir">
@@ -30,6 +36,10 @@ export function SettingsScreen() {
           <span className="muted"> (snapshots and the catalog; the CLI takes it as --data-dir)</span>
         </p>
       )}
+      <div className="engine-setting">
+        Docker engine: <EnginePicker />
+        <span className="muted"> (remembered for the app and every CLI, like volsnap config set engine)</span>
+      </div>
       {settings.data && (
         <div className="settings">
           {keys.map((key) => (
@@ -37,6 +47,7 @@ export function SettingsScreen() {
           ))}
         </div>
       )}
+      <ScheduleEditor />
     </section>
   );
 }

@@ -1,23 +1,29 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
+import { Pin } from 'lucide-react';
 import { useEffect, useLayoutEffect, useMemo, useRef, type KeyboardEvent } from 'react';
-import { humanBytes, humanDate, needsSeconds } from '../format';
+import { TriggerIcon, triggerLabel } from './trigger-shape';
+import { humanBytes, needsSeconds } from '../format';
 import type { Snapshot } from '../../shared/types';
 
 const ROW_HEIGHT = 36;
-const COLUMNS = ['Name', 'Created', 'Trigger', 'Mode', 'Size', 'Files', 'Pinned', 'Expires'];
+const COLUMNS = ['Name', 'Created', 'Trigger', 'Size', 'Expires'];
 
 /**
  * The snapshots of a workload, virtualized (only visible rows are in the DOM, so 10,000 rows
  * render as fast as 20). Click selects; double-click or Enter opens the restore dialog; arrow
- * keys move the selection.
+ * keys move the selection; right-click, Shift+F10 or the menu key open the row's context menu;
+ * other keys (Delete, F2) go to `onKey`. Mode, files and the rest are in the details pane.
  */
 export function SnapshotTable(props: {
   snapshots: Snapshot[];
   selectedId: string | null;
   onSelect: (snapshot: Snapshot) => void;
   onOpen: (snapshot: Snapshot) => void;
+  onMenu: (snapshot: Snapshot, at: { x: number; y: number }) => void;
+  /** Keys other than Enter and the arrows; returns whether it handled the key. */
+  onKey: (key: string, snapshot: Snapshot) => boolean;
 }) {
-  const { snapshots, selectedId, onSelect, onOpen } = props;
+  const { snapshots, selectedId, onSelect, onOpen, onMenu, onKey } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: snapshots.length,
@@ -42,6 +48,11 @@ export function SnapshotTable(props: {
       event.preventDefault();
       onOpen(snapshot);
     }
+    if (snapshot && (event.key === 'ContextMenu' || (event.key === 'F10' && event.shiftKey))) {
+      event.preventDefault();
+      const box = (event.currentTarget as HTMLElement).getBoundingClientRect();
+      onMenu(snapshot, { x: box.left + 24, y: box.bottom });
+    } else if (snapshot && !event.ctrlKey && !event.metaKey && onKey(event.key, snapshot)) event.preventDefault();
     const next = snapshots[index + move];
     if (move !== 0 && next) {
       event.preventDefault();
@@ -76,19 +87,24 @@ export function SnapshotTable(props: {
                 style={{ transform: `translateY(${item.start}px)` }}
                 onClick={() => onSelect(s)}
                 onDoubleClick={() => onOpen(s)}
+                onContextMenu={(e) => {
+                  e.preventDefault();
+                  onSelect(s);
+                  onMenu(s, { x: e.clientX, y: e.clientY });
+                }}
                 onKeyDown={(e) => onKeyDown(e, item.index)}
               >
                 <span role="gridcell" className="name" title={s.note || s.name}>
                   {s.name}
                   {s.status !== 'ready' && <em> ({s.status})</em>}
+                  {s.pinned && <Pin aria-label="pinned" size={13} className="pin-icon" />}
                 </span>
-                <span role="gridcell">{humanDate(s.createdAt, { seconds: withSeconds[item.index] })}</span>
-                <span role="gridcell">{s.trigger}</span>
-                <span role="gridcell">{s.mode}</span>
+                <span role="gridcell">{shortDate(s.createdAt, withSeconds[item.index])}</span>
+                <span role="gridcell" className="trigger">
+                  <TriggerIcon trigger={s.trigger} /> {triggerLabel(s.trigger)}
+                </span>
                 <span role="gridcell">{humanBytes(s.sizeBytes)}</span>
-                <span role="gridcell">{s.fileCount}</span>
-                <span role="gridcell">{s.pinned ? 'pinned' : ''}</span>
-                <span role="gridcell">{s.expiresAt ? humanDate(s.expiresAt) : '–'}</span>
+                <span role="gridcell">{s.expiresAt ? shortDate(s.expiresAt, false) : '–'}</span>
               </div>
             );
           })}
@@ -96,6 +112,17 @@ export function SnapshotTable(props: {
       </div>
     </div>
   );
+}
+
+/** "Dec 2, 14:05" (with seconds where neighbours share the minute); the year is in the details pane. */
+function shortDate(iso: string, seconds: boolean | undefined): string {
+  return new Date(iso).toLocaleString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: seconds ? '2-digit' : undefined,
+  });
 }
 
 /** Records how long a new list takes from render to layout, as a User Timing measure (devtools, responsiveness e2e). */

@@ -40,12 +40,7 @@ export function StoredWorkloads({ onOpen }: { onOpen: (workload: { id: string; n
             {workloads.map((w) => (
               <tr key={w.id} data-workload={w.id}>
                 <th scope="row">
-                  <button
-                    type="button"
-                    className="link"
-                    onClick={() => onOpen(w)}
-                    aria-label={`Open snapshots of ${w.name}`}
-                  >
+                  <button type="button" className="link" onClick={() => onOpen(w)}>
                     {w.name}
                   </button>
                 </th>

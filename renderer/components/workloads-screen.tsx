@@ -1,8 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
+import { Camera, Container } from 'lucide-react';
 import { useState } from 'react';
 import { CaptureDialog } from './capture-dialog';
+import { EmptyState } from './empty-state';
 import { ErrorMessage } from './error-message';
+import { StatusDot } from './status-dot';
 import { StoredWorkloads } from './stored-workloads';
+import type { WorkloadRef } from './view';
 import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
 import { useNow } from '../hooks/use-now';
@@ -10,26 +14,29 @@ import { humanAge, humanBytes } from '../format';
 import { VolsnapError } from '../../shared/errors';
 import type { Workload } from '../../shared/types';
 
-/** Every workload on the engine: status, containers, volumes, stored size, last snapshot. */
-export function WorkloadsScreen({
-  onOpen,
-  onOpenStored,
-}: {
-  onOpen: (workload: Workload) => void;
-  /** Opens a workload known only from the catalog (the engine is down). */
-  onOpenStored: (workload: { id: string; name: string }) => void;
-}) {
+/** Every workload on the engine at a glance: status, containers, volumes, stored size, last snapshot, capture. */
+export function WorkloadsScreen({ onOpen }: { onOpen: (workload: WorkloadRef) => void }) {
   const client = useClient();
   const workloads = useQuery({ queryKey: queryKeys.workloads, queryFn: () => client.listWorkloads({}) });
   const [capturing, setCapturing] = useState<Workload | null>(null);
   const now = useNow(10_000);
+  const engineDown = isEngineDown(workloads.error);
   return (
-    <section aria-labelledby="workloads-title">
-      <h1 id="workloads-title">Workloads</h1>
+    <section aria-labelledby="workloads-title" className="screen">
+      <header className="screen-header">
+        <h1 id="workloads-title">All workloads</h1>
+      </header>
       {/* An unreachable engine is already explained (with Retry) by the banner above. */}
-      {!isEngineDown(workloads.error) && <ErrorMessage error={workloads.error} />}
-      {isEngineDown(workloads.error) && <StoredWorkloads onOpen={onOpenStored} />}
-      {workloads.data?.length === 0 && <p>No containers on this engine yet.</p>}
+      {!engineDown && <ErrorMessage error={workloads.error} />}
+      {engineDown && <StoredWorkloads onOpen={onOpen} />}
+      {workloads.data?.length === 0 && (
+        <EmptyState icon={Container} title="No containers on this engine yet.">
+          <p>
+            Start a container or a Compose project with a named volume (for example <code>docker compose up -d</code>);
+            it appears here and in the sidebar, ready to capture.
+          </p>
+        </EmptyState>
+      )}
       {workloads.data && workloads.data.length > 0 && (
         <table className="data-table">
           <thead>
@@ -49,18 +56,16 @@ export function WorkloadsScreen({
             {workloads.data.map((w) => (
               <tr key={w.id} data-workload={w.id}>
                 <th scope="row">
-                  <button
-                    type="button"
-                    className="link"
-                    onClick={() => onOpen(w)}
-                    aria-label={`Open snapshots of ${w.name}`}
-                  >
+                  <button type="button" className="link" onClick={() => onOpen(w)}>
                     {w.name}
                   </button>
                   <span className="muted"> {w.kind}</span>
                 </th>
                 <td>
-                  <span className={`status status-${w.status}`}>{w.status}</span>
+                  <span className="status-cell">
+                    <StatusDot state={w.status} />
+                    {w.status}
+                  </span>
                 </td>
                 <td>{w.containers.map((c) => c.name).join(', ')}</td>
                 <td>{w.volumes.map((v) => v.name).join(', ') || '–'}</td>
@@ -72,8 +77,9 @@ export function WorkloadsScreen({
                     onClick={() => setCapturing(w)}
                     disabled={w.volumes.length === 0}
                     aria-label={`Capture ${w.name}`}
+                    title={w.volumes.length === 0 ? 'No named volume to capture' : undefined}
                   >
-                    Capture…
+                    <Camera aria-hidden size={15} /> Capture…
                   </button>
                 </td>
               </tr>

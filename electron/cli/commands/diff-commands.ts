@@ -1,4 +1,4 @@
-import { defineCommand, stringOption, UsageError, type CliContext } from '../command';
+import { defineCommand, parseFlags, stringOption, UsageError, type CliContext } from '../command';
 import { humanBytes } from '../format';
 import { followJob } from '../progress';
 import type { DiffEntry, DiffResult, DiffSummary, FileDiff, VolumeDiff } from '../../../shared/diff-types';
@@ -6,9 +6,14 @@ import type { DiffEntry, DiffResult, DiffSummary, FileDiff, VolumeDiff } from '.
 /** A person reading a terminal wants the gist; `--json` has every entry. */
 const MAX_LINES_PER_VOLUME = 500;
 
-export const diffCommand = defineCommand<DiffResult | FileDiff>({
+/** Named apart: the flag parser quotes them in its errors. */
+const DIFF = {
   name: 'diff',
   usage: 'volsnap diff <snapshot> [--against current|<snapshot>] [--mode live|pause] [--volume NAME --file PATH]',
+};
+
+export const diffCommand = defineCommand<DiffResult | FileDiff>({
+  ...DIFF,
   summary: 'Show what changed since a snapshot (against the live volumes or another snapshot)',
   options: {
     against: { type: 'string' },
@@ -19,17 +24,17 @@ export const diffCommand = defineCommand<DiffResult | FileDiff>({
   positionals: { min: 1, max: 1 },
   mutating: false,
   async run(ctx, args) {
-    const snapshot = args.positionals[0]!;
+    const snapshot = args.positionals[0];
     const against = stringOption(args, 'against');
     const volume = stringOption(args, 'volume');
     const file = stringOption(args, 'file');
-    const mode = stringOption(args, 'mode');
     if ((volume === undefined) !== (file === undefined))
       throw new UsageError('a file diff needs both --volume NAME and --file PATH');
-    if (mode !== undefined && mode !== 'live' && mode !== 'pause') throw new UsageError('--mode must be live or pause');
-    if (volume !== undefined && file !== undefined)
-      return ctx.services().diff.fileDiff({ snapshot, against, volume, path: file });
-    return runDiff(ctx, { snapshot, against, mode });
+    if (volume !== undefined && file !== undefined) {
+      const input = await parseFlags(DIFF, (c) => c.FileDiffInput, { snapshot, against, volume, path: file });
+      return ctx.services().diff.fileDiff(input);
+    }
+    return runDiff(ctx, await parseFlags(DIFF, (c) => c.DiffInput, { snapshot, against, mode: args.values.mode }));
   },
   human: (result) => ('kind' in result ? fileDiffText(result) : diffText(result)),
 });

@@ -1,8 +1,13 @@
 import type { CliCommand } from '../command';
+import { exportCommand, importCommand } from './bundle-commands';
 import { configCommand } from './config-commands';
 import { diffCommand } from './diff-commands';
 import { enginesCommand } from './engine-commands';
+import { catCommand, extractCommand, lsCommand } from './file-commands';
+import { pullCommand, pushCommand } from './registry-commands';
 import { recoverCommand, restoreCommand } from './restore-commands';
+import { cloneCommand } from './clone-command';
+import { scheduleCommand } from './schedule-commands';
 import { serveCommand } from './serve-command';
 import {
   captureCommand,
@@ -25,13 +30,22 @@ export const COMMANDS: CliCommand[] = [
   showCommand,
   verifyCommand,
   diffCommand,
+  lsCommand,
+  catCommand,
+  extractCommand,
   pinSnapshotCommand,
   unpinSnapshotCommand,
   deleteCommand,
   pruneCommand,
   restoreCommand,
+  cloneCommand,
+  exportCommand,
+  importCommand,
+  pushCommand,
+  pullCommand,
   recoverCommand,
   jobsCommand,
+  scheduleCommand,
   configCommand,
   enginesCommand,
   serveCommand,

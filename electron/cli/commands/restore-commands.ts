@@ -1,19 +1,28 @@
-import { defineCommand, stringOption, UsageError } from '../command';
+import { defineCommand, parseFlags, stringOption, UsageError } from '../command';
 import { table } from '../format';
 import { followJob } from '../progress';
 import type { RestorePlan, RestoreResult } from '../../../shared/restore-types';
 import type { RecoverReport } from '../../services/restore/recovery';
+import { phaseText } from '../../../shared/job-phase';
 
 function planText(plan: RestorePlan): string {
   const lines = [
     `Restore ${plan.snapshotName} (${plan.snapshotId}) into ${plan.workloadId}`,
     '',
     table(
-      ['SNAPSHOT VOLUME', 'OVERWRITES', 'MOUNTED AT', 'BY'],
-      plan.volumes.map((v) => [v.volumeName, v.targetVolume, v.mountDestination, v.owner]),
+      ['SNAPSHOT VOLUME', 'INTO', 'VOLUME IS', 'MOUNTED AT', 'BY'],
+      plan.volumes.map((v) => [
+        v.volumeName,
+        v.targetVolume,
+        v.exists === false ? 'created' : 'overwritten',
+        v.mountDestination || '-',
+        v.owner,
+      ]),
     ),
     '',
+    `containers involved: ${plan.containers?.join(', ') || 'none (only the volumes are restored)'}`,
     `stops and restarts: ${plan.containersToStop.join(', ') || 'nothing (no container runs)'}`,
+    ...(plan.notes ?? []),
   ];
   const details = plan.details;
   if (details && plan.volumes.length > 0)
@@ -32,31 +41,42 @@ function planText(plan: RestorePlan): string {
   return lines.join('\n');
 }
 
-export const restoreCommand = defineCommand<RestoreResult | RestorePlan>({
+/** Named apart: the flag parser quotes them in its errors. */
+const RESTORE = {
   name: 'restore',
-  usage: 'volsnap restore <snapshot> --confirm <snapshot name> [--no-safety-snapshot] [--workload ID] | --dry-run',
+  usage:
+    'volsnap restore <snapshot> --confirm <snapshot name> [--volume NAME]... [--no-safety-snapshot] [--workload ID] | --dry-run',
+};
+
+export const restoreCommand = defineCommand<RestoreResult | RestorePlan>({
+  ...RESTORE,
   summary: 'Restore a snapshot into its workload (stop, stage, swap, start); --dry-run shows the plan',
   options: {
     confirm: { type: 'string' },
     'no-safety-snapshot': { type: 'boolean' },
     workload: { type: 'string' },
     'dry-run': { type: 'boolean' },
+    volume: { type: 'string', multiple: true },
   },
   positionals: { min: 1, max: 1 },
   mutating: true,
   async run(ctx, args) {
     const services = ctx.services();
-    const snapshot = args.positionals[0]!;
-    if (args.values['dry-run'] === true) return services.restore.preview(snapshot);
+    // Repeatable: only these snapshot volumes are restored (and only their containers stopped).
+    const { snapshot, volumes } = await parseFlags(RESTORE, (c) => c.contract.previewRestore.input, {
+      snapshot: args.positionals[0],
+      volumes: args.values.volume,
+    });
+    if (args.values['dry-run'] === true) return services.restore.preview(snapshot, volumes);
     const confirm = stringOption(args, 'confirm');
     if (confirm === undefined)
       throw new UsageError('restore needs --confirm <snapshot name> (or --dry-run to see the plan)');
-    const handle = await services.restore.start({
+    const input = await parseFlags(RESTORE, (c) => c.RestoreInput, {
       snapshot,
       confirm,
       safetySnapshot: args.values['no-safety-snapshot'] !== true,
-      workload: stringOption(args, 'workload'),
     });
+    const handle = await services.restore.start({ ...input, workload: stringOption(args, 'workload'), volumes });
     // Cancel is honoured only before the swap; afterwards the restore finishes.
     return followJob(services, handle, ctx.stderr);
   },
@@ -84,11 +104,10 @@ export const recoverCommand = defineCommand<RecoverReport>({
   async run(ctx) {
     // Not `mutating`: the sweep's own recovery would leave nothing to report. Sweep after instead.
     // Waiting for Docker to settle can take seconds: say so (not with --json, whose stderr is the error).
-    const report = await ctx
-      .services()
-      .restore.recover((phase) =>
-        ctx.json || !phase.includes('retrying') ? undefined : ctx.stderr.write(`${phase}\n`),
-      );
+    const report = await ctx.services().restore.recover((p) =>
+      // Only a retried start carries words of its own.
+      ctx.json || p.phase !== 'starting-containers' || !p.detail ? undefined : ctx.stderr.write(`${phaseText(p)}\n`),
+    );
     await ctx.services().sweep();
     return report;
   },

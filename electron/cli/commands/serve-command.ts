@@ -31,8 +31,15 @@ export const serveCommand = defineCommand<{ stopped: true }>({
     const { startWebHost } = await import('../../web/web-host');
     const web = await startWebHost({ services, rendererDir: rendererDir(), port, host });
     const stopLoop = process.env.VOLSNAP_DEBUG_LOOP === '1' ? reportLoopDelay((l) => ctx.stderr.write(l)) : () => {};
+    // Like the app: due schedules each minute, retention each hour, both once now.
+    const { startBackgroundScheduler } = await import('../../services/background-scheduler');
+    const scheduler = startBackgroundScheduler(
+      () => services,
+      (line) => ctx.stderr.write(`volsnap: ${line}\n`),
+    );
     announce(ctx, web);
     await untilSignal();
+    scheduler.stop();
     stopLoop();
     await web.close();
     return { stopped: true };

@@ -1,7 +1,8 @@
-import { defineCommand, stringOption, UsageError } from '../command';
+import { defineCommand, parseFlags, stringOption, UsageError } from '../command';
 import { humanBytes, humanTime, table } from '../format';
 import { followJob } from '../progress';
-import { CAPTURE_MODES, type CaptureMode, type Snapshot, type Workload } from '../../../shared/types';
+import type { Snapshot, Workload } from '../../../shared/types';
+import { jobPhaseText } from '../../../shared/job-phase';
 
 /** Lists that span engines (`list --all-engines`) get an ENGINE column. */
 function snapshotTable(snapshots: Snapshot[]): string {
@@ -69,11 +70,12 @@ export function snapshotDetails(s: Snapshot): string {
 
 export const workloadsCommand = defineCommand<Workload[]>({
   name: 'workloads',
-  usage: 'volsnap workloads',
-  summary: 'List compose projects and standalone containers with their volumes',
+  usage: 'volsnap workloads [--all]',
+  summary: 'List compose projects, standalone containers and volumes no container uses (--all: anonymous ones too)',
+  options: { all: { type: 'boolean' } },
   positionals: { min: 0, max: 0 },
   mutating: false,
-  run: (ctx) => ctx.services().workloads.list(),
+  run: (ctx, args) => ctx.services().workloads.list(undefined, { showAnonymous: args.values.all === true }),
   human: (workloads) =>
     workloads.length === 0
       ? 'No containers on this engine.'
@@ -81,7 +83,7 @@ export const workloadsCommand = defineCommand<Workload[]>({
           ['ID', 'STATUS', 'CONTAINERS', 'VOLUMES', 'BIND MOUNTS (not captured)', 'LAST SNAPSHOT'],
           workloads.map((w) => [
             w.id,
-            w.status,
+            w.removed ? 'removed' : w.status,
             w.containers.map((c) => c.name).join(','),
             w.volumes.map((v) => v.name).join(',') || '-',
             w.bindMounts.map((b) => b.destination).join(',') || '-',
@@ -90,9 +92,14 @@ export const workloadsCommand = defineCommand<Workload[]>({
         ),
 });
 
-export const captureCommand = defineCommand<Snapshot>({
+/** Named apart: the flag parser quotes them in its errors. */
+const CAPTURE = {
   name: 'capture',
   usage: 'volsnap capture <workload> [--name NAME] [--note TEXT] [--mode live|pause|stop] [--volume NAME]...',
+};
+
+export const captureCommand = defineCommand<Snapshot>({
+  ...CAPTURE,
   summary: 'Snapshot the volumes of a workload',
   options: {
     name: { type: 'string' },
@@ -103,18 +110,15 @@ export const captureCommand = defineCommand<Snapshot>({
   positionals: { min: 1, max: 1 },
   mutating: true,
   async run(ctx, args) {
-    const mode = stringOption(args, 'mode');
-    if (mode !== undefined && !CAPTURE_MODES.includes(mode as CaptureMode))
-      throw new UsageError(`--mode must be one of ${CAPTURE_MODES.join(', ')}`);
-    const services = ctx.services();
-    const handle = await services.capture.start({
-      workload: args.positionals[0]!,
+    const input = await parseFlags(CAPTURE, (c) => c.CaptureInput, {
+      workload: args.positionals[0],
       name: stringOption(args, 'name'),
       note: stringOption(args, 'note'),
-      mode: mode as CaptureMode | undefined,
-      volumes: (args.values.volume as string[] | undefined) ?? [],
-      trigger: 'cli',
+      mode: stringOption(args, 'mode'),
+      volumes: args.values.volume,
     });
+    const services = ctx.services();
+    const handle = await services.capture.start({ ...input, trigger: 'cli' });
     return followJob(services, handle, ctx.stderr);
   },
   human: snapshotDetails,
@@ -172,9 +176,10 @@ function pinCommand(pinned: boolean) {
 export const pinSnapshotCommand = pinCommand(true);
 export const unpinSnapshotCommand = pinCommand(false);
 
+const DELETE = { name: 'delete', usage: 'volsnap delete <snapshot> --confirm <snapshot name> [--force]' };
+
 export const deleteCommand = defineCommand<Snapshot>({
-  name: 'delete',
-  usage: 'volsnap delete <snapshot> --confirm <snapshot name> [--force]',
+  ...DELETE,
   summary: 'Delete a snapshot (archives first, then its row)',
   options: { confirm: { type: 'string' }, force: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
@@ -182,7 +187,12 @@ export const deleteCommand = defineCommand<Snapshot>({
   run: async (ctx, args) => {
     const confirm = stringOption(args, 'confirm');
     if (confirm === undefined) throw new UsageError('delete needs --confirm <snapshot name>');
-    return ctx.services().snapshots.delete(args.positionals[0]!, { confirm, force: args.values.force === true });
+    const input = await parseFlags(DELETE, (c) => c.contract.deleteSnapshot.input, {
+      snapshot: args.positionals[0],
+      confirm,
+      force: args.values.force,
+    });
+    return ctx.services().snapshots.delete(input.snapshot, { confirm: input.confirm, force: input.force === true });
   },
   human: (s) => `Deleted ${s.name} (${s.id})`,
 });
@@ -230,7 +240,7 @@ export const jobsCommand = defineCommand({
             j.kind,
             j.workloadId,
             j.status,
-            j.phase,
+            jobPhaseText(j),
             humanTime(j.startedAt),
             humanTime(j.finishedAt),
             j.error ? `${j.error.kind}: ${j.error.message}` : '',

@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../../docker/engine';
 import { currentVolumes, liveSource, readLiveManifest, type CurrentVolume } from './live-manifest';
 import { oneSidedVolumeDiff, totalSummary, volumeDiff } from './manifest-diff';
 import { pairVolumes, type VolumePair, type VolumeRef } from './volume-pairs';
@@ -93,10 +93,10 @@ async function readCurrent(
     containers: plan.workload.containers,
     mode: plan.mode,
     what: 'diff',
-    onResume: () => ctx.progress({ phase: 'resuming containers' }),
+    onResume: () => ctx.progress({ phase: 'resuming' }),
   };
   try {
-    if (plan.mode === 'pause') ctx.progress({ phase: 'pausing containers' });
+    if (plan.mode === 'pause') ctx.progress({ phase: 'pausing' });
     await withQuiesced(window, async () => {
       let doneBefore = 0;
       for (const volume of current) {
@@ -108,7 +108,12 @@ async function readCurrent(
           signal: ctx.signal,
           onProgress: (tarBytes, filesDone) => {
             volumeBytes = tarBytes;
-            ctx.progress({ phase: `reading ${volume.volumeName}`, bytesDone: doneBefore + tarBytes, filesDone });
+            ctx.progress({
+              phase: 'reading',
+              volume: volume.volumeName,
+              bytesDone: doneBefore + tarBytes,
+              filesDone,
+            });
           },
         });
         doneBefore += volumeBytes;

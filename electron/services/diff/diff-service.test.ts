@@ -104,7 +104,7 @@ describeEngine('diff', () => {
     expect(result.summary).toMatchObject({ added: 4, removed: 1, modified: 4 });
     const edit = byVolume(result, main)!.modified.find((m) => m.path === 'edit.txt')!;
     expect([edit.before.size, edit.after.size]).toEqual([8, 10]);
-    expect(progress.some((p) => p.phase === `reading ${main}`)).toBe(true);
+    expect(progress.some((p) => p.phase === 'reading' && p.volume === main)).toBe(true);
     expect(services.jobs.recent(5).find((j) => j.kind === 'diff')?.status).toBe('succeeded');
   });
 

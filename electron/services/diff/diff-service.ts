@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../../docker/engine';
 import { CURRENT, diffAgainstCurrent, helperFor, pairWithCurrent, storedRefs, type StoredRef } from './current-diff';
 import { buildFileDiff, MAX_TEXT_BYTES, wantsContent } from './file-diff';
 import { readArchiveContent, readLiveFile, type FileSide } from './file-sources';

@@ -1,7 +1,7 @@
 import path from 'node:path/posix';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../../docker/engine';
 import type { VolumeRef } from './volume-pairs';
 import { ManifestTap } from '../manifest-tap';
 import { engineCall, engineError } from '../../docker/engine';

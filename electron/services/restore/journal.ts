@@ -1,6 +1,7 @@
 import type { Db } from '../../store/db';
 import { RestoreJournalTable } from '../../store/restore-journal-table';
 import { crashPoint } from './crash';
+import type { VolumeSpec } from '../../docker/volumes';
 
 /** A container as the journal remembers it, so recovery can put it back exactly. */
 export interface JournalContainer {
@@ -23,6 +24,8 @@ export interface JournalVolume {
   sizeBytes: number;
   /** Mode, uid and gid of the snapshot's volume root ("."), applied to the target's root. */
   root: { mode: number; uid: number; gid: number };
+  /** Set when the target was gone at plan time: the restore creates it (step `create`), roll-back removes it. */
+  create?: VolumeSpec | null;
 }
 
 /** Everything a restore (and its recovery) needs, written once before anything is touched. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimateDowntime, imageChanges, lastRestore, planDetails } from './plan-details';
 import type { DiscoveredContainer, DiscoveredWorkload } from '../../docker/workloads';
 import { describeEngine, testDocker, uniqueName } from '../../../test/engine';
-import type { Job, Snapshot } from '../../../shared/types';
+import type { Job, JobResultOf, Snapshot } from '../../../shared/types';
 
 const snapshot = {
   id: 'snap1',
@@ -47,14 +47,19 @@ function job(fields: Partial<Job>): Job {
     workloadId: 'compose:shop',
     snapshotId: null,
     status: 'succeeded',
-    phase: 'done',
+    phase: 'starting-containers',
     startedAt: '2026-01-01T11:00:00.000Z',
     finishedAt: '2026-01-01T11:00:30.000Z',
     error: null,
     progress: null,
     result: null,
     ...fields,
-  };
+  } as Job;
+}
+
+function restored(downtimeMs: number, safetySnapshotId: string | null = null): JobResultOf<'restore'> {
+  const timings = { downtimeMs, swapWindowMs: 0, deleteMs: 0 };
+  return { kind: 'restore', snapshotId: 'snap1', safetySnapshotId, ...timings, containersGone: [] };
 }
 
 describe('plan details', () => {
@@ -73,9 +78,9 @@ describe('plan details', () => {
   it('takes the downtime of the newest successful restore of the same workload', () => {
     const jobs = [
       job({ status: 'failed', result: null }),
-      job({ workloadId: 'compose:other', result: { downtimeMs: 99 } }),
-      job({ result: { downtimeMs: 4_200, safetySnapshotId: 'x' }, finishedAt: '2026-01-02T00:00:00.000Z' }),
-      job({ result: { downtimeMs: 9_000, safetySnapshotId: null } }),
+      job({ workloadId: 'compose:other', result: restored(99) }),
+      job({ result: restored(4_200, 'x'), finishedAt: '2026-01-02T00:00:00.000Z' }),
+      job({ result: restored(9_000) }),
     ];
     expect(lastRestore(jobs, 'compose:shop')).toEqual({
       downtimeMs: 4_200,

@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../../docker/engine';
 import { stopTimeouts } from '../../docker/stop-timeouts';
 import type { DiscoveredWorkload } from '../../docker/workloads';
 import type { JobsTable } from '../../store/jobs-table';
@@ -41,20 +41,18 @@ export async function planDetails(
 
 /** The newest successful restore of the workload that reported its downtime. */
 export function lastRestore(jobs: Job[], workloadId: string): RestorePlanDetails['lastRestore'] {
-  const job = jobs.find(
-    (j) =>
-      j.kind === 'restore' &&
-      j.workloadId === workloadId &&
-      j.status === 'succeeded' &&
-      typeof j.result?.downtimeMs === 'number',
-  );
-  const downtimeMs = job?.result?.downtimeMs;
-  if (!job || downtimeMs === undefined) return null;
-  return {
-    downtimeMs,
-    finishedAt: job.finishedAt ?? job.startedAt,
-    safetySnapshot: Boolean(job.result?.safetySnapshotId),
-  };
+  for (const job of jobs) {
+    if (job.kind !== 'restore' || job.workloadId !== workloadId || job.status !== 'succeeded') continue;
+    // A restore that recovery finished has no measured downtime.
+    const downtimeMs = job.result?.downtimeMs;
+    if (downtimeMs === undefined) continue;
+    return {
+      downtimeMs,
+      finishedAt: job.finishedAt ?? job.startedAt,
+      safetySnapshot: Boolean(job.result?.safetySnapshotId),
+    };
+  }
+  return null;
 }
 
 /**

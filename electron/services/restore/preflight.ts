@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../../docker/engine';
 import { statfs } from 'node:fs/promises';
 import { engineMismatch } from '../../docker/engine-identity';
 import { discoverWorkloads, type DiscoveredWorkload } from '../../docker/workloads';
@@ -9,6 +9,9 @@ import type { Leases } from '../../store/leases';
 import type { JobsTable } from '../../store/jobs-table';
 import type { RestoreJournal } from './journal';
 import { planDetails } from './plan-details';
+import { findTargets, type Target } from './targets';
+import type { Db } from '../../store/db';
+import { VolumeSpecs } from '../../store/volume-specs';
 import { RefusedEntry } from './entry-check';
 import { checkManifest } from './manifest-check';
 import { volatileRestoreBlockers } from '../volatile-volumes';
@@ -22,11 +25,7 @@ export interface Blocker {
   message: string;
 }
 
-/** A snapshot volume matched to the volume the workload mounts today at the same place. */
-export interface Target {
-  stored: StoredVolume;
-  target: string;
-}
+export type { Target } from './targets';
 
 export interface Prepared {
   snapshot: Snapshot;
@@ -38,6 +37,8 @@ export interface Prepared {
 
 export interface PreflightDeps {
   docker: Docker;
+  /** For the volume specs recorded at capture (how a removed volume is made again). */
+  db: Db;
   catalog: Catalog;
   files: ArchiveFiles;
   leases: Leases;
@@ -46,8 +47,12 @@ export interface PreflightDeps {
   jobsTable?: JobsTable;
 }
 
-/** Everything a restore can know without reading archives: targets, containers, blockers. */
-export async function prepare(deps: PreflightDeps, snapshot: Snapshot): Promise<Prepared> {
+/**
+ * Everything a restore can know without reading archives: targets, containers, blockers.
+ * `chosen` (snapshot volume names) restores only those volumes; an unknown name is `InvalidInput`.
+ */
+export async function prepare(deps: PreflightDeps, snapshot: Snapshot, chosen?: string[]): Promise<Prepared> {
+  const stored = chooseVolumes(snapshot, deps.catalog.storedVolumes(snapshot.id), chosen);
   const blockers: Blocker[] = [];
   const open = deps.journal.unfinished(snapshot.workloadId)[0];
   if (open) {
@@ -71,18 +76,16 @@ export async function prepare(deps: PreflightDeps, snapshot: Snapshot): Promise<
   }
   const otherEngine = await engineMismatch(deps.docker, snapshot);
   if (otherEngine) blockers.push({ kind: 'Conflict', message: otherEngine });
-  const workload = (await discoverWorkloads(deps.docker)).find((w) => w.id === snapshot.workloadId) ?? null;
-  const targets = workload ? matchTargets(deps.catalog.storedVolumes(snapshot.id), workload, blockers) : [];
-  if (workload) blockers.push(...imageBasedBlockers(snapshot, workload));
-  else {
-    blockers.push({
-      kind: 'Unsupported',
-      message: `Workload ${snapshot.workloadName} (${snapshot.workloadId}) no longer exists on this engine. Volsnap restores only into a workload whose containers still exist; recreate it (e.g. docker compose up --no-start) and try again.`,
-    });
-  }
+  const discovered = (await discoverWorkloads(deps.docker)).find((w) => w.id === snapshot.workloadId) ?? null;
+  const specs = new VolumeSpecs(deps.db).of(snapshot.id);
+  const targets = await findTargets({ docker: deps.docker, snapshot, stored, workload: discovered, specs }, blockers);
+  // Only the containers that mount a restored volume are stopped (all of them for a whole restore).
+  const workload = discovered && involvedOnly(discovered, targets, chosen !== undefined);
+  if (workload) blockers.push(...imageBlockers(workload));
   blockers.push(...manifestBlockers(deps.catalog, snapshot, targets));
   // A memory-backed target would be emptied by the stop: see volatile-volumes.ts.
-  blockers.push(...(await volatileRestoreBlockers(deps.docker, targets, workload?.containers ?? [])));
+  const existing = targets.filter((t) => !t.create);
+  blockers.push(...(await volatileRestoreBlockers(deps.docker, existing, workload?.containers ?? [])));
   const plan: RestorePlan = {
     snapshotId: snapshot.id,
     snapshotName: snapshot.name,
@@ -93,64 +96,76 @@ export async function prepare(deps: PreflightDeps, snapshot: Snapshot): Promise<
       mountDestination: t.stored.mountDestination,
       owner: t.stored.owner,
       sizeBytes: t.stored.sizeBytes,
+      exists: t.create === null,
+      create: t.create && { driver: t.create.driver, labels: t.create.labels, derived: t.create.derived },
     })),
     containersToStop: (workload?.containers ?? [])
       .filter((c) => c.state === 'running' || c.state === 'paused')
       .map((c) => c.name),
+    containers: (workload?.containers ?? []).map((c) => c.name),
+    notes: planNotes(snapshot, targets, workload),
     blockers: blockers.map((b) => b.message),
     details: await planDetails(deps, snapshot, workload),
   };
   return { snapshot, workload, targets, plan, blockers };
 }
 
-/** Targets come from the present: same service (or container name), same mount destination. */
-function matchTargets(stored: StoredVolume[], workload: DiscoveredWorkload, blockers: Blocker[]): Target[] {
-  const targets: Target[] = [];
-  const unmatched: string[] = [];
-  for (const volume of stored) {
-    const mount = workload.containers
-      .filter((c) => (c.service ?? c.name) === volume.owner)
-      .flatMap((c) => c.volumeMounts)
-      .find((m) => m.destination === volume.mountDestination);
-    if (mount) targets.push({ stored: volume, target: mount.volumeName });
-    else unmatched.push(`${volume.volumeName} (${volume.owner} at ${volume.mountDestination})`);
+/** The snapshot's volumes to restore: all, or the chosen ones (each must be in the snapshot). */
+function chooseVolumes(snapshot: Snapshot, stored: StoredVolume[], chosen: string[] | undefined): StoredVolume[] {
+  if (chosen === undefined || chosen.length === 0) return stored;
+  const unknown = chosen.filter((name) => !stored.some((v) => v.volumeName === name));
+  if (unknown.length > 0) {
+    throw new VolsnapError(
+      'InvalidInput',
+      `Snapshot "${snapshot.name}" has no volume ${unknown.join(', ')}; nothing was changed. Its volumes: ${stored.map((v) => v.volumeName).join(', ')}.`,
+    );
   }
-  if (unmatched.length > 0) {
-    blockers.push({
-      kind: 'Unsupported',
-      message: `No current container mounts a volume where the snapshot's ${unmatched.join(', ')} was mounted; Volsnap never picks a target from names stored in the snapshot. Recreate the container with that mount and try again.`,
-    });
-  }
-  const names = targets.map((t) => t.target);
-  const shared = names.filter((n, i) => names.indexOf(n) !== i);
-  if (shared.length > 0) {
-    blockers.push({
-      kind: 'Unsupported',
-      message: `Several snapshot volumes would be restored into ${[...new Set(shared)].join(', ')}.`,
-    });
-  }
-  return targets;
+  return stored.filter((v) => chosen.includes(v.volumeName));
 }
 
-/** The workload must be image-based: every captured container still exists and its image is present. */
-function imageBasedBlockers(snapshot: Snapshot, workload: DiscoveredWorkload): Blocker[] {
-  const blockers: Blocker[] = [];
-  const current = new Set(workload.containers.map((c) => c.service ?? c.name));
-  const removed = (snapshot.provenance?.containers ?? []).filter((c) => !current.has(c.service ?? c.name));
-  if (removed.length > 0) {
-    blockers.push({
-      kind: 'Unsupported',
-      message: `Container${removed.length > 1 ? 's' : ''} ${removed.map((c) => c.name).join(', ')} of ${workload.name} ${removed.length > 1 ? 'were' : 'was'} removed since the capture. Recreate ${removed.length > 1 ? 'them' : 'it'} (e.g. docker compose up --no-start), then restore.`,
-    });
+/**
+ * The workload reduced to the containers a restore stops and starts again: every container for a
+ * whole restore (as before), only those mounting a restored volume when volumes were chosen.
+ */
+function involvedOnly(workload: DiscoveredWorkload, targets: Target[], chosen: boolean): DiscoveredWorkload {
+  if (!chosen) return workload;
+  const names = new Set(targets.map((t) => t.target));
+  return {
+    ...workload,
+    containers: workload.containers.filter((c) => c.volumeMounts.some((m) => names.has(m.volumeName))),
+  };
+}
+
+/** What the plan says in words beyond the table: volumes made again, containers that are gone. */
+function planNotes(snapshot: Snapshot, targets: Target[], workload: DiscoveredWorkload | null): string[] {
+  const notes: string[] = [];
+  for (const t of targets.filter((t) => t.create)) {
+    const labels = Object.entries(t.create!.labels).map(([k, v]) => `${k}=${v}`);
+    const how = t.create!.derived
+      ? `with the local driver and labels derived from the workload (${labels.join(', ') || 'none'}): this snapshot predates Volsnap recording how volumes were made`
+      : `as recorded at capture (driver ${t.create!.driver}${labels.length > 0 ? `, labels ${labels.join(', ')}` : ''})`;
+    notes.push(`volume ${t.target} does not exist and will be created ${how}`);
   }
+  if (!workload || workload.containers.length === 0) {
+    notes.push('no container of the workload exists: only the volumes are restored; none is created or started');
+  }
+  const current = new Set((workload?.containers ?? []).map((c) => c.service ?? c.name));
+  const gone = (snapshot.provenance?.containers ?? []).filter((c) => !current.has(c.service ?? c.name));
+  if (workload && workload.containers.length > 0 && gone.length > 0)
+    notes.push(`not started (removed since the capture): ${gone.map((c) => c.name).join(', ')}`);
+  return notes;
+}
+
+/** Containers the restore starts again must still have their image (Volsnap never pulls or builds). */
+function imageBlockers(workload: DiscoveredWorkload): Blocker[] {
   const missing = workload.containers.filter((c) => !c.imagePresent);
-  if (missing.length > 0) {
-    blockers.push({
+  if (missing.length === 0) return [];
+  return [
+    {
       kind: 'Unsupported',
       message: `The image of ${missing.map((c) => `${c.name} (${c.image})`).join(', ')} is no longer on this engine, so the workload could not be started again after the restore. Pull or rebuild it, then restore.`,
-    });
-  }
-  return blockers;
+    },
+  ];
 }
 
 /**

@@ -1,12 +1,14 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../../docker/engine';
 import { applyRestartPolicies, startContainers, type StartReport } from './containers';
 import { crashNow, renameLimit } from './crash';
 import { swapBegun, type JournalPlan, type RestoreJournal } from './journal';
 import { removeJobHelpers, runCleanup, runSwap } from './swap';
+import { undoCreatedVolumes } from './volume-create';
 import { lockVolumes, type VolumeLocks } from '../../docker/volume-lock';
 import type { JobsTable } from '../../store/jobs-table';
 import type { Leases } from '../../store/leases';
 import { VolsnapError } from '../../../shared/errors';
+import type { JobProgress } from '../../../shared/types';
 
 export interface OutcomeDeps {
   docker: Docker;
@@ -14,10 +16,10 @@ export interface OutcomeDeps {
 }
 
 /** Progress of the end of a restore or of its recovery, as a job phase. */
-type OnPhase = (phase: string) => void;
+export type OnPhase = (update: Pick<JobProgress, 'phase' | 'detail'>) => void;
 
 /**
- * Undoes a restore whose swap had not begun: drops the stage dirs, puts the restart policies
+ * Undoes a restore whose swap had not begun: removes the volumes it created, drops the stage dirs, puts the restart policies
  * back and starts what was running. Every step is idempotent, so a crash here is recovered again.
  */
 export async function rollBack(
@@ -29,7 +31,9 @@ export async function rollBack(
   const { docker, journal } = deps;
   journal.step(jobId, 'rollback');
   await removeJobHelpers(docker, jobId);
-  await runCleanup(docker, { image: plan.helperImage, jobId, volumes: plan.volumes });
+  // Volumes this job created go again (the engine is as before); the others lose their stage dirs.
+  const volumes = await undoCreatedVolumes(docker, jobId, plan);
+  if (volumes.length > 0) await runCleanup(docker, { image: plan.helperImage, jobId, volumes });
   const { containers } = await bringBack(deps, jobId, plan, onPhase);
   journal.finish(jobId, 'rolled-back');
   return containers;
@@ -62,18 +66,20 @@ export async function finishSwap(
   await removeJobHelpers(docker, jobId);
   let swapWindowMs = 0;
   if (!options.steps?.includes('commit')) {
-    options.onPhase?.('swapping');
+    options.onPhase?.({ phase: 'swapping' });
     const swap = await runSwap(docker, {
       image: plan.helperImage,
       jobId,
       volumes: plan.volumes,
       renameLimit: renameLimit(),
+      // Recovery may find stages already moved; only the restore's own first run expects them all.
+      firstRun: options.steps === undefined,
     });
     if (swap.stoppedEarly) crashNow();
     swapWindowMs = swap.windowMs;
     journal.step(jobId, 'commit');
   }
-  options.onPhase?.('removing the old contents');
+  options.onPhase?.({ phase: 'removing-old' });
   journal.step(jobId, 'cleanup');
   const deleteStarted = Date.now();
   await runCleanup(docker, { image: plan.helperImage, jobId, volumes: plan.volumes });
@@ -93,10 +99,10 @@ async function bringBack(
   deps.journal.step(jobId, 'policies-back');
   await applyRestartPolicies(deps.docker, plan.containers, 'journaled');
   deps.journal.step(jobId, 'start');
-  onPhase?.('starting containers');
+  onPhase?.({ phase: 'starting-containers' });
   const containers = await startContainers(deps.docker, plan.containers, {
     onRetry: (name, attempt, reason) =>
-      onPhase?.(`starting containers: ${reason}; retrying ${name} (attempt ${attempt + 1})`),
+      onPhase?.({ phase: 'starting-containers', detail: `${reason}; retrying ${name} (attempt ${attempt + 1})` }),
   });
   return { startedAt: Date.now(), containers };
 }
@@ -178,6 +184,7 @@ async function recoverOne(
       steps: open.steps,
     });
     deps.jobsTable.finish(open.jobId, 'succeeded', undefined, {
+      kind: 'restore',
       snapshotId: open.plan.snapshotId,
       ...(done.containers.gone.length > 0 ? { containersGone: done.containers.gone } : {}),
     });

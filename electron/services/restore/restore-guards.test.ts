@@ -126,7 +126,8 @@ describeEngine('restore refuses bad input and loses nothing', () => {
 describeEngine('restore refuses a workload that is no longer image-based', () => {
   const docker = testDocker();
 
-  it('names a container removed since the capture', async () => {
+  // Issue 14: a removed container no longer blocks; the plan names it and the restore touches only the volumes.
+  it('names a container removed since the capture, and restores without creating it', async () => {
     const project = uniqueName('vsgone');
     const w = await createWorkload(docker, {
       project,
@@ -141,11 +142,12 @@ describeEngine('restore refuses a workload that is no longer image-based', () =>
       const snap = await (await services.capture.start({ workload: w.id, name: `${project}-s`, mode: 'live' })).done;
       await docker.getContainer(`${project}-cache-1`).remove({ force: true });
       const plan = await services.restore.preview(snap.id);
-      expect(plan.blockers.join(' ')).toMatch(`${project}-cache-1`);
-      await expect(services.restore.start({ snapshot: snap.id, confirm: snap.name })).rejects.toMatchObject({
-        kind: 'Unsupported',
-        message: new RegExp(`${project}-cache-1.*removed`),
-      });
+      expect(plan.blockers).toEqual([]);
+      expect(plan.notes?.join(' ')).toMatch(new RegExp(`removed since the capture.*${project}-cache-1`));
+      await (
+        await services.restore.start({ snapshot: snap.id, confirm: snap.name })
+      ).done;
+      await expect(docker.getContainer(`${project}-cache-1`).inspect()).rejects.toMatchObject({ statusCode: 404 });
     } finally {
       services.close();
       await w.remove();

@@ -1,12 +1,14 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../../docker/engine';
 import type { CaptureService } from '../capture-service';
 import { JobRunner, type JobContext, type JobHandle, type JobHold } from '../jobs';
 import { applyRestartPolicies, describeContainers, stopContainers } from './containers';
 import { RestoreJournal, type JournalPlan, type JournalVolume } from './journal';
 import { checkFreeSpace, prepare, verifyArchives, type Prepared } from './preflight';
-import { finishSwap, recoverAll, rollBack, type RecoverReport } from './recovery';
+import { finishSwap, recoverAll, rollBack, type OnPhase, type RecoverReport } from './recovery';
 import { checkArchive, stageVolume } from './stage';
 import { SwapRefused } from './swap';
+import { safetyWorkload } from './targets';
+import { assertTargetsUnchanged, createMissingVolumes } from './volume-create';
 import { createHelper, ensureHelperImage, removeHelper } from '../../docker/helper';
 import { lockVolumes } from '../../docker/volume-lock';
 import type { DiscoveredWorkload } from '../../docker/workloads';
@@ -40,6 +42,8 @@ export interface RestoreInput {
   safetySnapshot?: boolean;
   /** When given (the UI restores from a workload's page), the snapshot must belong to it. */
   workload?: string;
+  /** Snapshot volume names to restore (all when absent): only the containers mounting them are stopped. */
+  volumes?: string[];
 }
 
 /** Restores a snapshot into its workload's current volumes under the recovery-swap journal. */
@@ -51,8 +55,8 @@ export class RestoreService {
   }
 
   /** What a restore would do and why it cannot run (blockers); throws only for an unknown snapshot. */
-  async preview(ref: string): Promise<RestorePlan> {
-    return (await prepare({ ...this.deps, journal: this.journal }, this.deps.catalog.resolve(ref))).plan;
+  async preview(ref: string, volumes?: string[]): Promise<RestorePlan> {
+    return (await prepare({ ...this.deps, journal: this.journal }, this.deps.catalog.resolve(ref), volumes)).plan;
   }
 
   /** Runs the preflight (its errors reject at once), then the restore as a job of kind `restore`. */
@@ -93,17 +97,18 @@ export class RestoreService {
     // reads, and nothing is touched before both are done; blockers are reported before Integrity.
     const verified = verifyArchives(this.deps.files, snapshot, this.deps.catalog.storedVolumes(snapshot.id));
     verified.catch(() => undefined);
-    const prepared = await prepare({ ...this.deps, journal: this.journal }, snapshot);
+    const prepared = await prepare({ ...this.deps, journal: this.journal }, snapshot, input.volumes);
     const first = prepared.blockers[0];
     if (first) {
       const same = prepared.blockers.filter((b) => b.kind === first.kind);
       throw new VolsnapError(first.kind, same.map((b) => b.message).join(' '));
     }
     const safety = input.safetySnapshot ?? true;
-    const workload = prepared.workload!;
+    // Null when every container is gone: the restore then touches only the volumes.
+    const workload = prepared.workload;
     // Read-only checks, concurrently: hashing the archives takes most of the preflight.
     const [plan] = await Promise.all([
-      this.journalPlan(prepared, workload),
+      this.journalPlan(prepared),
       verified,
       safety ? checkFreeSpace(this.deps, prepared.targets, snapshot.storedBytes) : undefined,
       // With a safety snapshot, staging comes after the stop: check every entry first, so a forged
@@ -122,17 +127,17 @@ export class RestoreService {
       {
         id: held.jobId,
         kind: 'restore',
-        workloadId: workload.id,
+        workloadId: snapshot.workloadId,
         snapshotId: snapshot.id,
         toResult: (r) => ({ ...r }),
         holds: [held.hold, locks],
       },
-      (ctx) => this.run(ctx, { plan, workload, safety }),
+      (ctx) => this.run(ctx, { plan, safetyOf: safetyWorkload(snapshot, workload, prepared.targets), safety }),
     );
   }
 
   /** Finishes or undoes every restore a crashed process left unfinished. */
-  async recover(onPhase?: (phase: string) => void): Promise<RecoverReport> {
+  async recover(onPhase?: OnPhase): Promise<RecoverReport> {
     return recoverAll({ ...this.deps, journal: this.journal }, onPhase);
   }
 
@@ -149,8 +154,8 @@ export class RestoreService {
     }
   }
 
-  private async journalPlan(prepared: Prepared, workload: DiscoveredWorkload): Promise<JournalPlan> {
-    const volumes: JournalVolume[] = prepared.targets.map(({ stored, target }) => {
+  private async journalPlan(prepared: Prepared): Promise<JournalPlan> {
+    const volumes: JournalVolume[] = prepared.targets.map(({ stored, target, create }) => {
       const root = this.deps.catalog.manifest(prepared.snapshot.id, stored.position).find((e) => e.path === '.');
       return {
         position: stored.position,
@@ -159,21 +164,19 @@ export class RestoreService {
         archiveFile: stored.archiveFile,
         sizeBytes: stored.sizeBytes,
         root: { mode: root?.mode ?? 0o755, uid: root?.uid ?? 0, gid: root?.gid ?? 0 },
+        create: create && { driver: create.driver, options: create.options, labels: create.labels },
       };
     });
     return {
-      workloadId: workload.id,
+      workloadId: prepared.snapshot.workloadId,
       snapshotId: prepared.snapshot.id,
       helperImage: this.deps.settings.get('helperImage'),
       volumes,
-      containers: await describeContainers(this.deps.docker, workload.containers),
+      containers: await describeContainers(this.deps.docker, prepared.workload?.containers ?? []),
     };
   }
 
-  private async run(
-    ctx: JobContext,
-    job: { plan: JournalPlan; workload: DiscoveredWorkload; safety: boolean },
-  ): Promise<RestoreResult> {
+  private async run(ctx: JobContext, job: RunJob): Promise<RestoreResult> {
     const { docker } = this.deps;
     const { plan } = job;
     const outcomeDeps = { docker, journal: this.journal };
@@ -182,7 +185,7 @@ export class RestoreService {
     try {
       prepared = await this.prepareVolumes(ctx, job);
     } catch (error) {
-      ctx.progress({ phase: 'rolling back' });
+      ctx.progress({ phase: 'rolling-back' });
       await rollBack(outcomeDeps, ctx.jobId, plan).catch((cause: unknown) => {
         throw rollBackFailed(error, cause);
       });
@@ -193,7 +196,7 @@ export class RestoreService {
     try {
       const done = await finishSwap(outcomeDeps, ctx.jobId, plan, {
         outcome: 'committed',
-        onPhase: (phase) => ctx.progress({ phase }),
+        onPhase: (update) => ctx.progress(update),
       });
       const anyRunning = plan.containers.some((c) => c.wasRunning);
       return {
@@ -221,7 +224,7 @@ export class RestoreService {
    */
   private async undoRefusedSwap(ctx: JobContext, plan: JournalPlan, refused: SwapRefused): Promise<never> {
     this.journal.step(ctx.jobId, 'swap-refused');
-    ctx.progress({ phase: 'rolling back' });
+    ctx.progress({ phase: 'rolling-back' });
     await rollBack({ docker: this.deps.docker, journal: this.journal }, ctx.jobId, plan).catch((cause: unknown) => {
       throw rollBackFailed(refused, cause);
     });
@@ -238,35 +241,42 @@ export class RestoreService {
    */
   private async prepareVolumes(
     ctx: JobContext,
-    job: { plan: JournalPlan; workload: DiscoveredWorkload; safety: boolean },
+    job: RunJob,
   ): Promise<{ safetySnapshotId: string | null; stoppedAt: number }> {
     const { docker, settings } = this.deps;
     const { plan } = job;
     ctx.progress({ phase: 'preparing' });
     await ensureHelperImage(docker, settings.get('helperImage'), (message) =>
-      ctx.progress({ phase: `preparing: ${message}` }),
+      ctx.progress({ phase: 'preparing', detail: message }),
     );
+    // Volumes that are gone are made again first (journaled): staging needs them.
+    await createMissingVolumes({ docker, journal: this.journal }, ctx.jobId, plan);
     if (!job.safety) await this.stageAll(ctx, plan);
     ctx.checkCancelled();
     this.journal.step(ctx.jobId, 'policies');
     await applyRestartPolicies(docker, plan.containers, 'none');
     this.journal.step(ctx.jobId, 'stop');
-    ctx.progress({ phase: 'stopping containers' });
+    ctx.progress({ phase: 'stopping' });
     const stoppedAt = Date.now();
     await stopContainers(docker, plan.containers);
-    if (!job.safety) return { safetySnapshotId: null, stoppedAt };
+    if (!job.safety) {
+      await assertTargetsUnchanged(docker, ctx.jobId, plan);
+      return { safetySnapshotId: null, stoppedAt };
+    }
     ctx.checkCancelled();
     this.journal.step(ctx.jobId, 'safety');
     const safetyCtx: JobContext = {
       ...ctx,
-      progress: (u) => ctx.progress({ ...u, phase: `safety snapshot: ${u.phase}` }),
+      progress: (u) => ctx.progress({ ...u, within: 'safety snapshot' }),
     };
-    const safety = await this.deps.capture.captureWithin(safetyCtx, job.workload, {
-      trigger: 'pre-restore',
-      mode: 'live',
-    });
+    // Only the targets that exist have contents to keep; with none, there is no safety snapshot.
+    const safety = job.safetyOf
+      ? await this.deps.capture.captureWithin(safetyCtx, job.safetyOf, { trigger: 'pre-restore', mode: 'live' })
+      : null;
     await this.stageAll(ctx, plan);
-    return { safetySnapshotId: safety.id, stoppedAt };
+    // A target removed or made again meanwhile does not hold this job's stage: roll back, never guess.
+    await assertTargetsUnchanged(docker, ctx.jobId, plan);
+    return { safetySnapshotId: safety?.id ?? null, stoppedAt };
   }
 
   private async stageAll(ctx: JobContext, plan: JournalPlan): Promise<void> {
@@ -283,7 +293,6 @@ export class RestoreService {
       for (const volume of plan.volumes) {
         ctx.checkCancelled();
         this.journal.step(ctx.jobId, 'stage', volume.target);
-        const phase = `staging ${volume.target}`;
         await stageVolume({
           helper,
           archivePath: this.deps.files.pathOf(plan.snapshotId, volume.archiveFile),
@@ -294,7 +303,8 @@ export class RestoreService {
           signal: ctx.signal,
           onProgress: (bytes, files) =>
             ctx.progress({
-              phase,
+              phase: 'staging',
+              volume: volume.target,
               bytesDone: before + bytes,
               bytesTotal: total,
               filesDone: files,
@@ -307,6 +317,14 @@ export class RestoreService {
       await removeHelper(helper).catch(() => undefined);
     }
   }
+}
+
+/** What a restore job runs with: its journaled plan and what the safety snapshot captures. */
+interface RunJob {
+  plan: JournalPlan;
+  /** The existing targets under the snapshot's workload; null when none exists (nothing to keep). */
+  safetyOf: DiscoveredWorkload | null;
+  safety: boolean;
 }
 
 /** The first failure, told together with the failed roll-back; an Engine that went away stays `EngineUnavailable`. */

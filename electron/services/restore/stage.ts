@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../../docker/engine';
 import { RefusedEntry } from './entry-check';
 import type { JournalVolume } from './journal';
 import type { FromStageWorker, StageWorkerData } from './stage-worker-protocol';

@@ -21,7 +21,8 @@ describeEngine('the swap moves only what its journal explains', () => {
     root: { mode: 0o755, uid: 0, gid: 0 },
   });
   const volumes = [volume(v1, 0), volume(v2, 1)];
-  const swap = () => runSwap(docker, { image: 'busybox:latest', jobId: job, volumes, renameLimit: 0 });
+  const swap = (firstRun = false) =>
+    runSwap(docker, { image: 'busybox:latest', jobId: job, volumes, renameLimit: 0, firstRun });
   const trees = () => Promise.all([volumeTree(docker, v1), volumeTree(docker, v2)]);
   /** Fresh volumes: old contents at the top, this job's stage holding the new ones, then `extra`. */
   const seed = (extra = '') =>
@@ -40,8 +41,8 @@ describeEngine('the swap moves only what its journal explains', () => {
     for (const v of [v1, v2]) await docker.getVolume(v).remove({ force: true });
   });
 
-  async function expectRefused(kind: string, message: RegExp, before: TreeEntry[][]): Promise<void> {
-    const refused = await swap().catch((error: unknown) => error);
+  async function expectRefused(kind: string, message: RegExp, before: TreeEntry[][], firstRun = false): Promise<void> {
+    const refused = await swap(firstRun).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(SwapRefused);
     expect(refused).toMatchObject({ kind, message });
     expect(await trees(), 'nothing moved in any volume').toEqual(before);
@@ -80,6 +81,17 @@ describeEngine('the swap moves only what its journal explains', () => {
       'Conflict',
       new RegExp(`Volume ${v2} holds .volsnap-aside-otherjob0000001.*job otherjob0000001`),
       before,
+    );
+  });
+
+  it('on its first run, refuses a volume without its stage (replaced meanwhile), before moving anything', async () => {
+    await seed(`rm -rf /v2/.volsnap-stage-${job}`);
+    const before = await trees();
+    await expectRefused(
+      'Conflict',
+      new RegExp(`Volume ${v2} no longer holds this restore's staged copy`),
+      before,
+      true,
     );
   });
 

@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../../docker/engine';
 import { createHelper, removeHelper } from '../../docker/helper';
 import { runHelperToEnd } from '../../docker/helper-run';
 import { VolsnapError } from '../../../shared/errors';
@@ -29,7 +29,7 @@ export function stageDirName(jobId: string): string {
  */
 const SWAP_SCRIPT = `
 set -u
-job=$1; limit=$2; shift 2
+job=$1; limit=$2; first=$3; shift 3
 stage_name=.volsnap-stage-$job; aside_name=.volsnap-aside-$job; partial_name=$aside_name.partial
 n=0
 refuse() { echo "refused $1 $2 $3"; exit 4; }
@@ -51,6 +51,8 @@ check() {
   done
   if exists "$aside_name" && exists "$partial_name"; then refuse "$1" unexpected "$partial_name"; fi
   if ! exists "$stage_name"; then
+    # A first run finds every stage it made: one missing means the volume was replaced meanwhile.
+    [ "$first" = 1 ] && refuse "$1" missing "$stage_name"
     exists "$partial_name" && refuse "$1" unexpected "$partial_name"
     return 0
   fi
@@ -126,9 +128,9 @@ export interface SwapOutcome {
 /** Runs the swap of every volume in one helper (one container start for the whole window). */
 export async function runSwap(
   docker: Docker,
-  options: { image: string; jobId: string; volumes: JournalVolume[]; renameLimit: number },
+  options: { image: string; jobId: string; volumes: JournalVolume[]; renameLimit: number; firstRun: boolean },
 ): Promise<SwapOutcome> {
-  const args = [options.jobId, String(options.renameLimit)];
+  const args = [options.jobId, String(options.renameLimit), options.firstRun ? '1' : '0'];
   for (const v of options.volumes) {
     args.push(v.target, (v.root.mode & 0o7777).toString(8), `${v.root.uid}:${v.root.gid}`);
   }
@@ -173,7 +175,11 @@ function refusal(stdout: string, step: 'swap' | 'clean-up'): VolsnapError {
   let kind: 'Conflict' | 'Integrity' = 'Integrity';
   let found: string;
   let advice = 'Inspect the volume, remove what does not belong there, then run `volsnap recover`.';
-  if (problem === 'foreign') {
+  if (problem === 'missing') {
+    kind = 'Conflict';
+    found = `Volume ${volume} no longer holds this restore's staged copy (${name}): it was removed or made again by someone else after the restore planned it.`;
+    advice = `Check who uses ${volume}, then restore again.`;
+  } else if (problem === 'foreign') {
     const job = name.replace(/^\.volsnap-(stage|aside)-/, '').replace(/\.partial$/, '');
     kind = 'Conflict';
     found = `Volume ${volume} holds ${name}, a folder of another restore (job ${job}), perhaps run from another Volsnap data directory or interrupted there.`;

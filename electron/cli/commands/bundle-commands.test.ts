@@ -1,0 +1,124 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CLI_BIN, ensureCliBuilt, runCliSync } from '../../../test/cli';
+import {
+  createWorkload,
+  describeEngine,
+  runScript,
+  tempDir,
+  testDocker,
+  uniqueName,
+  volumeTree,
+  type TestWorkload,
+} from '../../../test/engine';
+import type { Snapshot } from '../../../shared/types';
+
+/** A volume with what real data has: folders, modes, owners, links, an empty file, a larger file. */
+const SEED = (dir: string) => `
+  mkdir -p ${dir}/db/base ${dir}/conf && echo 'port = 5432' > ${dir}/conf/pg.conf && chmod 600 ${dir}/conf/pg.conf
+  head -c 3000000 /dev/urandom > ${dir}/db/base/16384 && : > ${dir}/db/empty
+  ln -s conf/pg.conf ${dir}/current && ln ${dir}/db/base/16384 ${dir}/db/hardlinked
+  chown -R 999:999 ${dir}/db && chmod 700 ${dir}/db`;
+
+describeEngine('volsnap export / import (real engine, two stores)', () => {
+  const docker = testDocker();
+  const source = tempDir('volsnap-export-src-');
+  const target = tempDir('volsnap-export-dst-');
+  const files = tempDir('volsnap-export-files-');
+  let workload: TestWorkload;
+  let volume: string;
+
+  beforeAll(async () => {
+    ensureCliBuilt();
+    volume = uniqueName('bundle');
+    workload = await createWorkload(docker, {
+      services: [{ name: uniqueName('bundle'), volumes: [{ volume, destination: '/data' }] }],
+      seed: SEED(`/seed/${volume}`),
+    });
+  });
+  afterAll(async () => {
+    await workload.remove();
+    for (const dir of [source, target, files]) dir.remove();
+  });
+
+  it('round trip: capture → export → import into an empty store → restore gives the identical volume', async () => {
+    const original = await volumeTree(docker, volume);
+    const captured = json<Snapshot>(runCliSync(source.path, ['capture', workload.name, '--name', 'seeded', '--json']));
+
+    const file = path.join(files.path, 'seeded.volsnap');
+    const exported = json<{ file: string; sizeBytes: number; sha256: string }>(
+      runCliSync(source.path, ['export', 'seeded', '--output', file, '--json']),
+    );
+    expect(exported.file).toBe(file);
+    expect(exported.sizeBytes).toBe(readFileSync(file).length);
+    expect(exported.sha256).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
+    expect(readdirSync(files.path)).toEqual(['seeded.volsnap']); // no temp file left beside it
+
+    const imported = json<Snapshot>(runCliSync(target.path, ['import', file, '--json']));
+    expect(imported).toMatchObject({ name: 'seeded', status: 'ready', trigger: 'import', specialFiles: 'refused' });
+    expect(imported.workloadId).toBe(workload.id);
+    expect(imported.volumes.map((v) => [v.volumeName, v.sha256])).toEqual(
+      captured.volumes.map((v) => [v.volumeName, v.sha256]),
+    );
+    expect(imported.provenance?.imported).toMatchObject({
+      source: 'bundle',
+      fileSha256: exported.sha256,
+      originalSnapshotId: captured.id,
+      originEngine: { id: captured.engineId },
+    });
+    expect(imported.engineId).toBe(captured.engineId);
+
+    // The volume changes, then the imported snapshot is restored from the second store.
+    await runScript(docker, [`${volume}:/v`], 'rm -rf /v/db && echo changed > /v/new-file');
+    const restored = runCliSync(target.path, ['restore', imported.id, '--confirm', 'seeded', '--json']);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(await volumeTree(docker, volume)).toEqual(original);
+  });
+
+  it('streams through a pipe (export -o - | import -), and a name clash gets a suffix', () => {
+    const piped = spawnSync(
+      'sh',
+      [
+        '-c',
+        `node ${CLI_BIN} --data-dir "$SRC" export seeded -o - | node ${CLI_BIN} --data-dir "$DST" import - --json`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, SRC: source.path, DST: target.path } },
+    );
+    expect(piped.status, piped.stderr).toBe(0);
+    const snapshot = JSON.parse(piped.stdout) as Snapshot;
+    expect(snapshot.name).toBe('seeded-imported');
+    expect(snapshot.provenance?.imported?.fileName).toBe('-');
+    // export's own result went to stderr, so stdout carried only the bundle.
+    expect(piped.stderr).toMatch(/Exported to standard output/);
+  });
+
+  it('--name picks the name, a taken --name is refused, and nothing is left of the refused import', () => {
+    const file = path.join(files.path, 'seeded.volsnap');
+    const named = json<Snapshot>(runCliSync(target.path, ['import', file, '--name', 'from-laptop', '--json']));
+    expect(named.name).toBe('from-laptop');
+    const clash = runCliSync(target.path, ['import', file, '--name', 'from-laptop']);
+    expect(clash.code, `${clash.stdout}\n${runCliSync(target.path, ['list']).stdout}`).toBe(1);
+    expect(clash.stderr).toMatch(/A snapshot named "from-laptop" already exists; choose another --name/);
+    expect(readdirSync(path.join(target.path, 'incoming'))).toEqual([]);
+  });
+
+  it('refuses a file that is not a bundle with a hint at --volume, and an unknown snapshot', () => {
+    const file = path.join(files.path, 'seeded.volsnap');
+    const notBundle = runCliSync(target.path, ['import', CLI_BIN]);
+    expect(notBundle.code).toBe(1);
+    expect(notBundle.stderr).toMatch(/Refused to import/);
+    const missing = runCliSync(source.path, ['export', 'no-such-snapshot', '-o', `${file}.2`]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/No snapshot "no-such-snapshot"/);
+    expect(existsSync(`${file}.2`)).toBe(false);
+  });
+});
+
+function json<T>(result: { code: number | null; stdout: string; stderr: string }): T {
+  expect(result.code, result.stderr).toBe(0);
+  expect(result.stdout, result.stderr).not.toBe('');
+  return JSON.parse(result.stdout) as T;
+}

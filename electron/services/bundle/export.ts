@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, streamEntryName, type BundleDoc } from './bundle-format';
+import { writeBundle, type BundleStream, type WrittenBundle } from './bundle-writer';
+import { JobRunner } from '../jobs';
+import { fsyncDir, type ArchiveFiles } from '../../store/archive-files';
+import type { Catalog } from '../../store/catalog';
+import type { Leases } from '../../store/leases';
+import { VolsnapError } from '../../../shared/errors';
+import type { Snapshot } from '../../../shared/types';
+
+export interface ExportDeps {
+  catalog: Catalog;
+  files: ArchiveFiles;
+  leases: Leases;
+}
+
+/** What `volsnap export` reports. */
+export interface ExportResult {
+  /** The file written, or `-` for standard output. */
+  file: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+/** A ready snapshot's bundle parts: its volsnap.json document and its stored archives. */
+export function bundleParts(deps: ExportDeps, snapshot: Snapshot): { doc: BundleDoc; streams: BundleStream[] } {
+  const stored = deps.catalog.storedVolumes(snapshot.id);
+  const streams = stored.map((v) => ({
+    entry: streamEntryName(v.position, v.volumeName),
+    path: deps.files.pathOf(snapshot.id, v.archiveFile),
+    sizeBytes: v.storedBytes,
+    sha256: v.sha256,
+  }));
+  const doc: BundleDoc = {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_VERSION,
+    exportedAt: new Date().toISOString(),
+    snapshot: {
+      id: snapshot.id,
+      name: snapshot.name,
+      note: snapshot.note,
+      workloadId: snapshot.workloadId,
+      workloadName: snapshot.workloadName,
+      createdAt: snapshot.createdAt,
+      trigger: snapshot.trigger,
+      mode: snapshot.mode,
+      engineId: snapshot.engineId,
+      engineName: snapshot.engineName,
+      provenance: snapshot.provenance && {
+        engineVersion: snapshot.provenance.engineVersion,
+        engineHost: snapshot.provenance.engineHost,
+        containers: snapshot.provenance.containers,
+        mounts: snapshot.provenance.mounts,
+      },
+    },
+    volumes: stored.map((v, i) => ({
+      volumeName: v.volumeName,
+      owner: v.owner,
+      mountDestination: v.mountDestination,
+      sizeBytes: v.sizeBytes,
+      fileCount: v.fileCount,
+      stream: { entry: streams[i]!.entry, sha256: v.sha256, sizeBytes: v.storedBytes },
+      manifest: deps.catalog.manifest(snapshot.id, v.position),
+    })),
+  };
+  return { doc, streams };
+}
+
+/** Writes a snapshot's bundle to `sink` while holding its read lease (no delete or prune removes it meanwhile). */
+export async function exportSnapshot(deps: ExportDeps, ref: string, sink: Writable): Promise<WrittenBundle> {
+  const snapshot = deps.catalog.resolve(ref);
+  if (snapshot.status !== 'ready')
+    throw new VolsnapError(
+      'InvalidInput',
+      `Snapshot "${snapshot.name}" is ${snapshot.status}; only ready snapshots can be exported.`,
+    );
+  const lease = deps.leases.snapshots.hold(snapshot, { id: JobRunner.newId(), kind: 'read' });
+  try {
+    const { doc, streams } = bundleParts(deps, snapshot);
+    return await writeBundle(doc, streams, sink);
+  } finally {
+    lease.release();
+  }
+}
+
+/**
+ * Exports to `file` atomically: a temp file beside it, fsynced, then renamed over it, so a reader
+ * never sees half a bundle and a failed export leaves no file behind.
+ */
+export async function exportToFile(deps: ExportDeps, ref: string, file: string): Promise<ExportResult> {
+  const target = path.resolve(file);
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.partial`);
+  const handle = await open(temp, 'wx', 0o644).catch((error: NodeJS.ErrnoException) => {
+    throw new VolsnapError('InvalidInput', `Cannot write ${target}: ${error.message}. Choose another --output.`);
+  });
+  try {
+    const stream = fileSink(handle);
+    const written = await exportSnapshot(deps, ref, stream);
+    await new Promise<void>((resolve, reject) => {
+      stream.once('error', reject);
+      stream.end(resolve);
+    });
+    await handle.sync();
+    await handle.close();
+    await rename(temp, target);
+    await fsyncDir(path.dirname(target));
+    return { file: target, ...written };
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Writes to an open file. Not `handle.createWriteStream()`: that stream holds a reference on the
+ * handle until it closes itself, so the fsync-then-close the atomic write needs would wait forever.
+ */
+function fileSink(handle: FileHandle): Writable {
+  return new Writable({
+    highWaterMark: 4 * 1024 * 1024,
+    write(chunk: Buffer, _encoding, callback) {
+      handle.write(chunk).then(() => callback(), callback);
+    },
+  });
+}

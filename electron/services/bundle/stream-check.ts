@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Parser, type ReadEntry } from 'tar';
+import { DecompressStream } from 'zstd-napi';
+import { refused } from './bundle-format';
+import { EntryChecker, RefusedEntry } from '../restore/entry-check';
+import { checkManifest } from '../restore/manifest-check';
+import type { ManifestEntry, SpecialFiles } from '../../../shared/types';
+
+const READ_CHUNK = 4 * 1024 * 1024;
+
+/**
+ * Checks one volume's zstd tar (a file in the import's temporary area) exactly as a restore will:
+ * the manifest against the restore's manifest rules, then every entry of the archive, in order,
+ * with restore's EntryChecker (root `.` first and a directory, every parent a directory staged
+ * before, no absolute paths, no `..`, no hardlink outside the volume, no duplicates, nothing the
+ * manifest does not list, sizes and owners as listed, special files only if allowed), and every
+ * file's bytes against its sha256. The decompressed bytes are bounded by `maxTarBytes`: more is a
+ * decompression bomb. Throws an `Integrity` error naming the volume and the first problem.
+ */
+export async function checkVolumeStream(options: {
+  archivePath: string;
+  volumeName: string;
+  manifest: ManifestEntry[];
+  specialFiles: SpecialFiles;
+  maxTarBytes: number;
+}): Promise<void> {
+  const { volumeName } = options;
+  try {
+    checkManifest(options.manifest, options.specialFiles);
+    await checkEntries(options);
+  } catch (error) {
+    if (error instanceof RefusedEntry) throw refused(`in volume ${volumeName}, ${error.message}`);
+    if (error instanceof Bomb) throw refused(`volume ${volumeName} expands beyond what its manifest declares`);
+    const message = (error as Error).message;
+    if (/^Refused to import/.test(message)) throw error;
+    throw refused(`volume ${volumeName}'s stream cannot be read (${message})`);
+  }
+}
+
+class Bomb extends Error {}
+
+async function checkEntries(options: Parameters<typeof checkVolumeStream>[0]): Promise<void> {
+  const checker = new EntryChecker({
+    rootName: options.volumeName,
+    manifest: new Map(options.manifest.map((e) => [e.path, e])),
+    // Never written to: the checker only rewrites paths, which nothing here uses.
+    stageDir: '.volsnap-import-check',
+    specialFiles: options.specialFiles,
+  });
+  let failure: unknown = null;
+  const parser = new Parser({
+    strict: true,
+    onReadEntry: (entry) => {
+      if (failure !== null) return entry.resume();
+      try {
+        const checked = checker.check(entry);
+        if (checked.manifest.type === 'file') hashFile(entry, checked.manifest, (error) => (failure ??= error));
+        else entry.resume();
+      } catch (error) {
+        failure ??= error;
+        entry.resume();
+      }
+    },
+  });
+  parser.on('warn', (_code: string, message: string | Error) => {
+    failure ??= message instanceof Error ? message : new Error(message);
+  });
+  await pipeline(
+    createReadStream(options.archivePath, { highWaterMark: READ_CHUNK }),
+    new DecompressStream(),
+    bounded(options.maxTarBytes),
+    parserSink(parser),
+  );
+  if (failure !== null) throw failure instanceof Error ? failure : new Error('the archive could not be read');
+  checker.finish();
+}
+
+function hashFile(entry: ReadEntry, listed: ManifestEntry, fail: (error: unknown) => void): void {
+  const hash = createHash('sha256');
+  entry.on('data', (chunk: Buffer) => hash.update(chunk));
+  entry.on('end', () => {
+    if (hash.digest('hex') !== listed.sha256)
+      fail(new RefusedEntry(`${listed.path} does not match its sha256 in the manifest`));
+  });
+}
+
+/** Passes bytes on until `limit`, then fails: a tiny stream must not expand without end. */
+export function bounded(limit: number, onBomb: () => Error = () => new Bomb()): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > limit) callback(onBomb());
+      else callback(null, chunk);
+    },
+  });
+}
+
+/** A Writable in front of tar's Parser, so `pipeline` drives it with backpressure and sees its errors. */
+export function parserSink(parser: Parser): Writable {
+  const ended = new Promise<void>((resolve, reject) => {
+    parser.on('end', () => resolve());
+    parser.on('error', reject);
+  });
+  ended.catch(() => undefined);
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (parser.write(chunk)) callback();
+      else parser.once('drain', () => callback());
+    },
+    final(callback) {
+      parser.end();
+      ended.then(() => callback(), callback);
+    },
+  });
+}

@@ -1,0 +1,189 @@
+import { useMutation } from '@tanstack/react-query';
+import { useId, useState, type FormEvent } from 'react';
+import { ErrorMessage } from './error-message';
+import { JobPanel } from './job-progress';
+import { Modal } from './modal';
+import { useClient } from '../client/client-context';
+import { useJob } from '../hooks/use-jobs';
+import type { Job, Snapshot } from '../../shared/types';
+import { SNAPSHOT_NAME_MAX } from '../../shared/snapshot-name';
+
+/** The image references used last (newest first), kept by this browser or app window. */
+const RECENT_KEY = 'volsnap.registry.recent-references';
+const RECENT_MAX = 8;
+
+function recentReferences(): string[] {
+  try {
+    const parsed = JSON.parse(localStorage.getItem(RECENT_KEY) ?? '[]') as unknown;
+    return Array.isArray(parsed) ? parsed.filter((r): r is string => typeof r === 'string').slice(0, RECENT_MAX) : [];
+  } catch {
+    return [];
+  }
+}
+
+function rememberReference(reference: string): void {
+  const list = [reference, ...recentReferences().filter((r) => r !== reference)].slice(0, RECENT_MAX);
+  try {
+    localStorage.setItem(RECENT_KEY, JSON.stringify(list));
+  } catch {
+    /* storage full or disabled: remembering is a convenience */
+  }
+}
+
+/** The reference field, offering the last used references. */
+function ReferenceField({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+  const listId = useId();
+  const [recent] = useState(recentReferences);
+  return (
+    <label>
+      Image reference
+      <input
+        data-autofocus
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        list={listId}
+        placeholder="registry.example.com/team/snapshots:tag"
+        maxLength={512}
+        required
+        spellCheck={false}
+      />
+      <datalist id={listId}>
+        {recent.map((r) => (
+          <option key={r} value={r} />
+        ))}
+      </datalist>
+    </label>
+  );
+}
+
+/** What a finished push or pull produced, in words. */
+function RegistryResult({ job }: { job: Job | undefined }) {
+  if (job?.status !== 'succeeded' || !job.result) return null;
+  if (job.result.kind === 'push')
+    return (
+      <p role="status">
+        Pushed to <code>{job.result.reference}</code>, digest <code>{job.result.digest}</code>.
+      </p>
+    );
+  if (job.result.kind === 'pull')
+    return (
+      <p role="status">
+        Pulled <code>{job.result.reference}</code>
+        {job.result.digest && (
+          <>
+            {' '}
+            (<code>{job.result.digest}</code>)
+          </>
+        )}
+        : it is listed with trigger “pull”.
+      </p>
+    );
+  return null;
+}
+
+/** Push… : a snapshot to a registry with the user's docker login; byte progress, cancel, the digest. */
+export function PushDialog({ snapshot, onClose }: { snapshot: Snapshot; onClose: () => void }) {
+  const client = useClient();
+  const [reference, setReference] = useState('');
+  const [keepImage, setKeepImage] = useState(false);
+  const push = useMutation({
+    mutationFn: () => client.pushSnapshot({ snapshot: snapshot.id, reference: reference.trim(), keepImage }),
+    onSuccess: () => rememberReference(reference.trim()),
+  });
+  const job = useJob(push.data?.jobId ?? null);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    push.mutate();
+  };
+  return (
+    <Modal title={`Push ${snapshot.name}`} onClose={onClose}>
+      {!push.data ? (
+        <form onSubmit={submit} className="form">
+          <ReferenceField value={reference} onChange={setReference} />
+          <label className="checkbox">
+            <input type="checkbox" checked={keepImage} onChange={(e) => setKeepImage(e.target.checked)} />
+            Keep the image on the engine afterwards
+          </label>
+          <p className="muted">
+            Uses the credentials of <code>docker login</code> for that registry. The image holds the snapshot’s archives
+            as they are stored.
+          </p>
+          <ErrorMessage error={push.error} />
+          <div className="buttons">
+            <button type="submit" className="primary" disabled={push.isPending || reference.trim() === ''}>
+              Push
+            </button>
+          </div>
+        </form>
+      ) : (
+        <JobPanel job={job} onCancel={job && (() => void client.cancelJob({ jobId: job.id }))} onClose={onClose}>
+          <RegistryResult job={job} />
+        </JobPanel>
+      )}
+    </Modal>
+  );
+}
+
+/** Pull… : a snapshot image into the store, checked like an imported bundle; byte progress, cancel. */
+export function PullDialog({ onClose }: { onClose: () => void }) {
+  const client = useClient();
+  const [reference, setReference] = useState('');
+  const [name, setName] = useState('');
+  const [volume, setVolume] = useState('');
+  const [allowSpecialFiles, setAllowSpecialFiles] = useState(false);
+  const pull = useMutation({
+    mutationFn: () =>
+      client.pullSnapshot({
+        reference: reference.trim(),
+        name: name.trim() || undefined,
+        volume: volume.trim() || undefined,
+        allowSpecialFiles,
+      }),
+    onSuccess: () => rememberReference(reference.trim()),
+  });
+  const job = useJob(pull.data?.jobId ?? null);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    pull.mutate();
+  };
+  return (
+    <Modal title="Pull a snapshot" onClose={onClose}>
+      {!pull.data ? (
+        <form onSubmit={submit} className="form">
+          <ReferenceField value={reference} onChange={setReference} />
+          <label>
+            Name
+            <input
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="the pushed snapshot's name when empty"
+              maxLength={SNAPSHOT_NAME_MAX}
+            />
+          </label>
+          <label>
+            Volume (only for vackup / Volumes Backup &amp; Share images)
+            <input value={volume} onChange={(e) => setVolume(e.target.value)} maxLength={255} spellCheck={false} />
+          </label>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={allowSpecialFiles}
+              onChange={(e) => setAllowSpecialFiles(e.target.checked)}
+            />
+            Allow device nodes, FIFOs and setuid files on restore
+          </label>
+          <ErrorMessage error={pull.error} />
+          <div className="buttons">
+            <button type="submit" className="primary" disabled={pull.isPending || reference.trim() === ''}>
+              Pull
+            </button>
+          </div>
+        </form>
+      ) : (
+        <JobPanel job={job} onCancel={job && (() => void client.cancelJob({ jobId: job.id }))} onClose={onClose}>
+          <RegistryResult job={job} />
+        </JobPanel>
+      )}
+    </Modal>
+  );
+}

@@ -1,0 +1,92 @@
+import { useQuery } from '@tanstack/react-query';
+import { StatusDot, type WorkloadState } from './status-dot';
+import type { WorkloadRef } from './view';
+import { useClient } from '../client/client-context';
+import { queryKeys } from '../client/query-keys';
+import { useNow } from '../hooks/use-now';
+import { humanAge, humanBytes } from '../format';
+import { VolsnapError } from '../../shared/errors';
+import type { Snapshot } from '../../shared/types';
+
+interface Entry {
+  workload: WorkloadRef;
+  state: WorkloadState;
+  lastAt: string | null;
+  storedBytes: number;
+}
+
+/**
+ * The workloads on the engine with their state, last snapshot age and stored size. While the engine
+ * is unreachable, the workloads the catalog has snapshots of instead, so they stay browsable.
+ */
+export function SidebarWorkloads({
+  selectedId,
+  onOpen,
+}: {
+  selectedId: string | null;
+  onOpen: (workload: WorkloadRef) => void;
+}) {
+  const entries = useEntries();
+  const now = useNow(10_000);
+  if (!entries) return <p className="sidebar-empty muted">Loading workloads…</p>;
+  if (entries.length === 0)
+    return <p className="sidebar-empty muted">No workloads yet. Start a container with a volume, and it shows up here.</p>;
+  return (
+    <ul className="sidebar-workloads">
+      {entries.map(({ workload, state, lastAt, storedBytes }) => (
+        <li key={workload.id}>
+          <button
+            type="button"
+            className="sidebar-item workload-item"
+            aria-current={workload.id === selectedId ? 'page' : undefined}
+            aria-label={`Open snapshots of ${workload.name}`}
+            data-sidebar-workload={workload.id}
+            onClick={() => onOpen(workload)}
+          >
+            <StatusDot state={state} />
+            <span className="workload-text">
+              <span className="workload-name">{workload.name}</span>
+              <span className="workload-meta">
+                {lastAt ? humanAge(lastAt, now) : 'no snapshots'}
+                {storedBytes > 0 && ` · ${humanBytes(storedBytes)}`}
+              </span>
+            </span>
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function useEntries(): Entry[] | null {
+  const client = useClient();
+  const workloads = useQuery({ queryKey: queryKeys.workloads, queryFn: () => client.listWorkloads({}) });
+  const engineDown = workloads.error instanceof VolsnapError && workloads.error.kind === 'EngineUnavailable';
+  const stored = useQuery({
+    queryKey: queryKeys.snapshotsAll,
+    queryFn: () => client.listSnapshots({}),
+    enabled: engineDown,
+  });
+  if (engineDown) return stored.data ? group(stored.data) : null;
+  if (workloads.error) return [];
+  return (
+    workloads.data?.map((w) => ({ workload: w, state: w.status, lastAt: w.lastSnapshotAt, storedBytes: w.snapshotBytes })) ??
+    null
+  );
+}
+
+function group(snapshots: Snapshot[]): Entry[] {
+  const byId = new Map<string, Entry>();
+  for (const s of snapshots) {
+    const entry = byId.get(s.workloadId) ?? {
+      workload: { id: s.workloadId, name: s.workloadName },
+      state: 'stored' as const,
+      lastAt: s.createdAt,
+      storedBytes: 0,
+    };
+    entry.storedBytes += s.storedBytes;
+    if (entry.lastAt === null || s.createdAt > entry.lastAt) entry.lastAt = s.createdAt;
+    byId.set(s.workloadId, entry);
+  }
+  return [...byId.values()].sort((a, b) => a.workload.name.localeCompare(b.workload.name));
+}

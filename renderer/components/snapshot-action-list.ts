@@ -1,0 +1,37 @@
+import { ArrowLeftRight, History, Pencil, Pin, PinOff, ShieldCheck, Trash2, type LucideIcon } from 'lucide-react';
+import { SHORTCUTS, chordLabel } from '../hooks/use-shortcut';
+import type { Snapshot } from '../../shared/types';
+
+export type SnapshotActionId = 'restore' | 'diff' | 'edit' | 'pin' | 'verify' | 'delete';
+
+/** One thing that can be done with a snapshot, shown alike in the details pane, the row's context menu and the palette. */
+export interface SnapshotAction {
+  id: SnapshotActionId;
+  label: string;
+  icon: LucideIcon;
+  tone?: 'primary' | 'danger';
+  disabled: boolean;
+  /** The key that does it from the list, as shown to the user. */
+  shortcut?: string;
+}
+
+/**
+ * The actions of a snapshot in the order they are offered. EXTENSION POINT: a new action (e.g.
+ * "Browse files…") adds an id and an entry here; the screen's `runAction` handles the id.
+ */
+export function snapshotActions(snapshot: Snapshot, state: { pinning: boolean; verifying: boolean }): SnapshotAction[] {
+  const ready = snapshot.status === 'ready';
+  return [
+    { id: 'restore', label: 'Restore…', icon: History, tone: 'primary', disabled: !ready, shortcut: 'Enter' },
+    { id: 'diff', label: 'Diff…', icon: ArrowLeftRight, disabled: !ready, shortcut: chordLabel(SHORTCUTS.diff) },
+    { id: 'edit', label: 'Rename / note…', icon: Pencil, disabled: false, shortcut: 'F2' },
+    { id: 'pin', label: snapshot.pinned ? 'Unpin' : 'Pin', icon: snapshot.pinned ? PinOff : Pin, disabled: state.pinning },
+    {
+      id: 'verify',
+      label: state.verifying ? 'Verifying…' : 'Verify',
+      icon: ShieldCheck,
+      disabled: !ready || state.verifying,
+    },
+    { id: 'delete', label: 'Delete…', icon: Trash2, tone: 'danger', disabled: false, shortcut: 'Delete' },
+  ];
+}

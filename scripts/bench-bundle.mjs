@@ -1,0 +1,91 @@
+// Bundle bench (run by scripts/bench.mjs on its ~700 MB snapshot): in one run, best of RUNS each,
+//   export: `volsnap export` against `cp` of the snapshot's stored archives, both made durable
+//           (the export fsyncs its file; `sync FILE…` does the same for the copies). Target ≤ 1.2.
+//   import: `volsnap import` into an empty store against `zstd -dc | tar -t` of the same streams
+//           (import also hashes the bundle and every file, and checks every entry). Target ≤ 1.5.
+// Env: BENCH_DATA_DIR and BENCH_SNAPSHOT (a ready snapshot in that store); BENCH_RUNS (3).
+// Standalone: without them it captures its own small volume first (BENCH_SIZE_MB, default 40),
+// which is how to check the bench quickly; the figures that count are bench.mjs's.
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const work = mkdtempSync(path.join(tmpdir(), 'volsnap-bench-bundle-'));
+const sh = (cmd) => execFileSync('bash', ['-c', cmd], { encoding: 'utf8' }).trim();
+const volsnap = (dataDir, args) => sh(`node bin/volsnap.cjs --data-dir ${dataDir} ${args}`);
+
+/** A small volume and app, captured, for a standalone run; returns what bench.mjs would pass. */
+function ownSnapshot() {
+  const name = `volsnap-bench-bundle-${process.pid}`;
+  const mb = Number(process.env.BENCH_SIZE_MB ?? 40);
+  const dataDir = path.join(work, 'source');
+  sh(`docker volume create ${name} >/dev/null`);
+  sh(
+    `docker run --rm --network none -v ${name}:/v busybox sh -c 'head -c ${mb}000000 /dev/urandom > /v/big && mkdir /v/small && for i in $(seq 1 500); do echo "row $i" > /v/small/$i.txt; done'`,
+  );
+  sh(`docker run -d --name ${name} --network none -v ${name}:/data busybox sleep 1000000 >/dev/null`);
+  const snapshot = JSON.parse(volsnap(dataDir, `--json capture ${name} --mode live`));
+  return {
+    dataDir,
+    snapshot: snapshot.id,
+    cleanup: () => sh(`docker rm -f ${name} >/dev/null; docker volume rm ${name} >/dev/null`),
+  };
+}
+
+function timeBest(label, fn, prepare = () => undefined) {
+  let best = Infinity;
+  for (let i = 0; i < RUNS; i++) {
+    prepare();
+    sh('sync');
+    const start = process.hrtime.bigint();
+    fn();
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  console.log(`  ${label.padEnd(58)} ${best.toFixed(2)} s`);
+  return best;
+}
+
+const given = process.env.BENCH_DATA_DIR && process.env.BENCH_SNAPSHOT;
+const source = given
+  ? { dataDir: process.env.BENCH_DATA_DIR, snapshot: process.env.BENCH_SNAPSHOT, cleanup() {} }
+  : ownSnapshot();
+try {
+  const db = new Database(path.join(source.dataDir, 'volsnap.db'), { readonly: true });
+  const row = db.prepare(`SELECT id FROM snapshots WHERE id = ? OR name = ?`).get(source.snapshot, source.snapshot);
+  const archives = db
+    .prepare(`SELECT archive_file FROM snapshot_volumes WHERE snapshot_id = ? ORDER BY position`)
+    .all(row.id)
+    .map((v) => path.join(source.dataDir, 'archives', row.id, v.archive_file));
+  db.close();
+  const storedMb = archives.reduce((sum, a) => sum + statSync(a).size, 0) / 1048576;
+  const bundle = path.join(work, 'snapshot.volsnap');
+  const copies = path.join(work, 'copies');
+  const target = path.join(work, 'target');
+  console.log(`\nBundle (${storedMb.toFixed(0)} MB stored in ${archives.length} archive(s)):`);
+  const cp = timeBest(
+    '(e0) cp of the stored archives + sync of the copies',
+    () => sh(`mkdir -p ${copies} && cp ${archives.join(' ')} ${copies}/ && sync ${copies}/*`),
+    () => sh(`rm -rf ${copies}`),
+  );
+  const exp = timeBest(
+    '(e) volsnap export',
+    () => volsnap(source.dataDir, `export ${row.id} --output ${bundle}`),
+    () => rmSync(bundle, { force: true }),
+  );
+  const list = timeBest('(i0) zstd -dc | tar -t of the same streams', () => {
+    for (const a of archives) sh(`set -o pipefail; zstd -q -dc ${a} | tar -t > /dev/null`);
+  });
+  const imp = timeBest(
+    '(i) volsnap import into an empty store',
+    () => volsnap(target, `import ${bundle}`),
+    () => rmSync(target, { recursive: true, force: true }),
+  );
+  console.log(`\n  export e / e0 = ${(exp / cp).toFixed(2)}   (target ≤ 1.2)`);
+  console.log(`  import i / i0 = ${(imp / list).toFixed(2)}   (target ≤ 1.5)\n`);
+} finally {
+  source.cleanup();
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,157 @@
+// Registry figures (issue 17): `volsnap push` and `volsnap pull` of a snapshot of BENCH_REGISTRY_MB
+// (default 700) MB against `docker push` / `docker pull` of an image holding the same bytes (built
+// beforehand, not timed), through the same private Engine and a real registry (Debian's
+// docker-registry with htpasswd auth on 127.0.0.1). Targets: push ≤ 1.25, pull ≤ 1.25.
+// Every run starts against an empty registry (push) or with neither image on the Engine (pull), so
+// no run is helped by a layer another one left. Best of RUNS, in rounds. Needs `npm run build`.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const MB = Number(process.env.BENCH_REGISTRY_MB ?? 700);
+const RUNS = Number(process.env.BENCH_REGISTRY_RUNS ?? 3);
+const root = process.env.VOLSNAP_ENGINE_ROOT ?? '/tmp/volsnap-engine';
+const work = mkdtempSync(path.join(tmpdir(), 'volsnap-bench-registry-'));
+const dockerConfig = path.join(work, 'docker-config');
+const env = { ...process.env, DOCKER_HOST: `unix://${root}/docker.sock`, DOCKER_CONFIG: dockerConfig };
+const sh = (cmd) => execFileSync('bash', ['-c', cmd], { env, encoding: 'utf8', maxBuffer: 64 << 20 }).trim();
+const volsnap = (dataDir, args) => sh(`node bin/volsnap.cjs --data-dir ${dataDir} --json ${args}`);
+const VOLUME = 'volsnap-bench-registry';
+const APP = 'volsnap-bench-registry-app';
+
+let registry = null;
+
+/** Starts a registry with empty storage on a free port (untimed, before each push run). */
+async function startRegistry() {
+  await stopRegistry();
+  const port = await new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+  const dir = path.join(work, `registry-${port}`);
+  mkdirSync(path.join(dir, 'storage'), { recursive: true });
+  writeFileSync(path.join(dir, 'htpasswd'), sh('htpasswd -Bbn bench bench-pw'));
+  writeFileSync(
+    path.join(dir, 'config.yml'),
+    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/storage\nhttp:\n  addr: 127.0.0.1:${port}\nauth:\n  htpasswd:\n    realm: bench\n    path: ${dir}/htpasswd\n`,
+  );
+  const child = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' });
+  const host = `127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    const status = await fetch(`http://${host}/v2/`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 401) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // As `docker login` writes it: both contenders find the same credentials.
+  mkdirSync(dockerConfig, { recursive: true });
+  const auth = Buffer.from('bench:bench-pw').toString('base64');
+  writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [host]: { auth } } }));
+  registry = { child, host, dir };
+  return host;
+}
+
+async function stopRegistry() {
+  if (!registry) return;
+  const { child, dir } = registry;
+  registry = null;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function timeInRounds(contenders) {
+  const best = contenders.map(() => Infinity);
+  for (let round = 0; round < RUNS; round++) {
+    for (const [i, c] of contenders.entries()) {
+      await c.prepare();
+      sh('sync');
+      const start = process.hrtime.bigint();
+      c.fn();
+      best[i] = Math.min(best[i], Number(process.hrtime.bigint() - start) / 1e9);
+    }
+  }
+  for (const [i, c] of contenders.entries()) console.log(`  ${c.label.padEnd(58)} ${best[i].toFixed(2)} s`);
+  return best;
+}
+
+async function main() {
+  const source = path.join(work, 'source');
+  const rmi = (...refs) => sh(`docker rmi -f ${refs.join(' ')} >/dev/null 2>&1 || true`);
+  try {
+    console.log(`\nRegistry: a ${MB} MB snapshot (random bytes: what compresses least) through push and pull`);
+    sh(`docker volume rm -f ${VOLUME} >/dev/null 2>&1; docker volume create ${VOLUME} >/dev/null`);
+    sh(
+      `docker run --rm --network none -v ${VOLUME}:/v busybox sh -c 'dd if=/dev/urandom of=/v/blob.bin bs=1M count=${MB} 2>/dev/null'`,
+    );
+    sh(
+      `docker rm -f ${APP} >/dev/null 2>&1; docker create --name ${APP} --network none -v ${VOLUME}:/data busybox true`,
+    );
+    volsnap(source, `capture container:${APP} --name bench-registry --mode live`);
+    // The baseline: the very image volsnap pushes, kept and tagged, so both move the same bytes.
+    let host = await startRegistry();
+    volsnap(source, `push bench-registry ${host}/bench/volsnap:base --keep-image`);
+    const baseline = () => `${registry.host}/bench/docker:base`;
+    const ours = () => `${registry.host}/bench/volsnap:run`;
+    sh(`docker tag ${host}/bench/volsnap:base ${baseline()}`);
+    rmi(`${host}/bench/volsnap:base`);
+    const retag = async () => {
+      const old = baseline();
+      await startRegistry();
+      sh(`docker tag ${old} ${baseline()}`);
+      if (old !== baseline()) sh(`docker rmi ${old} >/dev/null`);
+    };
+    console.log('Push (each run into an empty registry):');
+    const [dockerPush, volsnapPush] = await timeInRounds([
+      {
+        label: '(r0) docker push of an image of the same bytes',
+        prepare: retag,
+        fn: () => sh(`docker push -q ${baseline()}`),
+      },
+      {
+        label: '(r1) volsnap push (builds the image, pushes, removes it)',
+        prepare: retag,
+        fn: () => volsnap(source, `push bench-registry ${ours()}`),
+      },
+    ]);
+    // Both images in the registry; before each pull neither (nor their shared layer) is on the Engine.
+    host = registry.host;
+    volsnap(source, `push bench-registry ${ours()}`);
+    sh(`docker push -q ${baseline()}`);
+    const baseRef = baseline();
+    rmi(baseRef);
+    let store = 0;
+    console.log('Pull (each run with neither image on the Engine, into an empty store):');
+    const [dockerPull, volsnapPull] = await timeInRounds([
+      {
+        label: '(s0) docker pull of the image of the same bytes',
+        prepare: () => rmi(baseRef, ours()),
+        fn: () => sh(`docker pull -q ${baseRef}`),
+      },
+      {
+        label: '(s1) volsnap pull (pulls, reads, verifies, stores, removes the image)',
+        prepare: () => {
+          rmi(baseRef, ours());
+          rmSync(path.join(work, `store-${store}`), { recursive: true, force: true });
+        },
+        fn: () => volsnap(path.join(work, `store-${++store}`), `pull ${ours()}`),
+      },
+    ]);
+    console.log(`\n  push r1 / r0 = ${(volsnapPush / dockerPush).toFixed(2)}   (target ≤ 1.25)`);
+    console.log(`  pull s1 / s0 = ${(volsnapPull / dockerPull).toFixed(2)}   (target ≤ 1.25)\n`);
+    rmi(baseRef, ours());
+  } finally {
+    await stopRegistry();
+    sh(`docker rm -f ${APP} >/dev/null 2>&1; docker volume rm -f ${VOLUME} >/dev/null 2>&1 || true`);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
