@@ -67,7 +67,8 @@ export default tseslint.config(
             { name: 'better-sqlite3', message: 'SQL belongs in electron/store/.' },
             {
               name: 'dockerode',
-              message: "Engine calls belong in electron/docker/; for the client's type import EngineClient from electron/docker/engine.ts.",
+              message:
+                "Engine calls belong in electron/docker/; for the client's type import EngineClient from electron/docker/engine.ts.",
             },
           ],
         },

@@ -161,8 +161,8 @@ test('the job strip shows a running capture on every screen and cancels it', asy
   const name = uniqueName('strip');
   const workload = await createWorkload(docker, {
     services: [{ name, volumes: [{ volume: `${name}-data`, destination: '/data' }] }],
-    // Incompressible, so the capture runs long enough to be seen and cancelled.
-    seed: `dd if=/dev/urandom of=/seed/${name}-data/big.bin bs=1M count=300 2>/dev/null`,
+    // Incompressible, so the capture runs long enough to be seen; many files, so cancel lands between two.
+    seed: `for i in $(seq 1 300); do dd if=/dev/urandom of=/seed/${name}-data/f$i.bin bs=1M count=1 2>/dev/null; done`,
   });
   const served = await startServe(data.path);
   try {
@@ -179,6 +179,7 @@ test('the job strip shows a running capture on every screen and cancels it', asy
     await strip.getByRole('button', { name: `Cancel capture of ${workload.name}` }).click();
     await expect(page.getByRole('region', { name: 'Notifications' })).toContainText(
       `Capture of ${workload.name} was cancelled`,
+      { timeout: 120_000 },
     );
     await expect(strip).toContainText('No job running');
   } finally {

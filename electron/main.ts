@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ServicesHolder, type EngineControl } from './host/engine-switch';
 import { createHandlers } from './host/handlers';
 import { useSavePicker } from './host/save-as';
+import { useBundlePickers } from './host/bundle-files';
 import { createServices, type Services } from './services';
 import { connectEngine } from './docker/engine';
 import { defaultDataDir } from './services/data-dir';
@@ -10,7 +11,14 @@ import { configFilePath, writeDataDirPointer } from './services/data-dir-pointer
 import { startBackgroundScheduler } from './services/background-scheduler';
 import { resolveConfiguredEngine } from './services/engine-choice';
 import type { AppLocation } from './shell/app-origin';
-import { askForAnotherFolder, confirmQuitDuring, pickDataFolder, pickSavePath } from './shell/dialogs';
+import {
+  askForAnotherFolder,
+  confirmQuitDuring,
+  pickBundleFile,
+  pickBundleSavePath,
+  pickDataFolder,
+  pickSavePath,
+} from './shell/dialogs';
 import { registerIpc } from './shell/ipc';
 import { applyLaunchAtLogin, startedHidden } from './shell/launch-at-login';
 import { MainWindow } from './shell/main-window';
@@ -126,6 +134,7 @@ async function start(): Promise<void> {
 function handlersSyncingLoginItem(services: Services, engines: EngineControl) {
   // "Save as…" of snapshot files asks through the native dialog (the web host downloads instead).
   useSavePicker(pickSavePath);
+  useBundlePickers({ save: pickBundleSavePath, open: pickBundleFile });
   const handlers = createHandlers(services, engines);
   const setSetting = handlers.setSetting;
   handlers.setSetting = async (input) => {

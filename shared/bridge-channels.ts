@@ -29,6 +29,8 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: Contract[K]['name'
   cloneSnapshot: 'restore:clone',
   pushSnapshot: 'registry:push',
   pullSnapshot: 'registry:pull',
+  exportSnapshot: 'bundles:export',
+  importBundle: 'bundles:import',
   listJobs: 'jobs:list',
   cancelJob: 'jobs:cancel',
   appInfo: 'app:info',

@@ -68,6 +68,15 @@ export const PullInput = z
   })
   .strict();
 
+/** The app's Import… of a .volsnap bundle (the file comes from a dialog or an upload, never from here). */
+export const ImportInput = z
+  .object({
+    name: z.string().min(1).max(SNAPSHOT_NAME_MAX).optional(),
+    workload: workloadRef.optional(),
+    allowSpecialFiles: z.boolean().optional(),
+  })
+  .strict();
+
 export const DiffInput = z
   .object({
     snapshot: ref,
@@ -190,6 +199,13 @@ export const contract = {
   cloneSnapshot: command<{ jobId: string }>()('restore:clone', CloneInput),
   pushSnapshot: command<{ jobId: string }>()('registry:push', PushInput),
   pullSnapshot: command<{ jobId: string }>()('registry:pull', PullInput),
+  /** Desktop only: Export… to a .volsnap file chosen in the save dialog; `jobId` null when cancelled (the browser downloads). */
+  exportSnapshot: command<{ jobId: string | null; file: string | null }>()(
+    'bundles:export',
+    z.object({ snapshot: ref }).strict(),
+  ),
+  /** Desktop only: Import… a .volsnap file chosen in the open dialog; `jobId` null when cancelled (the browser uploads). */
+  importBundle: command<{ jobId: string | null }>()('bundles:import', ImportInput),
   listJobs: command<Job[]>()('jobs:list', noInput),
   cancelJob: command<null>()('jobs:cancel', z.object({ jobId: z.string().regex(/^[0-9a-f]{16}$/) }).strict()),
   appInfo: command<AppInfo>()('app:info', noInput),

@@ -61,6 +61,16 @@ export const DOWNLOAD_PATH = '/files/download';
 /** The web host's upload route (POST, raw body): what importing a bundle sends its file to. */
 export const UPLOAD_PATH = '/files/upload';
 
+/** The web host's export route: `?snapshot=`; the snapshot's .volsnap bundle as a download. */
+export const EXPORT_PATH = '/files/export';
+/** The header an upload names its file with (URI-encoded): recorded as the imported snapshot's file name. */
+export const UPLOAD_NAME_HEADER = 'x-volsnap-file-name';
+
+/** The Export… download URL of a snapshot, relative to the page (the page's cookie carries the token). */
+export function exportUrl(snapshotId: string): string {
+  return `${EXPORT_PATH}?${new URLSearchParams({ snapshot: snapshotId }).toString()}`;
+}
+
 /** The download URL of one entry, relative to the page (the page's cookie carries the token). */
 export function downloadUrl(ref: { snapshot: string; volume: string; path: string }): string {
   const query = new URLSearchParams({ snapshot: ref.snapshot, volume: ref.volume, path: ref.path });

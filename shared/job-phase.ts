@@ -18,6 +18,8 @@ const WORDS: Record<JobPhase, string> = {
   'rolling-back': 'rolling back',
   pushing: 'pushing',
   pulling: 'pulling',
+  exporting: 'exporting',
+  importing: 'checking and importing',
 };
 
 /** "capturing app_data", "preparing: pulling busybox", "safety snapshot: capturing app_data". */

@@ -175,6 +175,8 @@ export interface JobResults {
   push: { snapshotId: string; reference: string; digest: string };
   pull: { snapshotId: string; reference: string; digest: string | null };
   clone: CloneResult;
+  export: { snapshotId: string; file: string; sizeBytes: number; sha256: string };
+  import: { snapshotId: string; snapshotName: string };
 }
 export type JobKind = keyof JobResults;
 export type JobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -200,6 +202,8 @@ export const JOB_PHASES = [
   'rolling-back',
   'pushing',
   'pulling',
+  'exporting',
+  'importing',
 ] as const;
 export type JobPhase = (typeof JOB_PHASES)[number];
 

@@ -3,6 +3,7 @@ import { currentEngine, engineEndpoint, engineError, engineVersion } from '../do
 import { listEngineCandidates } from '../docker/engine-candidates';
 import type { EngineControl } from './engine-switch';
 import type { Services } from '../services';
+import { exportWithDialog, importWithDialog } from './bundle-files';
 import { saveSnapshotEntry } from './save-as';
 import { startPull } from '../services/registry/pull';
 import { startPush } from '../services/registry/push';
@@ -107,6 +108,8 @@ function implementations(services: Services, engines: EngineControl | undefined)
     cloneSnapshot: async (input) => ({ jobId: (await services.clone.start(input)).jobId }),
     pushSnapshot: async (input) => ({ jobId: (await startPush(services, input)).jobId }),
     pullSnapshot: async (input) => ({ jobId: (await startPull(services, input)).jobId }),
+    exportSnapshot: (input) => exportWithDialog(services, input),
+    importBundle: (input) => importWithDialog(services, input),
     listJobs: async () => services.jobs.recent(),
     cancelJob: async ({ jobId }) => {
       services.jobs.cancel(jobId);

@@ -1,21 +1,21 @@
 import type { EngineClient as Docker } from '../docker/engine';
 import type { JobContext } from './jobs';
-import type { Blocker } from './restore/preflight';
 import { volatileVolumes } from '../docker/volume-info';
-import { VolsnapError } from '../../shared/errors';
+import { VolsnapError, type ErrorData } from '../../shared/errors';
 import type { CaptureMode } from '../../shared/types';
 
 /**
  * Memory-backed volumes (local driver, `--opt type=tmpfs`) are emptied when their last container
  * stops. A restore stops the workload before it swaps, so it would lose both the current contents
  * and the restored ones while reporting success: it is refused, before anything is touched,
- * unless a running container outside the workload keeps the volume mounted throughout.
+ * unless a running container outside the workload keeps the volume mounted throughout. The
+ * blockers are plain error data (preflight's `Blocker` shape), so this file imports nothing of restore.
  */
 export async function volatileRestoreBlockers(
   docker: Docker,
   targets: { target: string }[],
   workloadContainers: { id: string }[],
-): Promise<Blocker[]> {
+): Promise<ErrorData[]> {
   const volatile = await volatileVolumes(
     docker,
     targets.map((t) => t.target),

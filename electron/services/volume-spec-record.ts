@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../docker/engine';
 import { inspectVolume } from '../docker/volumes';
 import type { Db } from '../store/db';
 import { VolumeSpecs } from '../store/volume-specs';

@@ -52,3 +52,30 @@ export async function pickSavePath(suggestedName: string): Promise<string | null
   const picked = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
   return picked.canceled || !picked.filePath ? null : picked.filePath;
 }
+
+/** Export… of a snapshot: where to write its .volsnap bundle; null when cancelled. */
+export async function pickBundleSavePath(suggestedName: string): Promise<string | null> {
+  const window = BrowserWindow.getFocusedWindow();
+  const options = {
+    title: 'Export snapshot',
+    defaultPath: path.join(app.getPath('documents'), suggestedName),
+    filters: [{ name: 'Volsnap bundle', extensions: ['volsnap'] }],
+  };
+  const picked = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+  return picked.canceled || !picked.filePath ? null : picked.filePath;
+}
+
+/** Import…: the .volsnap bundle to bring in; null when cancelled. */
+export async function pickBundleFile(): Promise<string | null> {
+  const window = BrowserWindow.getFocusedWindow();
+  const options = {
+    title: 'Import a snapshot',
+    properties: ['openFile' as const],
+    filters: [
+      { name: 'Volsnap bundle', extensions: ['volsnap'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
+  const picked = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+  return picked.canceled ? null : (picked.filePaths[0] ?? null);
+}

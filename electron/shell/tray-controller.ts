@@ -221,6 +221,16 @@ function verb(job: Pick<Job, 'kind'>): string {
       return 'Restoring';
     case 'diff':
       return 'Comparing';
+    case 'clone':
+      return 'Cloning';
+    case 'push':
+      return 'Pushing';
+    case 'pull':
+      return 'Pulling';
+    case 'export':
+      return 'Exporting';
+    case 'import':
+      return 'Importing';
   }
 }
 

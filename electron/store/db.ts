@@ -178,6 +178,23 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (engine_id, workload_id)
   );
   `,
+  // Store format v2 (issue 18, electron/store/chunks/chunk-index.ts): content-addressed chunks in
+  // pack files. A pack row and its chunk rows commit together, after the pack file is durable.
+  `
+  CREATE TABLE chunk_packs (
+    id TEXT PRIMARY KEY,
+    bytes INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE chunks (
+    hash BLOB PRIMARY KEY,
+    pack_id TEXT NOT NULL REFERENCES chunk_packs (id),
+    offset INTEGER NOT NULL,
+    stored_length INTEGER NOT NULL,
+    raw_length INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX chunks_by_pack ON chunks (pack_id);
+  `,
 ];
 
 /** Opens (creating if needed) the catalog in `dataDir` and brings its schema up to date. */

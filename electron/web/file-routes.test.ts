@@ -28,6 +28,7 @@ beforeAll(async () => {
       { path: 'conf/sub', type: 'Directory' },
       { path: 'conf/sub/x.txt', type: 'File', body: 'deep\n' },
       { path: 'big.bin', type: 'File', body: 'x'.repeat(5000) },
+      { path: 'link', type: 'SymbolicLink', linkpath: '/etc/passwd' },
     ],
   });
   host = await startWebHost({
@@ -123,6 +124,9 @@ describe('download route', () => {
     );
     expect(absolute.status).toBe(404);
     expect(errorOf(absolute)).toMatch(/etc\/passwd is not in volume appdata/);
+    const link = await send('GET', fileUrl('link'));
+    expect(link.status).toBe(400);
+    expect(errorOf(link)).toMatch(/link is a symlink, not a file/);
     const unknown = await send('GET', withToken(`${DOWNLOAD_PATH}?snapshot=ffffffffffffffff&volume=appdata&path=x`));
     expect(unknown.status).toBe(404);
   });

@@ -7,10 +7,11 @@ import { allowedHost, hasToken } from './auth';
 import { SECURITY_HEADERS } from './static-files';
 import type { Services } from '../services';
 import { toErrorData, VolsnapError, type ErrorKind } from '../../shared/errors';
-import { DOWNLOAD_PATH, UPLOAD_PATH } from '../../shared/file-types';
+import { exportDownload } from './export-route';
+import { DOWNLOAD_PATH, EXPORT_PATH, UPLOAD_NAME_HEADER, UPLOAD_PATH } from '../../shared/file-types';
 
 /** What a finished upload is handed to (the bundle import); its answer is sent back as JSON. */
-export type UploadConsumer = (file: string) => Promise<unknown>;
+export type UploadConsumer = (file: string, meta: { name: string | null }) => Promise<unknown>;
 
 export interface FileRouteOptions {
   /** The services current when a request arrives (the engine picker may replace them). */
@@ -29,7 +30,7 @@ export const DEFAULT_MAX_FOLDER_BYTES = 4 * 1024 ** 3;
 export const DEFAULT_MAX_UPLOAD_BYTES = 8 * 1024 ** 3;
 
 export function isFileRoute(pathname: string): boolean {
-  return pathname === DOWNLOAD_PATH || pathname === UPLOAD_PATH;
+  return pathname === DOWNLOAD_PATH || pathname === UPLOAD_PATH || pathname === EXPORT_PATH;
 }
 
 /**
@@ -49,6 +50,7 @@ export async function serveFileRoute(
   if (refusal) return sendError(res, refusal.status, refusal.kind, refusal.message);
   try {
     if (url.pathname === DOWNLOAD_PATH) await download(res, url, options);
+    else if (url.pathname === EXPORT_PATH) await exportDownload(res, url, options.services());
     else await upload(req, res, options);
   } catch (error) {
     if (res.headersSent) return void res.destroy();
@@ -79,7 +81,7 @@ function refusalOf(
     return { status: 403, kind: 'Unsupported', message: 'Refused: this request did not come from the Volsnap page.' };
   if (typeof site === 'string' && site !== 'same-origin' && site !== 'none')
     return { status: 403, kind: 'Unsupported', message: 'Refused: this request did not come from the Volsnap page.' };
-  const method = url.pathname === DOWNLOAD_PATH ? 'GET' : 'POST';
+  const method = url.pathname === UPLOAD_PATH ? 'POST' : 'GET';
   if (req.method !== method && !(method === 'GET' && req.method === 'HEAD'))
     return { status: 405, kind: 'InvalidInput', message: `Only ${method} here.` };
   return null;
@@ -148,7 +150,7 @@ async function upload(req: IncomingMessage, res: ServerResponse, options: FileRo
   }
   let answer: unknown;
   try {
-    answer = await options.onUpload(file);
+    answer = await options.onUpload(file, { name: uploadName(req) });
   } finally {
     await rm(file, { force: true });
   }
@@ -199,6 +201,17 @@ export async function receiveUpload(
     out.destroy();
     await rm(file, { force: true });
     throw error;
+  }
+}
+
+/** The file's own name, as the page sent it (a label only: it never names a host path). */
+function uploadName(req: IncomingMessage): string | null {
+  const raw = req.headers[UPLOAD_NAME_HEADER];
+  if (typeof raw !== 'string' || raw === '') return null;
+  try {
+    return path.basename(decodeURIComponent(raw)).replace(/[\x00-\x1f\x7f]/g, '_').slice(0, 255) || null;
+  } catch {
+    return null;
   }
 }
 

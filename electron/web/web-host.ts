@@ -10,6 +10,7 @@ import {
   type FileRouteOptions,
   type UploadConsumer,
 } from './file-routes';
+import { importUploadedBundle } from './bundle-upload';
 import { SECURITY_HEADERS, serveStatic } from './static-files';
 import { send, serveSocket } from './ws-session';
 import { ServicesHolder, type EngineSwitchOptions } from '../host/engine-switch';
@@ -30,7 +31,7 @@ export interface WebHostOptions {
   host?: string;
   /** Fixed token for tests; a random one otherwise. */
   token?: string;
-  /** The download and upload routes' limits, and what takes an upload (file-routes.ts). */
+  /** The download and upload routes' limits, and what takes an upload (file-routes.ts; the bundle import by default). */
   files?: { maxFolderBytes?: number; maxUploadBytes?: number; onUpload?: UploadConsumer };
 }
 
@@ -61,7 +62,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     services: () => holder.current,
     maxFolderBytes: options.files?.maxFolderBytes ?? DEFAULT_MAX_FOLDER_BYTES,
     maxUploadBytes: options.files?.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
-    onUpload: options.files?.onUpload,
+    onUpload: options.files?.onUpload ?? importUploadedBundle(() => holder.current),
   });
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -68,7 +68,7 @@ export function AllSnapshotsScreen({ onDiff }: { onDiff: (snapshot: Snapshot) =>
   );
   const hiddenOther = rows.filter((r) => r.otherEngine).length;
   const selected = rows.find((r) => r.snapshot.id === selectedId)?.snapshot ?? null;
-  const run = (id: SnapshotActionId | 'browse', s: Snapshot) => {
+  const run = (id: SnapshotActionId, s: Snapshot) => {
     setSelectedId(s.id);
     if (id === 'diff') onDiff(s);
     else if (id === 'pin') pin.mutate(s);
@@ -186,11 +186,6 @@ export function AllSnapshotsScreen({ onDiff }: { onDiff: (snapshot: Snapshot) =>
               verified={verify.data?.snapshotId === selected?.id ? verify.data : undefined}
               error={pin.error ?? verify.error}
             />
-            {selected && (
-              <button type="button" className="small" onClick={() => run('browse', selected)}>
-                Browse files…
-              </button>
-            )}
           </Panel>
         </PaneGroup>
       )}

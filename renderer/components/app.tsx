@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Panel } from 'react-resizable-panels';
+import { AllSnapshotsScreen } from './all-snapshots-screen';
 import { CommandPalette } from './command-palette';
 import { ConnectionBanner } from './connection-banner';
 import { DiffScreen } from './diff-screen';
@@ -77,6 +78,14 @@ function Screen({ view, navigate }: { view: View; navigate: (view: View) => void
         <DiffScreen
           snapshot={view.snapshot}
           onBack={() => navigate({ screen: 'snapshots', workload: view.workload, focusSnapshotId: view.snapshot.id })}
+        />
+      );
+    case 'all-snapshots':
+      return (
+        <AllSnapshotsScreen
+          onDiff={(snapshot) =>
+            navigate({ screen: 'diff', workload: { id: snapshot.workloadId, name: snapshot.workloadName }, snapshot })
+          }
         />
       );
     case 'jobs':

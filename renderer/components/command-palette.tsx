@@ -27,6 +27,8 @@ export function CommandPalette({ onClose, onRun }: { onClose: () => void; onRun:
     const dialog = ref.current;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (dialog && !dialog.open) dialog.showModal();
+    // showModal() focuses the first focusable element, not React's autoFocus: say which.
+    dialog?.querySelector<HTMLInputElement>('[cmdk-input]')?.focus();
     return () => {
       dialog?.close();
       if (opener?.isConnected) opener.focus();
@@ -51,7 +53,6 @@ export function CommandPalette({ onClose, onRun }: { onClose: () => void; onRun:
             onValueChange={setSearch}
             placeholder="Type a workload, a snapshot or a command…"
             aria-label="Search commands"
-            autoFocus
           />
         </div>
         <Command.List className="palette-list" label="Matching commands">

@@ -16,23 +16,25 @@ export function ContextMenu(props: {
   const ref = useRef<HTMLDivElement>(null);
   const [pos, setPos] = useState(at);
   useLayoutEffect(() => {
+    // Runs before the menu takes focus, so the opener (the row) is still the active element.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const el = ref.current;
-    if (!el) return;
-    // Keep the menu inside the window.
-    const { width, height } = el.getBoundingClientRect();
-    setPos({ x: Math.min(at.x, window.innerWidth - width - 4), y: Math.min(at.y, window.innerHeight - height - 4) });
-    el.querySelector<HTMLElement>('[role="menuitem"]:not([aria-disabled="true"])')?.focus();
+    if (el) {
+      // Keep the menu inside the window.
+      const { width, height } = el.getBoundingClientRect();
+      setPos({ x: Math.min(at.x, window.innerWidth - width - 4), y: Math.min(at.y, window.innerHeight - height - 4) });
+      el.querySelector<HTMLElement>('[role="menuitem"]:not([aria-disabled="true"])')?.focus();
+    }
+    return () => {
+      if (opener?.isConnected && !document.querySelector('dialog[open]')) opener.focus();
+    };
   }, [at]);
   useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const onDown = (event: MouseEvent) => {
       if (!ref.current?.contains(event.target as Node)) onClose();
     };
     window.addEventListener('mousedown', onDown);
-    return () => {
-      window.removeEventListener('mousedown', onDown);
-      if (opener?.isConnected && !document.querySelector('dialog[open]')) opener.focus();
-    };
+    return () => window.removeEventListener('mousedown', onDown);
   }, [onClose]);
   const onKeyDown = (event: KeyboardEvent) => {
     const items = [...(ref.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];

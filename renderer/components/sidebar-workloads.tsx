@@ -47,6 +47,7 @@ export function SidebarWorkloads({
             <span className="workload-text">
               <span className="workload-name">{workload.name}</span>
               <span className="workload-meta">
+                {state === 'removed' && 'removed · '}
                 {lastAt ? humanAge(lastAt, now) : 'no snapshots'}
                 {storedBytes > 0 && ` · ${humanBytes(storedBytes)}`}
               </span>
@@ -65,14 +66,23 @@ function useEntries(): Entry[] | null {
   const stored = useQuery({
     queryKey: queryKeys.snapshotsAll,
     queryFn: () => client.listSnapshots({}),
-    enabled: engineDown,
+    enabled: engineDown || workloads.isSuccess,
   });
   if (engineDown) return stored.data ? group(stored.data) : null;
   if (workloads.error) return [];
-  return (
-    workloads.data?.map((w) => ({ workload: w, state: w.status, lastAt: w.lastSnapshotAt, storedBytes: w.snapshotBytes })) ??
-    null
-  );
+  if (!workloads.data) return null;
+  const live: Entry[] = workloads.data.map((w) => ({
+    workload: w,
+    state: w.status,
+    lastAt: w.lastSnapshotAt,
+    storedBytes: w.snapshotBytes,
+  }));
+  // A workload whose containers are gone stays listed while it has snapshots, marked removed.
+  const liveIds = new Set(live.map((e) => e.workload.id));
+  const removed = group(stored.data ?? [])
+    .filter((e) => !liveIds.has(e.workload.id))
+    .map((e) => ({ ...e, state: 'removed' as const }));
+  return [...live, ...removed];
 }
 
 function group(snapshots: Snapshot[]): Entry[] {

@@ -1,8 +1,8 @@
-import { ArrowLeftRight, History, Pencil, Pin, PinOff, ShieldCheck, Trash2, type LucideIcon } from 'lucide-react';
+import { ArrowLeftRight, FolderOpen, History, Pencil, Pin, PinOff, ShieldCheck, Trash2, type LucideIcon } from 'lucide-react';
 import { SHORTCUTS, chordLabel } from '../hooks/use-shortcut';
 import type { Snapshot } from '../../shared/types';
 
-export type SnapshotActionId = 'restore' | 'diff' | 'edit' | 'pin' | 'verify' | 'delete';
+export type SnapshotActionId = 'restore' | 'diff' | 'browse' | 'edit' | 'pin' | 'verify' | 'delete';
 
 /** One thing that can be done with a snapshot, shown alike in the details pane, the row's context menu and the palette. */
 export interface SnapshotAction {
@@ -24,6 +24,7 @@ export function snapshotActions(snapshot: Snapshot, state: { pinning: boolean; v
   return [
     { id: 'restore', label: 'Restore…', icon: History, tone: 'primary', disabled: !ready, shortcut: 'Enter' },
     { id: 'diff', label: 'Diff…', icon: ArrowLeftRight, disabled: !ready, shortcut: chordLabel(SHORTCUTS.diff) },
+    { id: 'browse', label: 'Browse files…', icon: FolderOpen, disabled: !ready },
     { id: 'edit', label: 'Rename / note…', icon: Pencil, disabled: false, shortcut: 'F2' },
     { id: 'pin', label: snapshot.pinned ? 'Unpin' : 'Pin', icon: snapshot.pinned ? PinOff : Pin, disabled: state.pinning },
     {

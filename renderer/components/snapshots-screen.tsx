@@ -11,6 +11,7 @@ import { ErrorMessage } from './error-message';
 import { PaneGroup, PaneHandle } from './panes';
 import { RestoreDialog } from './restore-dialog';
 import { SizeChart } from './size-chart';
+import { SnapshotBrowser } from './snapshot-browser';
 import { snapshotActions, type SnapshotActionId } from './snapshot-action-list';
 import { SnapshotDetails } from './snapshot-details';
 import { SnapshotTable } from './snapshot-table';
@@ -23,7 +24,7 @@ import { SHORTCUTS, ariaChord, chordLabel, useShortcut } from '../hooks/use-shor
 import { humanBytes } from '../format';
 import type { Snapshot, Workload } from '../../shared/types';
 
-type Dialog = { kind: 'restore' | 'edit' | 'delete'; snapshot: Snapshot } | { kind: 'capture' } | null;
+type Dialog = { kind: 'restore' | 'edit' | 'delete' | 'browse'; snapshot: Snapshot } | { kind: 'capture' } | null;
 
 /**
  * One workload: its timeline and size chart above, the virtualized snapshot list and the selected
@@ -154,6 +155,7 @@ export function SnapshotsScreen(props: {
       {dialog?.kind === 'restore' && <RestoreDialog snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'edit' && <EditSnapshotDialog snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'delete' && <DeleteDialog snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'browse' && <SnapshotBrowser snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'capture' && canCapture && (
         <CaptureDialog workload={workload as Workload} onClose={() => setDialog(null)} />
       )}

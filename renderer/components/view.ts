@@ -15,10 +15,11 @@ export type View =
       nonce?: number;
     }
   | { screen: 'diff'; workload: WorkloadRef; snapshot: Snapshot }
+  | { screen: 'all-snapshots' }
   | { screen: 'jobs' }
   | { screen: 'settings' };
 
 /** The top-level screens the sidebar navigates to. */
-export type Screen = 'overview' | 'jobs' | 'settings';
+export type Screen = 'overview' | 'all-snapshots' | 'jobs' | 'settings';
 
 export type Navigate = (view: View) => void;

@@ -25,7 +25,7 @@ export const exportCommand = defineCommand<ExportResult>({
   writesOwnOutput: true,
   run: async (ctx, args) => {
     const ref = args.positionals[0]!;
-    const output = stringOption(args, 'output') ?? `${ref}.volsnap`;
+    const output = stringOption(args, 'output') ?? `${ref.replace(/[/\\]/g, '-')}.volsnap`;
     if (output === '-' && process.stdout.isTTY)
       throw new UsageError('refusing to write a bundle to a terminal; redirect it (> file) or pipe it.');
     const service = bundles(ctx.services());

@@ -37,12 +37,13 @@ export const pushCommand = defineCommand<PushResult>({
   positionals: { min: 2, max: 2 },
   mutating: true,
   async run(ctx, args) {
+    const given = await credentials(args); // a usage error before the store is opened
     const services = ctx.services();
     const handle = await startPush(services, {
       snapshot: args.positionals[0]!,
       reference: args.positionals[1]!,
       keepImage: args.values['keep-image'] === true,
-      credentials: await credentials(args),
+      credentials: given,
     });
     return followJob(services, handle, ctx.stderr);
   },
@@ -70,6 +71,7 @@ export const pullCommand = defineCommand<PullResult>({
   positionals: { min: 1, max: 1 },
   mutating: true,
   async run(ctx, args) {
+    const given = await credentials(args);
     const services = ctx.services();
     const handle = await startPull(services, {
       reference: args.positionals[0]!,
@@ -78,7 +80,7 @@ export const pullCommand = defineCommand<PullResult>({
       volume: stringOption(args, 'volume'),
       allowSpecialFiles: args.values['allow-special-files'] === true,
       keepImage: args.values['keep-image'] === true,
-      credentials: await credentials(args),
+      credentials: given,
     });
     return followJob(services, handle, ctx.stderr);
   },

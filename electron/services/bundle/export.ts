@@ -17,6 +17,9 @@ export interface ExportDeps {
   leases: Leases;
 }
 
+/** Wraps the output the bundle is written to (the app's export job counts bytes and cancels through it). */
+export type ExportWatch = (sink: Writable) => Writable;
+
 /** What `volsnap export` reports. */
 export interface ExportResult {
   /** The file written, or `-` for standard output. */
@@ -70,7 +73,12 @@ export function bundleParts(deps: ExportDeps, snapshot: Snapshot): { doc: Bundle
 }
 
 /** Writes a snapshot's bundle to `sink` while holding its read lease (no delete or prune removes it meanwhile). */
-export async function exportSnapshot(deps: ExportDeps, ref: string, sink: Writable): Promise<WrittenBundle> {
+export async function exportSnapshot(
+  deps: ExportDeps,
+  ref: string,
+  sink: Writable,
+  watch?: ExportWatch,
+): Promise<WrittenBundle> {
   const snapshot = deps.catalog.resolve(ref);
   if (snapshot.status !== 'ready')
     throw new VolsnapError(
@@ -80,7 +88,7 @@ export async function exportSnapshot(deps: ExportDeps, ref: string, sink: Writab
   const lease = deps.leases.snapshots.hold(snapshot, { id: JobRunner.newId(), kind: 'read' });
   try {
     const { doc, streams } = bundleParts(deps, snapshot);
-    return await writeBundle(doc, streams, sink);
+    return await writeBundle(doc, streams, watch ? watch(sink) : sink);
   } finally {
     lease.release();
   }
@@ -90,7 +98,12 @@ export async function exportSnapshot(deps: ExportDeps, ref: string, sink: Writab
  * Exports to `file` atomically: a temp file beside it, fsynced, then renamed over it, so a reader
  * never sees half a bundle and a failed export leaves no file behind.
  */
-export async function exportToFile(deps: ExportDeps, ref: string, file: string): Promise<ExportResult> {
+export async function exportToFile(
+  deps: ExportDeps,
+  ref: string,
+  file: string,
+  watch?: ExportWatch,
+): Promise<ExportResult> {
   const target = path.resolve(file);
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.partial`);
   const handle = await open(temp, 'wx', 0o644).catch((error: NodeJS.ErrnoException) => {
@@ -98,7 +111,7 @@ export async function exportToFile(deps: ExportDeps, ref: string, file: string):
   });
   try {
     const stream = fileSink(handle);
-    const written = await exportSnapshot(deps, ref, stream);
+    const written = await exportSnapshot(deps, ref, stream, watch);
     await new Promise<void>((resolve, reject) => {
       stream.once('error', reject);
       stream.end(resolve);

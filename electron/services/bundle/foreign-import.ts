@@ -82,6 +82,8 @@ async function convert(source: Readable, tempPath: string, options: ForeignImpor
       callback(null, chunk);
     },
   });
+  // `pipe` does not pass errors on: a read error of the file must fail the import, not stall it.
+  source.once('error', (error) => tap.destroy(error));
   const { format, stages } = await plainTar(source.pipe(tap));
   const limit =
     options.maxExpandedBytes ?? Math.max(0, (freeBytes(path.dirname(tempPath)) ?? Infinity) - LIMITS.freeSpaceMargin);

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
-import type Docker from 'dockerode';
 import { IMAGE_DIR, layerBytes, writeImageLayer } from './image-layer';
 import { bundleParts } from '../bundle/export';
 import { JobRunner, type JobContext, type JobHandle } from '../jobs';
+import type { EngineClient } from '../../docker/engine';
 import { fullReference, parseImageReference, type ImageReference } from '../../docker/image-reference';
 import { importImage, pushImage, removeImage } from '../../docker/images';
 import { findRegistryAuth, type AuthSources } from '../../docker/registry-auth';
@@ -13,7 +13,7 @@ import { VolsnapError } from '../../../shared/errors';
 import type { Snapshot } from '../../../shared/types';
 
 export interface RegistryDeps {
-  docker: Docker;
+  docker: EngineClient;
   catalog: Catalog;
   files: ArchiveFiles;
   leases: Leases;

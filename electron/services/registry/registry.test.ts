@@ -29,7 +29,8 @@ import type { Snapshot } from '../../../shared/types';
  * Push and pull through a real registry (Debian's docker-registry with htpasswd auth on 127.0.0.1)
  * and the private Engine, with the CLI as a user runs it and credentials as `docker login` leaves them.
  */
-describeEngine('snapshots travel through a registry', () => {
+// Several CLI runs per test on a loaded 2-core machine: generous limits, no timed assertions.
+describeEngine('snapshots travel through a registry', { timeout: 600_000 }, () => {
   const docker = testDocker();
   const stores: { path: string; remove(): void }[] = [];
   let registry: TestRegistry;
@@ -62,7 +63,7 @@ describeEngine('snapshots travel through a registry', () => {
     });
     source = tempDir('volsnap-registry-source-');
     captured = json<Snapshot>(runCliSync(source.path, ['--json', 'capture', workload.id, '--name', 'before-push']));
-  });
+  }, 600_000);
 
   afterAll(async () => {
     await workload?.remove();

@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../../docker/engine';
 import { inspectVolume, type VolumeSpec } from '../../docker/volumes';
 import type { DiscoveredContainer, DiscoveredWorkload } from '../../docker/workloads';
 import type { StoredVolume } from '../../store/catalog';

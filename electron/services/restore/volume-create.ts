@@ -1,4 +1,4 @@
-import type Docker from 'dockerode';
+import type { EngineClient as Docker } from '../../docker/engine';
 import { createVolume, inspectVolume, removeVolume } from '../../docker/volumes';
 import { VolsnapError } from '../../../shared/errors';
 import type { JournalPlan, JournalVolume, RestoreJournal } from './journal';

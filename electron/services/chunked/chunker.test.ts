@@ -1,0 +1,47 @@
+import { createCipheriv, createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ContentChunker, FixedChunker, chunkSizes, type Chunker } from './chunker';
+
+const KiB = 1024;
+
+function bytes(label: string, length: number): Buffer {
+  const key = createHash('sha256').update(label).digest();
+  return createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(length));
+}
+
+function split(chunker: Chunker, data: Buffer, piece: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let off = 0; off < data.length; off += piece) out.push(...chunker.push(data.subarray(off, off + piece)));
+  out.push(...chunker.finish());
+  return out;
+}
+
+const hex = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+describe('FastCDC chunker', () => {
+  const sizes = chunkSizes(64 * KiB);
+
+  it('cuts the same places however the stream is fed, and the chunks join back to the input', () => {
+    const data = bytes('feed', 3 * 1024 * KiB + 12345);
+    const whole = split(new ContentChunker(sizes), data, data.length);
+    const small = split(new ContentChunker(sizes), data, 7777);
+    expect(small.map(hex)).toEqual(whole.map(hex));
+    expect(Buffer.concat(small).equals(data)).toBe(true);
+    expect(whole.every((c, i) => c.length <= sizes.max && (c.length >= sizes.min || i === whole.length - 1))).toBe(
+      true,
+    );
+  });
+
+  it('after bytes are inserted near the start, all but the first chunks are the same ones', () => {
+    const data = bytes('insert', 4 * 1024 * KiB);
+    const changed = Buffer.concat([data.subarray(0, 4096), bytes('new', 100), data.subarray(4096)]);
+    const before = new Set(split(new ContentChunker(sizes), data, 65536).map(hex));
+    const after = split(new ContentChunker(sizes), changed, 65536);
+    const fresh = after.filter((c) => !before.has(hex(c)));
+    expect(fresh.length).toBeLessThanOrEqual(2);
+    // Fixed blocks shift: every block after the insertion is new.
+    const fixedBefore = new Set(split(new FixedChunker(64 * KiB), data, 65536).map(hex));
+    const fixedAfter = split(new FixedChunker(64 * KiB), changed, 65536);
+    expect(fixedAfter.filter((c) => !fixedBefore.has(hex(c))).length).toBe(fixedAfter.length);
+  });
+});

@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Content-defined chunking (FastCDC, Xia et al. 2016/2020: gear rolling hash, normalized chunking
+ * with a stricter mask before the average size and a looser one after it). A cut depends only on
+ * the 32 bytes before it, so an insertion moves the cuts after it along with the data instead of
+ * shifting every block boundary, which fixed-size blocks do. See docs/decisions.md (issue 18).
+ */
+export interface ChunkSizes {
+  /** No cut before this many bytes. */
+  min: number;
+  /** A power of two: the strict mask applies before it, the loose one after it. */
+  avg: number;
+  /** A chunk always ends here. */
+  max: number;
+  maskStrict: number;
+  maskLoose: number;
+}
+
+/** Sizes around a power-of-two average: min avg/4, max avg×4, normalization level 2. */
+export function chunkSizes(avg: number): ChunkSizes {
+  const bits = Math.log2(avg);
+  if (!Number.isInteger(bits) || bits < 12 || bits > 28) throw new Error(`chunk average ${avg} is not a power of two`);
+  // The top bits of a 32-bit gear hash depend on the last 32 bytes, so the masks take the top bits.
+  const top = (n: number): number => (0xffffffff << (32 - n)) >>> 0;
+  return { min: avg / 4, avg, max: avg * 4, maskStrict: top(bits + 2), maskLoose: top(bits - 2) };
+}
+
+/**
+ * The sizes store format v2 uses: a 32 KiB average (8 KiB min, 128 KiB max). 1 MiB chunks stored
+ * 74–80 % of a database again after 1 % of its 8 KiB pages changed; 32 KiB stored 7 %
+ * (docs/decisions.md, scripts/measure-chunking.mjs). Part of the store format, like GEAR.
+ */
+export const STORE_CHUNK_SIZES: ChunkSizes = chunkSizes(32 * 1024);
+
+/**
+ * The gear table is part of the store format: the same bytes must cut the same way in every
+ * version, or deduplication against older snapshots stops. Derived from SHA-256 of a fixed label.
+ */
+export const GEAR: Uint32Array = (() => {
+  const table = new Uint32Array(256);
+  for (let i = 0; i < 256; i += 8) {
+    const digest = createHash('sha256')
+      .update(`volsnap-gear-v1:${i / 8}`)
+      .digest();
+    for (let j = 0; j < 8; j++) table[i + j] = digest.readUInt32BE(j * 4);
+  }
+  return table;
+})();
+
+/**
+ * Where the chunk starting at `start` ends within `buf[start, end)`. Returns `end` when the data
+ * ends before a cut point was found and the chunk is still shorter than the maximum: at the end of
+ * a file that is the last chunk; in a stream the caller must first read more.
+ */
+export function cutPoint(buf: Uint8Array, start: number, end: number, sizes: ChunkSizes): number {
+  const length = end - start;
+  if (length <= sizes.min) return end;
+  const limit = Math.min(length, sizes.max);
+  const normal = Math.min(limit, sizes.avg);
+  const { maskStrict, maskLoose } = sizes;
+  let hash = 0;
+  let i = start + sizes.min;
+  for (const stop = start + normal; i < stop; i++) {
+    hash = ((hash << 1) + GEAR[buf[i]!]!) | 0;
+    if ((hash & maskStrict) === 0) return i + 1;
+  }
+  for (const stop = start + limit; i < stop; i++) {
+    hash = ((hash << 1) + GEAR[buf[i]!]!) | 0;
+    if ((hash & maskLoose) === 0) return i + 1;
+  }
+  return start + limit;
+}
+
+/** Splits a byte stream into chunks; `push` and `finish` yield each chunk as a copy of its bytes. */
+export interface Chunker {
+  push(data: Uint8Array): Generator<Buffer>;
+  finish(): Generator<Buffer>;
+}
+
+/** A streaming FastCDC chunker: holds at most one maximum chunk plus the latest input. */
+export class ContentChunker implements Chunker {
+  private readonly buf: Buffer;
+  private start = 0;
+  private end = 0;
+
+  constructor(private readonly sizes: ChunkSizes) {
+    this.buf = Buffer.allocUnsafe(sizes.max * 2);
+  }
+
+  *push(data: Uint8Array): Generator<Buffer> {
+    let offset = 0;
+    while (offset < data.length) {
+      this.makeRoom();
+      const n = Math.min(data.length - offset, this.buf.length - this.end);
+      this.buf.set(data.subarray(offset, offset + n), this.end);
+      this.end += n;
+      offset += n;
+      // Cut only while a full maximum chunk is buffered: a cut found in less could move once more
+      // data arrives (the loose mask applies only past the average size).
+      while (this.end - this.start >= this.sizes.max) yield this.take(this.cut());
+    }
+  }
+
+  *finish(): Generator<Buffer> {
+    while (this.end > this.start) yield this.take(this.cut());
+    this.start = this.end = 0;
+  }
+
+  private cut(): number {
+    return cutPoint(this.buf, this.start, this.end, this.sizes);
+  }
+
+  private take(cut: number): Buffer {
+    const chunk = Buffer.from(this.buf.subarray(this.start, cut));
+    this.start = cut;
+    return chunk;
+  }
+
+  private makeRoom(): void {
+    if (this.end < this.buf.length) return;
+    this.buf.copyWithin(0, this.start, this.end);
+    this.end -= this.start;
+    this.start = 0;
+  }
+}
+
+/** Fixed-size blocks, for comparison (docs/decisions.md) and for callers that want them. */
+export class FixedChunker implements Chunker {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly size: number) {}
+
+  *push(data: Uint8Array): Generator<Buffer> {
+    this.pending.push(Buffer.from(data));
+    this.pendingBytes += data.length;
+    if (this.pendingBytes < this.size) return;
+    const all = Buffer.concat(this.pending);
+    let offset = 0;
+    for (; all.length - offset >= this.size; offset += this.size) yield all.subarray(offset, offset + this.size);
+    this.pending = offset < all.length ? [all.subarray(offset)] : [];
+    this.pendingBytes = all.length - offset;
+  }
+
+  *finish(): Generator<Buffer> {
+    if (this.pendingBytes > 0) yield Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}

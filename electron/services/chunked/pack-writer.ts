@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { open, rename, type FileHandle } from 'node:fs/promises';
+import { compress } from 'zstd-napi';
+import type { ChunkIndex, PackedChunk } from '../../store/chunks/chunk-index';
+import { fsyncDir } from '../../store/archive-files';
+import type { PackFiles } from './pack-files';
+
+/** Packs are sealed once they reach this size: tens of MB, few files, cheap repacks. */
+export const PACK_TARGET_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Every record in a pack is `hash (32 bytes) | stored length (u32 BE) | zstd frame`, so the index
+ * can be rebuilt and verified from the packs alone; the index points at the frame.
+ */
+export const RECORD_HEADER = 36;
+
+/** The durable steps of sealing a pack, for kill-at-every-step tests. */
+export type SealStep = 'synced' | 'renamed' | 'committed';
+
+export interface PackWriterDeps {
+  index: ChunkIndex;
+  packs: PackFiles;
+  targetBytes?: number;
+  zstdLevel?: number;
+  /** Test hook called after each step; a test stops the writer there by throwing. */
+  afterStep?: (step: SealStep, packId: string) => void;
+}
+
+interface OpenPack {
+  id: string;
+  handle: FileHandle;
+  bytes: number;
+  chunks: PackedChunk[];
+  hashes: Set<string>;
+  /** Records not yet written: one write per few MiB instead of two per chunk. */
+  pending: Buffer[];
+  pendingBytes: number;
+}
+
+const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Appends new chunks, zstd-compressed, to a pack file and makes them findable only once the pack is
+ * durable: temp → fsync → rename → fsync dir → index rows. A crash before the commit leaves a temp
+ * or an unindexed pack, both found by `findPackGarbage`; never an index row without its pack.
+ * One writer per capture; chunks already in the index or in the open pack are not written again.
+ */
+export class PackWriter {
+  private current: OpenPack | null = null;
+  private readonly target: number;
+  private readonly level: number;
+  newBytes = 0;
+  newChunks = 0;
+
+  constructor(private readonly deps: PackWriterDeps) {
+    this.target = deps.targetBytes ?? PACK_TARGET_BYTES;
+    this.level = deps.zstdLevel ?? 1;
+  }
+
+  /** Stores a chunk unless the store has it already; returns its SHA-256. */
+  async add(chunk: Buffer): Promise<Buffer> {
+    const hash = createHash('sha256').update(chunk).digest();
+    const key = hash.toString('hex');
+    if (this.current?.hashes.has(key) || this.deps.index.has(hash)) return hash;
+    const pack = this.current ?? (await this.openPack());
+    const frame = compress(chunk, { compressionLevel: this.level });
+    const header = Buffer.allocUnsafe(RECORD_HEADER);
+    hash.copy(header, 0);
+    header.writeUInt32BE(frame.length, 32);
+    pack.pending.push(header, frame);
+    pack.pendingBytes += RECORD_HEADER + frame.length;
+    if (pack.pendingBytes >= WRITE_BATCH_BYTES) await writePending(pack);
+    pack.chunks.push({
+      hash,
+      packId: pack.id,
+      offset: pack.bytes + RECORD_HEADER,
+      storedLength: frame.length,
+      rawLength: chunk.length,
+    });
+    pack.hashes.add(key);
+    pack.bytes += RECORD_HEADER + frame.length;
+    this.newBytes += frame.length;
+    this.newChunks++;
+    if (pack.bytes >= this.target) await this.seal();
+    return hash;
+  }
+
+  /** Seals the open pack, if any: after this every chunk added so far is in the index. */
+  async flush(): Promise<void> {
+    if (this.current) await this.seal();
+  }
+
+  /** Drops the open pack (a cancelled capture); sealed packs stay, they are valid and indexed. */
+  async abort(): Promise<void> {
+    const pack = this.current;
+    this.current = null;
+    if (!pack) return;
+    await pack.handle.close().catch(() => undefined);
+    await this.deps.packs.removeTemp(pack.id);
+  }
+
+  private async openPack(): Promise<OpenPack> {
+    await this.deps.packs.makeDir();
+    const id = this.deps.packs.newId();
+    const handle = await open(this.deps.packs.tempPathOf(id), 'wx');
+    this.current = { id, handle, bytes: 0, chunks: [], hashes: new Set(), pending: [], pendingBytes: 0 };
+    return this.current;
+  }
+
+  private async seal(): Promise<void> {
+    const pack = this.current!;
+    this.current = null;
+    const { packs, index, afterStep } = this.deps;
+    try {
+      await writePending(pack);
+      await pack.handle.sync();
+    } finally {
+      await pack.handle.close();
+    }
+    afterStep?.('synced', pack.id);
+    await rename(packs.tempPathOf(pack.id), packs.pathOf(pack.id));
+    await fsyncDir(packs.dir);
+    afterStep?.('renamed', pack.id);
+    index.commitPack(pack.id, pack.bytes, pack.chunks);
+    afterStep?.('committed', pack.id);
+  }
+}
+
+async function writePending(pack: OpenPack): Promise<void> {
+  const data = Buffer.concat(pack.pending, pack.pendingBytes);
+  pack.pending = [];
+  pack.pendingBytes = 0;
+  for (let done = 0; done < data.length;) {
+    const { bytesWritten } = await pack.handle.write(data, done, data.length - done);
+    done += bytesWritten;
+  }
+}

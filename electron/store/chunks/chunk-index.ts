@@ -1,0 +1,65 @@
+import type { Db } from '../db';
+
+/** Where one chunk's compressed bytes live. */
+export interface ChunkLocation {
+  packId: string;
+  /** Byte offset of the chunk's zstd frame inside the pack file. */
+  offset: number;
+  storedLength: number;
+  rawLength: number;
+}
+
+export interface PackedChunk extends ChunkLocation {
+  /** SHA-256 of the uncompressed bytes. */
+  hash: Buffer;
+}
+
+/**
+ * The chunk index of store format v2 (issue 18): chunk hash → pack, offset, length. Rows of a
+ * pack are written only after the pack file is durable under its final name (services/chunked/
+ * pack-writer.ts), so a row never points at a missing pack.
+ */
+export class ChunkIndex {
+  constructor(private readonly db: Db) {}
+
+  has(hash: Buffer): boolean {
+    return this.db.prepare('SELECT 1 FROM chunks WHERE hash = ?').pluck().get(hash) !== undefined;
+  }
+
+  lookup(hash: Buffer): ChunkLocation | undefined {
+    const row = this.db
+      .prepare(
+        'SELECT pack_id AS packId, offset, stored_length AS storedLength, raw_length AS rawLength FROM chunks WHERE hash = ?',
+      )
+      .get(hash) as ChunkLocation | undefined;
+    return row;
+  }
+
+  /**
+   * Records a sealed pack and its chunks in one transaction. A chunk another writer committed in
+   * the meantime keeps its first location; the copy in this pack is dead bytes a repack reclaims.
+   */
+  commitPack(packId: string, bytes: number, chunks: PackedChunk[]): void {
+    const pack = this.db.prepare('INSERT INTO chunk_packs (id, bytes, created_at) VALUES (?, ?, ?)');
+    const chunk = this.db.prepare(
+      'INSERT OR IGNORE INTO chunks (hash, pack_id, offset, stored_length, raw_length) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      pack.run(packId, bytes, new Date().toISOString());
+      for (const c of chunks) chunk.run(c.hash, packId, c.offset, c.storedLength, c.rawLength);
+    })();
+  }
+
+  packIds(): Set<string> {
+    return new Set(this.db.prepare('SELECT id FROM chunk_packs').pluck().all() as string[]);
+  }
+
+  chunkCount(): number {
+    return this.db.prepare('SELECT count(*) FROM chunks').pluck().get() as number;
+  }
+
+  /** Packs named by chunk rows but with no pack row: must always be empty (checked by tests). */
+  packsOfChunks(): Set<string> {
+    return new Set(this.db.prepare('SELECT DISTINCT pack_id FROM chunks').pluck().all() as string[]);
+  }
+}
