@@ -101,7 +101,10 @@ test.describe('desktop layout and keyboard', () => {
     await expect(row).toBeFocused();
 
     await page.locator('[role="row"][data-snapshot="desk-second"]').click({ button: 'right' });
-    await page.getByRole('menu', { name: 'Actions for desk-second' }).getByRole('menuitem', { name: /Rename/ }).click();
+    await page
+      .getByRole('menu', { name: 'Actions for desk-second' })
+      .getByRole('menuitem', { name: /Rename/ })
+      .click();
     await expect(page.getByRole('dialog', { name: /desk-second/ })).toBeVisible();
   });
 

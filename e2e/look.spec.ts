@@ -37,7 +37,9 @@ test.describe('how it looks, and that axe finds nothing serious', () => {
       seed: `echo one > /seed/${project}_pgdata/a.txt; echo img > /seed/${project}_uploads/logo.txt`,
     });
     const name = uniqueName('empty');
-    empty = await createWorkload(docker, { services: [{ name, volumes: [{ volume: `${name}-data`, destination: '/data' }] }] });
+    empty = await createWorkload(docker, {
+      services: [{ name, volumes: [{ volume: `${name}-data`, destination: '/data' }] }],
+    });
     for (const [i, snap] of ['before-upgrade', 'nightly', 'after-migration', 'release-2'].entries()) {
       if (i > 0) await runScript(docker, [`${project}_pgdata:/v`], `echo ${i} > /v/n${i}.txt`);
       cli(data.path, ['capture', shop.id, '--name', snap, '--mode', 'live', '--note', `note for ${snap}`]);
@@ -70,7 +72,9 @@ test.describe('how it looks, and that axe finds nothing serious', () => {
         let n = 0;
         const shot = async (what: string) => {
           n++;
-          await page.screenshot({ path: `${dir}/${theme}-${size.width}x${size.height}-${String(n).padStart(2, '0')}-${what}.png` });
+          await page.screenshot({
+            path: `${dir}/${theme}-${size.width}x${size.height}-${String(n).padStart(2, '0')}-${what}.png`,
+          });
           if (check) await expectAccessible(page, `${what} (${theme})`);
         };
         await page.setViewportSize(size);

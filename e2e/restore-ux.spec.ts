@@ -1,3 +1,5 @@
+import { rmSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { cli, DOCKER_HOST, startServe, type Served } from './support/serve';
 import { openDb } from '../electron/store/db';
@@ -164,7 +166,21 @@ test.describe('the restore the user sees', () => {
   });
 
   test('engine down: the banner reads without backticks and the snapshots stay browsable', async ({ page }) => {
-    const down = await startServe(data.path, { DOCKER_HOST: 'unix:///tmp/volsnap-no-engine-here.sock' });
+    // The engine the user was on goes away: lists are scoped to the engine last seen at the
+    // endpoint (docs/decisions.md, "Lists are the connected engine's"), so the endpoint must be one
+    // that answered before. A symlink to the test engine's socket, removed, stands for it.
+    const link = tempDir('volsnap-e2e-down-');
+    const socket = path.join(link.path, 'docker.sock');
+    symlinkSync(DOCKER_HOST.replace(/^unix:\/\//, ''), socket);
+    const up = await startServe(data.path, { DOCKER_HOST: `unix://${socket}` });
+    try {
+      await page.goto(up.url);
+      await expect(page.getByRole('button', { name: `Open snapshots of ${workload.name}` })).toBeVisible();
+    } finally {
+      await up.stop();
+    }
+    rmSync(socket);
+    const down = await startServe(data.path, { DOCKER_HOST: `unix://${socket}` });
     try {
       await page.goto(down.url);
       const banner = page.getByRole('region', { name: 'Docker Engine status' });
@@ -175,6 +191,7 @@ test.describe('the restore the user sees', () => {
       await page.screenshot({ path: `${artifacts}/ux-07-engine-down-browsable.png` });
     } finally {
       await down.stop();
+      link.remove();
     }
   });
 });

@@ -8,7 +8,16 @@ import path from 'node:path';
 const dir = 'e2e/screenshots';
 const size = process.argv.includes('--size') ? process.argv[process.argv.indexOf('--size') + 1] : '1280x800';
 /** The screens shown, in order (light and dark side by side); the rest stay in e2e/screenshots/. */
-const PICKS = ['overview', 'snapshots', 'context-menu', 'command-palette', 'restore-armed', 'diff', 'empty-workload', 'settings'];
+const PICKS = [
+  'overview',
+  'snapshots',
+  'context-menu',
+  'command-palette',
+  'restore-armed',
+  'diff',
+  'empty-workload',
+  'settings',
+];
 
 const files = readdirSync(dir).filter((f) => f.endsWith('.png') && f.includes(`-${size}-`));
 const find = (theme, what) => files.find((f) => f.startsWith(`${theme}-`) && f.endsWith(`-${what}.png`));
@@ -24,7 +33,10 @@ const html = `<!doctype html><meta charset="utf-8"><style>
   figure { margin: 0; } img { width: 100%; display: block; border-radius: 6px; box-shadow: 0 4px 14px #0008; }
   figcaption { margin-top: 6px; text-align: center; }
 </style><div class="grid">${cells
-  .map((c) => `<figure><img src="${img(c.file)}"><figcaption>${c.what.replace(/-/g, ' ')} · ${c.theme}</figcaption></figure>`)
+  .map(
+    (c) =>
+      `<figure><img src="${img(c.file)}"><figcaption>${c.what.replace(/-/g, ' ')} · ${c.theme}</figcaption></figure>`,
+  )
   .join('')}</div>`;
 
 const browser = await chromium.launch({

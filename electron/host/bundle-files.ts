@@ -18,7 +18,10 @@ export function useBundlePickers(choose: BundlePickers | null): void {
 
 function desktop(what: string): BundlePickers {
   if (!pickers)
-    throw new VolsnapError('Unsupported', `${what} with a file dialog needs the desktop app; in the browser, use ${what} in the page.`);
+    throw new VolsnapError(
+      'Unsupported',
+      `${what} with a file dialog needs the desktop app; in the browser, use ${what} in the page.`,
+    );
   return pickers;
 }
 

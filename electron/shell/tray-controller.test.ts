@@ -62,6 +62,20 @@ describeEngine('tray controller', () => {
     expect(tray.state.snapshots[0]?.id).toBe(snapshot!.id);
   });
 
+  it("lists only the current engine's snapshots (and those from before engines were recorded)", async () => {
+    const [snapshot] = services.snapshots.list(workload.id);
+    // As if it had been captured on another engine: the tray follows the engine, as the app's lists do.
+    services.db.prepare(`UPDATE snapshots SET engine_id = 'another-engine' WHERE id = ?`).run(snapshot!.id);
+    try {
+      await tray.refresh();
+      expect(tray.state.snapshots.map((s) => s.id)).not.toContain(snapshot!.id);
+    } finally {
+      services.db.prepare(`UPDATE snapshots SET engine_id = NULL WHERE id = ?`).run(snapshot!.id);
+    }
+    await tray.refresh();
+    expect(tray.state.snapshots.map((s) => s.id)).toContain(snapshot!.id);
+  });
+
   it('starts nothing and notifies Conflict while a restore of the workload runs', async () => {
     notices.length = 0;
     const lease = services.leases.acquire(workload.id, { id: 'feedfacefeedface', kind: 'restore' });

@@ -24,7 +24,7 @@ export interface TrayControllerDeps {
 }
 
 type TrayServices = Pick<Services, 'workloads' | 'snapshots' | 'catalog' | 'capture' | 'jobs'> &
-  Partial<Pick<Services, 'schedules'>>;
+  Partial<Pick<Services, 'schedules' | 'engines'>>;
 
 /** Busy text changes (progress percentages) redraw the menu at most this often. */
 const BUSY_REDRAW_MS = 1000;
@@ -164,7 +164,9 @@ export class TrayController {
       engine = { ok: false, message: toErrorData(error).message };
     }
     // Only the newest few: listing a catalog of 10,000 snapshots would block main for ~100 ms.
-    const recent = catalog.recentReady(RECENT_SNAPSHOTS);
+    // Only the current engine's (the app's lists follow the engine picker; so does the tray).
+    const view = await this.services.engines?.current().catch(() => undefined);
+    const recent = catalog.recentReady(RECENT_SNAPSHOTS, view && (view.engine?.id ?? null));
     // Each workload's next scheduled run; the menu goes without it if the schedules cannot be read.
     const schedules = await this.services.schedules?.list().catch(() => undefined);
     if (this.disposed) return;

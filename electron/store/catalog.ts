@@ -170,10 +170,15 @@ export class Catalog {
   }
 
   /** The newest `limit` ready snapshots of all workloads, without reading the whole catalog (the tray). */
-  recentReady(limit: number): Snapshot[] {
+  /** `engineId`: only that engine's snapshots and those from before engines were recorded (EngineScope's rule). */
+  recentReady(limit: number, engineId?: string | null): Snapshot[] {
+    const scoped = engineId !== undefined;
     const rows = this.db
-      .prepare(`SELECT * FROM snapshots WHERE status = 'ready' ORDER BY created_at DESC, id DESC LIMIT ?`)
-      .all(limit) as SnapshotRow[];
+      .prepare(
+        `SELECT * FROM snapshots WHERE status = 'ready' ${scoped ? 'AND (engine_id IS NULL OR engine_id = ?)' : ''}
+         ORDER BY created_at DESC, id DESC LIMIT ?`,
+      )
+      .all(...(scoped ? [engineId, limit] : [limit])) as SnapshotRow[];
     return rows.map((row) => toSnapshot(row, this.storedVolumes(row.id)));
   }
 

@@ -116,9 +116,14 @@ describe('Export… and Import… through the web host', () => {
 
   it('refuses a file that is not a bundle with a clear error, and stores nothing', async () => {
     const before = names();
-    const r = await send('POST', `${UPLOAD_PATH}?token=${TOKEN}`, { Origin: origin }, Buffer.from('not a bundle at all'));
-    expect(r.status).toBe(400);
-    expect(json(r).error?.message).toMatch(/not|cannot|truncated/i);
+    const r = await send(
+      'POST',
+      `${UPLOAD_PATH}?token=${TOKEN}`,
+      { Origin: origin },
+      Buffer.from('not a bundle at all'),
+    );
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(json(r).error?.message).toMatch(/^Refused to import: .*Nothing was stored\.$/);
     expect(names()).toEqual(before);
     expect(tmpLeft()).toEqual([]);
   });

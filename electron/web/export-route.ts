@@ -15,12 +15,18 @@ export async function exportDownload(res: ServerResponse, url: URL, services: Se
   if (!ref) throw new VolsnapError('InvalidInput', 'Which snapshot? Pass ?snapshot=<id>.');
   const snapshot = services.catalog.resolve(ref);
   const name = `${snapshot.name.replace(/[/\\:]/g, '-')}.volsnap`;
-  const handle = startExportJob(services, { snapshot: snapshot.id, to: { sink: res, name } });
+  if (snapshot.status !== 'ready')
+    throw new VolsnapError(
+      'InvalidInput',
+      `Snapshot "${snapshot.name}" is ${snapshot.status}; only ready snapshots can be exported.`,
+    );
+  // The headers go first: the job starts writing the bundle at once.
   res.writeHead(200, {
     ...SECURITY_HEADERS,
     'Content-Type': 'application/octet-stream',
     'Content-Disposition': `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
   });
+  const handle = startExportJob(services, { snapshot: snapshot.id, to: { sink: res, name } });
   // The browser cancelled the download: the job ends as cancelled, not failed.
   res.once('close', () => {
     if (!res.writableFinished) tryCancel(services, handle.jobId);

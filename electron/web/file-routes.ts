@@ -209,7 +209,9 @@ function uploadName(req: IncomingMessage): string | null {
   const raw = req.headers[UPLOAD_NAME_HEADER];
   if (typeof raw !== 'string' || raw === '') return null;
   try {
-    return path.basename(decodeURIComponent(raw)).replace(/[\x00-\x1f\x7f]/g, '_').slice(0, 255) || null;
+    const name = path.basename(decodeURIComponent(raw));
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
+    return name.replace(/[\x00-\x1f\x7f]/g, '_').slice(0, 255) || null;
   } catch {
     return null;
   }

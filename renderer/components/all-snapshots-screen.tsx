@@ -1,11 +1,14 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Pin } from 'lucide-react';
+import { Download, FileUp, Pin } from 'lucide-react';
 import { useMemo, useState, type KeyboardEvent } from 'react';
 import { Panel } from 'react-resizable-panels';
+import { ExportDialog, ImportDialog } from './bundle-dialogs';
+import { CloneDialog } from './clone-dialog';
 import { DeleteDialog } from './delete-dialog';
 import { EditSnapshotDialog } from './edit-snapshot-dialog';
 import { ErrorMessage } from './error-message';
 import { PaneGroup, PaneHandle } from './panes';
+import { PullDialog, PushDialog } from './registry-dialogs';
 import { RestoreDialog } from './restore-dialog';
 import { snapshotActions, type SnapshotActionId } from './snapshot-action-list';
 import { SnapshotBrowser } from './snapshot-browser';
@@ -20,7 +23,10 @@ import type { Snapshot, Trigger } from '../../shared/types';
 const MAX_ROWS = 500;
 const TRIGGERS: Trigger[] = ['manual', 'tray', 'schedule', 'pre-restore', 'cli'];
 type Sort = 'newest' | 'oldest' | 'largest' | 'smallest';
-type Dialog = { kind: 'restore' | 'edit' | 'delete' | 'browse'; snapshot: Snapshot } | null;
+type Dialog =
+  | { kind: 'restore' | 'edit' | 'delete' | 'browse' | 'export' | 'push' | 'clone'; snapshot: Snapshot }
+  | { kind: 'import' | 'pull' }
+  | null;
 
 interface Row {
   snapshot: Snapshot;
@@ -102,6 +108,12 @@ export function AllSnapshotsScreen({ onDiff }: { onDiff: (snapshot: Snapshot) =>
             {humanBytes(rows.reduce((n, r) => n + r.snapshot.storedBytes, 0))} stored
           </span>
         )}
+        <button type="button" onClick={() => setDialog({ kind: 'import' })}>
+          <FileUp aria-hidden size={15} /> Import…
+        </button>
+        <button type="button" onClick={() => setDialog({ kind: 'pull' })}>
+          <Download aria-hidden size={15} /> Pull…
+        </button>
       </header>
       <div className="toolbar filters" role="search" style={{ gap: 8, flexWrap: 'wrap', alignItems: 'center' }}>
         <input
@@ -193,6 +205,11 @@ export function AllSnapshotsScreen({ onDiff }: { onDiff: (snapshot: Snapshot) =>
       {dialog?.kind === 'edit' && <EditSnapshotDialog snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'delete' && <DeleteDialog snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'browse' && <SnapshotBrowser snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'export' && <ExportDialog snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'import' && <ImportDialog onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'push' && <PushDialog snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'clone' && <CloneDialog snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'pull' && <PullDialog onClose={() => setDialog(null)} />}
     </section>
   );
 }

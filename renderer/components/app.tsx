@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Panel } from 'react-resizable-panels';
 import { AllSnapshotsScreen } from './all-snapshots-screen';
+import { BundleDrop } from './bundle-dialogs';
 import { CommandPalette } from './command-palette';
 import { ConnectionBanner } from './connection-banner';
 import { DiffScreen } from './diff-screen';
@@ -46,6 +47,7 @@ export function App() {
       </PaneGroup>
       <JobStrip onOpenPalette={() => setPalette(true)} />
       <JobToasts />
+      <BundleDrop />
       {palette && (
         <CommandPalette
           onClose={() => setPalette(false)}

@@ -2,6 +2,7 @@ import { Command, Loader2, X } from 'lucide-react';
 import { useClient } from '../client/client-context';
 import { progressBytes, progressRatio } from '../format';
 import { useJobs } from '../hooks/use-jobs';
+import { jobPhaseText } from '../../shared/job-phase';
 import { workloadLabel } from './job-toasts';
 import { SHORTCUTS, ariaChord, chordLabel } from '../hooks/use-shortcut';
 
@@ -22,7 +23,7 @@ export function JobStrip({ onOpenPalette }: { onOpenPalette: () => void }) {
           <span key={job.id} className="strip-job" data-strip-job={job.id}>
             <Loader2 aria-hidden size={14} className="spin" />
             <span className="strip-text">
-              {label} · {job.phase}
+              {label} · {jobPhaseText(job)}
               {job.progress && job.progress.bytesDone > 0 && ` · ${progressBytes(job.progress)}`}
             </span>
             <progress aria-label={`${label} progress`} max={1} value={ratio ?? undefined} />

@@ -87,7 +87,12 @@ function toToast(job: Job): Toast {
   const took = job.finishedAt ? humanDuration(Date.parse(job.finishedAt) - Date.parse(job.startedAt)) : '';
   switch (job.status) {
     case 'succeeded':
-      return { id: `${job.id}-${job.status}`, status: job.status, title: `${what} succeeded`, detail: took && `in ${took}` };
+      return {
+        id: `${job.id}-${job.status}`,
+        status: job.status,
+        title: `${what} succeeded`,
+        detail: took && `in ${took}`,
+      };
     case 'failed':
       return {
         id: `${job.id}-${job.status}`,

@@ -22,7 +22,9 @@ export function JobsScreen() {
       </header>
       <ErrorMessage error={jobs.error} />
       <h2>Running</h2>
-      {running.length === 0 && <p className="muted">Nothing is running. Capture a workload (Ctrl/Cmd+S on its page) to start a job.</p>}
+      {running.length === 0 && (
+        <p className="muted">Nothing is running. Capture a workload (Ctrl/Cmd+S on its page) to start a job.</p>
+      )}
       {running.length > 0 && (
         <ul className="job-list">
           {running.map((job) => (

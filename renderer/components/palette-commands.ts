@@ -15,6 +15,7 @@ const MAX_SNAPSHOTS = 8;
 
 const SCREENS: { screen: Screen; label: string }[] = [
   { screen: 'overview', label: 'All workloads' },
+  { screen: 'all-snapshots', label: 'All snapshots' },
   { screen: 'jobs', label: 'Jobs' },
   { screen: 'settings', label: 'Settings' },
 ];
@@ -32,7 +33,12 @@ export function paletteCommands(search: string, workloads: Workload[], snapshots
   for (const w of workloads) {
     const words = [w.name, w.id];
     if (hit(...words, `open ${w.name}`))
-      commands.push({ id: `open-${w.id}`, group: 'Workloads', label: `Open ${w.name}`, view: { screen: 'snapshots', workload: w } });
+      commands.push({
+        id: `open-${w.id}`,
+        group: 'Workloads',
+        label: `Open ${w.name}`,
+        view: { screen: 'snapshots', workload: w },
+      });
     if (w.volumes.length > 0 && hit(...words, `capture ${w.name}`))
       commands.push({
         id: `capture-${w.id}`,
@@ -53,7 +59,13 @@ export function paletteCommands(search: string, workloads: Workload[], snapshots
         hint,
         view: { screen: 'snapshots', workload, focusSnapshotId: s.id, open: 'restore' },
       },
-      { id: `diff-${s.id}`, group: 'Snapshots', label: `Diff ${s.name}…`, hint, view: { screen: 'diff', workload, snapshot: s } },
+      {
+        id: `diff-${s.id}`,
+        group: 'Snapshots',
+        label: `Diff ${s.name}…`,
+        hint,
+        view: { screen: 'diff', workload, snapshot: s },
+      },
       {
         id: `show-${s.id}`,
         group: 'Snapshots',

@@ -5,7 +5,6 @@ import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
 import { useNow } from '../hooks/use-now';
 import { humanAge, humanBytes } from '../format';
-import { VolsnapError } from '../../shared/errors';
 import type { Snapshot } from '../../shared/types';
 
 interface Entry {
@@ -30,7 +29,9 @@ export function SidebarWorkloads({
   const now = useNow(10_000);
   if (!entries) return <p className="sidebar-empty muted">Loading workloads…</p>;
   if (entries.length === 0)
-    return <p className="sidebar-empty muted">No workloads yet. Start a container with a volume, and it shows up here.</p>;
+    return (
+      <p className="sidebar-empty muted">No workloads yet. Start a container with a volume, and it shows up here.</p>
+    );
   return (
     <ul className="sidebar-workloads">
       {entries.map(({ workload, state, lastAt, storedBytes }) => (
@@ -62,14 +63,15 @@ export function SidebarWorkloads({
 function useEntries(): Entry[] | null {
   const client = useClient();
   const workloads = useQuery({ queryKey: queryKeys.workloads, queryFn: () => client.listWorkloads({}) });
-  const engineDown = workloads.error instanceof VolsnapError && workloads.error.kind === 'EngineUnavailable';
+  // Any failure to list the engine's workloads (unreachable, another engine picked, …) falls back
+  // to the catalog, so what was captured stays one click away.
+  const engineDown = workloads.isError;
   const stored = useQuery({
     queryKey: queryKeys.snapshotsAll,
     queryFn: () => client.listSnapshots({}),
     enabled: engineDown || workloads.isSuccess,
   });
-  if (engineDown) return stored.data ? group(stored.data) : null;
-  if (workloads.error) return [];
+  if (engineDown) return stored.data ? group(stored.data) : stored.isError ? [] : null;
   if (!workloads.data) return null;
   const live: Entry[] = workloads.data.map((w) => ({
     workload: w,

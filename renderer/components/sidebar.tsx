@@ -10,7 +10,10 @@ import type { Screen, View, WorkloadRef } from './view';
  */
 export function Sidebar({ view, onNavigate }: { view: View; onNavigate: (view: View) => void }) {
   const screen: Screen | null =
-    view.screen === 'overview' || view.screen === 'all-snapshots' || view.screen === 'jobs' || view.screen === 'settings'
+    view.screen === 'overview' ||
+    view.screen === 'all-snapshots' ||
+    view.screen === 'jobs' ||
+    view.screen === 'settings'
       ? view.screen
       : null;
   const workloadId = view.screen === 'snapshots' || view.screen === 'diff' ? view.workload.id : null;

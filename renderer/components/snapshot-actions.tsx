@@ -1,7 +1,13 @@
 import type { SnapshotAction, SnapshotActionId } from './snapshot-action-list';
 
 /** The selected snapshot's actions as a toolbar of icon buttons (primary restore, red delete). */
-export function SnapshotActions({ actions, onRun }: { actions: SnapshotAction[]; onRun: (id: SnapshotActionId) => void }) {
+export function SnapshotActions({
+  actions,
+  onRun,
+}: {
+  actions: SnapshotAction[];
+  onRun: (id: SnapshotActionId) => void;
+}) {
   return (
     <div className="toolbar actions" role="toolbar" aria-label="Snapshot actions">
       {actions.map(({ id, label, icon: Icon, tone, disabled, shortcut }) => (

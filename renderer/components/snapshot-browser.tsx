@@ -22,7 +22,12 @@ export function SnapshotBrowser({ snapshot, onClose }: { snapshot: Snapshot; onC
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<SnapshotFileEntry | null>(null);
   const wide = useRef<HTMLDivElement>(null);
-  useEffect(() => wide.current?.closest('dialog')?.style.setProperty('width', 'min(980px, 94vw)'), []);
+  useEffect(() => {
+    // A fixed size: a centred dialog that grew when a preview appears would move the row under a double-click.
+    const dialog = wide.current?.closest('dialog');
+    dialog?.style.setProperty('width', 'min(980px, 94vw)');
+    dialog?.style.setProperty('height', 'min(820px, 88vh)');
+  }, []);
   const open = (entry: SnapshotFileEntry) => {
     setSearch('');
     setSelected(null);

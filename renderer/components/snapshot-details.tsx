@@ -4,6 +4,7 @@ import { EmptyState } from './empty-state';
 import { ErrorMessage } from './error-message';
 import { SnapshotActions } from './snapshot-actions';
 import type { SnapshotAction, SnapshotActionId } from './snapshot-action-list';
+import { ImportedField } from './bundle-dialogs';
 import { triggerLabel } from './trigger-shape';
 import { countOf, humanBytes, humanDate } from '../format';
 import type { Snapshot, VerifyReport } from '../../shared/types';
@@ -54,6 +55,7 @@ export function SnapshotDetails(props: {
         <Field label="Note">{snapshot.note || <span className="muted">none</span>}</Field>
         <Field label="Created">{humanDate(snapshot.createdAt, { seconds: true })}</Field>
         <Field label="Trigger">{triggerLabel(snapshot.trigger)}</Field>
+        {snapshot.provenance?.imported && <ImportedField imported={snapshot.provenance.imported} />}
         <Field label="Mode">{snapshot.mode}</Field>
         <Field label="Size">
           {humanBytes(snapshot.sizeBytes)} of files, {humanBytes(snapshot.storedBytes)} stored
@@ -65,7 +67,10 @@ export function SnapshotDetails(props: {
           <ul className="plain">
             {snapshot.volumes.map((v) => (
               <li key={v.volumeName}>
-                {v.volumeName} <span className="muted">→ {v.owner}:{v.mountDestination}</span>
+                {v.volumeName}{' '}
+                <span className="muted">
+                  → {v.owner}:{v.mountDestination}
+                </span>
               </li>
             ))}
           </ul>

@@ -2,6 +2,8 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { Camera, Inbox } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { Panel } from 'react-resizable-panels';
+import { ExportDialog } from './bundle-dialogs';
+import { CloneDialog } from './clone-dialog';
 import { CaptureDialog } from './capture-dialog';
 import { ContextMenu } from './context-menu';
 import { DeleteDialog } from './delete-dialog';
@@ -9,6 +11,7 @@ import { EditSnapshotDialog } from './edit-snapshot-dialog';
 import { EmptyState } from './empty-state';
 import { ErrorMessage } from './error-message';
 import { PaneGroup, PaneHandle } from './panes';
+import { PushDialog } from './registry-dialogs';
 import { RestoreDialog } from './restore-dialog';
 import { SizeChart } from './size-chart';
 import { SnapshotBrowser } from './snapshot-browser';
@@ -24,7 +27,7 @@ import { SHORTCUTS, ariaChord, chordLabel, useShortcut } from '../hooks/use-shor
 import { humanBytes } from '../format';
 import type { Snapshot, Workload } from '../../shared/types';
 
-type Dialog = { kind: 'restore' | 'edit' | 'delete' | 'browse'; snapshot: Snapshot } | { kind: 'capture' } | null;
+type Dialog = { kind: 'restore' | 'edit' | 'delete' | 'browse' | 'export' | 'push' | 'clone'; snapshot: Snapshot } | { kind: 'capture' } | null;
 
 /**
  * One workload: its timeline and size chart above, the virtualized snapshot list and the selected
@@ -51,7 +54,9 @@ export function SnapshotsScreen(props: {
   const [menu, setMenu] = useState<{ snapshot: Snapshot; at: { x: number; y: number } } | null>(null);
   // A snapshot deleted elsewhere (the CLI) drops out of the selection when the list refreshes.
   const selected = snapshots.data?.find((s) => s.id === selectedId) ?? null;
-  const pin = useMutation({ mutationFn: (s: Snapshot) => client.updateSnapshot({ snapshot: s.id, pinned: !s.pinned }) });
+  const pin = useMutation({
+    mutationFn: (s: Snapshot) => client.updateSnapshot({ snapshot: s.id, pinned: !s.pinned }),
+  });
   const verify = useMutation({ mutationFn: (s: Snapshot) => client.verifySnapshot({ snapshot: s.id }) });
   const canCapture = workload.volumes !== undefined && workload.volumes.length > 0;
   useEffect(() => {
@@ -78,7 +83,8 @@ export function SnapshotsScreen(props: {
         <h1 id="snapshots-title">{workload.name}</h1>
         {snapshots.data && (
           <span className="muted header-meta">
-            {list.length.toLocaleString()} {list.length === 1 ? 'snapshot' : 'snapshots'} · {humanBytes(list.reduce((n, s) => n + s.storedBytes, 0))} stored
+            {list.length.toLocaleString()} {list.length === 1 ? 'snapshot' : 'snapshots'} ·{' '}
+            {humanBytes(list.reduce((n, s) => n + s.storedBytes, 0))} stored
           </span>
         )}
         {canCapture && (
@@ -155,6 +161,9 @@ export function SnapshotsScreen(props: {
       {dialog?.kind === 'restore' && <RestoreDialog snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'edit' && <EditSnapshotDialog snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'delete' && <DeleteDialog snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'export' && <ExportDialog snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'push' && <PushDialog snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'clone' && <CloneDialog snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'browse' && <SnapshotBrowser snapshot={dialog.snapshot} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'capture' && canCapture && (
         <CaptureDialog workload={workload as Workload} onClose={() => setDialog(null)} />

@@ -32,7 +32,11 @@ export function Timeline(props: { snapshots: Snapshot[]; selectedId: string | nu
           <g key={t} transform={`translate(${model.x(t)},${AXIS_Y})`} className="tick">
             <line y2={4} />
             {/* The end labels hug the edges instead of being cut by them. */}
-            <text y={16} textAnchor={i === 0 ? 'start' : i === ticks.length - 1 ? 'end' : 'middle'} dx={i === 0 ? -8 : i === ticks.length - 1 ? 8 : 0}>
+            <text
+              y={16}
+              textAnchor={i === 0 ? 'start' : i === ticks.length - 1 ? 'end' : 'middle'}
+              dx={i === 0 ? -8 : i === ticks.length - 1 ? 8 : 0}
+            >
               {tickLabel(t, model.t1 - model.t0)}
             </text>
           </g>
@@ -85,7 +89,17 @@ export function Timeline(props: { snapshots: Snapshot[]; selectedId: string | nu
 
 type Hover = (h: { x: number; text: string } | null) => void;
 
-function MarkShape({ mark, selected, onSelect, onHover }: { mark: Mark; selected: boolean; onSelect: (s: Snapshot) => void; onHover: Hover }) {
+function MarkShape({
+  mark,
+  selected,
+  onSelect,
+  onHover,
+}: {
+  mark: Mark;
+  selected: boolean;
+  onSelect: (s: Snapshot) => void;
+  onHover: Hover;
+}) {
   const s = mark.snapshot;
   return (
     <g
@@ -93,7 +107,9 @@ function MarkShape({ mark, selected, onSelect, onHover }: { mark: Mark; selected
       className={`mark trigger-${s.trigger} status-${s.status}${selected ? ' selected' : ''}`}
       data-mark={s.name}
       onClick={() => onSelect(s)}
-      onMouseEnter={() => onHover({ x: mark.x, text: `${s.name} · ${humanBytes(s.storedBytes)} · ${humanDate(s.createdAt)}` })}
+      onMouseEnter={() =>
+        onHover({ x: mark.x, text: `${s.name} · ${humanBytes(s.storedBytes)} · ${humanDate(s.createdAt)}` })
+      }
     >
       {selected && <line y1={-MARK_Y + 2} y2={AXIS_Y - MARK_Y} className="selected-line" />}
       {s.pinned && <circle r={9} className="pin-ring" />}

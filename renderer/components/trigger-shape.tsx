@@ -7,7 +7,10 @@ const SHAPES: Record<string, { label: string; path: (r: number) => string }> = {
   cli: { label: 'CLI', path: (r) => `M${-r},${-r}h${2 * r}v${2 * r}h${-2 * r}z` },
   tray: { label: 'tray', path: (r) => `M0,${-r * 1.15}L${r * 1.1},${r * 0.85}L${-r * 1.1},${r * 0.85}z` },
   schedule: { label: 'schedule', path: (r) => `M0,${-r * 1.3}L${r * 1.3},0L0,${r * 1.3}L${-r * 1.3},0z` },
-  'pre-restore': { label: 'safety (pre-restore)', path: (r) => `M${-r * 1.1},${-r * 0.85}L${r * 1.1},${-r * 0.85}L0,${r * 1.15}z` },
+  'pre-restore': {
+    label: 'safety (pre-restore)',
+    path: (r) => `M${-r * 1.1},${-r * 0.85}L${r * 1.1},${-r * 0.85}L0,${r * 1.15}z`,
+  },
   import: { label: 'import', path: hexagon },
   pull: { label: 'pull', path: (r) => `M${-r},${-r * 0.4}h${2 * r}v${r * 0.8}h${-2 * r}z` },
   clone: { label: 'clone', path: plus },
@@ -28,7 +31,13 @@ export function triggerPath(trigger: string, r: number): string {
 export function TriggerIcon({ trigger, size = 12 }: { trigger: string; size?: number }) {
   const r = size / 2 - 1.5;
   return (
-    <svg width={size} height={size} viewBox={`${-size / 2} ${-size / 2} ${size} ${size}`} aria-hidden className="trigger-icon">
+    <svg
+      width={size}
+      height={size}
+      viewBox={`${-size / 2} ${-size / 2} ${size} ${size}`}
+      aria-hidden
+      className="trigger-icon"
+    >
       <path d={triggerPath(trigger, r)} fillRule="evenodd" />
     </svg>
   );

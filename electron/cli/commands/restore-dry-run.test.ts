@@ -37,8 +37,12 @@ describeEngine('volsnap restore --dry-run exit code', () => {
     expect(fine.code, fine.stderr).toBe(0);
     expect(fine.stdout).toMatch(/changes made since .+ to .+ will be replaced/);
 
-    // The container is gone: the plan has a blocker, and a script must not read the dry run as "go".
+    // The volume was replaced by a memory-backed one (the data would vanish at the next stop): the
+    // plan has a blocker, and a script must not read the dry run as "go".
+    const volume = w.volumes[0]!;
     await docker.getContainer(w.containers[0]!).remove({ force: true });
+    await docker.getVolume(volume).remove();
+    await docker.createVolume({ Name: volume, Driver: 'local', DriverOpts: { type: 'tmpfs', device: 'tmpfs' } });
     const blocked = cli(['restore', 'dry-one', '--dry-run']);
     expect(blocked.stdout).toContain('cannot restore:');
     expect(blocked.code).toBe(1);

@@ -33,90 +33,101 @@ export function streamEntryName(position: number, volumeName: string): string {
   return `volumes/${position}-${volumeName}.tar.zst`;
 }
 
-const text = (max: number) => z.string().max(max);
-const noNul = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .refine((s) => !s.includes('\0'), 'contains a NUL byte')
-    .refine((s) => Buffer.byteLength(s) <= max, `is longer than ${max} bytes`);
-const count = z.number().int().nonnegative().max(LIMITS.streamBytes);
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'is not a sha256 in hex');
+/**
+ * The schema is built on first use, not at load: the CLI loads every command module at start, and
+ * building zod schemas then would load zod for `volsnap list` too (cli-startup.test.ts).
+ */
+function buildBundleDocSchema() {
+  const text = (max: number) => z.string().max(max);
+  const noNul = (max: number) =>
+    z
+      .string()
+      .min(1)
+      .max(max)
+      .refine((s) => !s.includes('\0'), 'contains a NUL byte')
+      .refine((s) => Buffer.byteLength(s) <= max, `is longer than ${max} bytes`);
+  const count = z.number().int().nonnegative().max(LIMITS.streamBytes);
+  const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'is not a sha256 in hex');
 
-const ManifestEntrySchema = z.strictObject({
-  path: noNul(LIMITS.pathBytes),
-  type: z.enum(['file', 'dir', 'symlink', 'hardlink', 'other']),
-  size: count,
-  mode: z.number().int().min(0).max(0o7777),
-  uid: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1),
-  gid: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1),
-  mtime: z
-    .number()
-    .int()
-    .min(-(2 ** 40))
-    .max(2 ** 40),
-  sha256: sha256.nullable(),
-  linkTarget: noNul(LIMITS.pathBytes).nullable(),
-});
+  const ManifestEntrySchema = z.strictObject({
+    path: noNul(LIMITS.pathBytes),
+    type: z.enum(['file', 'dir', 'symlink', 'hardlink', 'other']),
+    size: count,
+    mode: z.number().int().min(0).max(0o7777),
+    uid: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1),
+    gid: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1),
+    mtime: z
+      .number()
+      .int()
+      .min(-(2 ** 40))
+      .max(2 ** 40),
+    sha256: sha256.nullable(),
+    linkTarget: noNul(LIMITS.pathBytes).nullable(),
+  });
 
-const ProvenanceSchema = z.object({
-  engineVersion: text(200),
-  engineHost: text(2000),
-  containers: z
-    .array(
-      z.object({
-        name: text(300),
-        service: text(300).nullable(),
-        image: text(2000),
-        imageId: text(300),
-        imageDigest: text(2000).nullable(),
-        state: text(100),
-      }),
-    )
-    .max(1000),
-  mounts: z.array(z.object({ volumeName: text(300), containerName: text(300), destination: text(4096) })).max(1000),
-});
+  const ProvenanceSchema = z.object({
+    engineVersion: text(200),
+    engineHost: text(2000),
+    containers: z
+      .array(
+        z.object({
+          name: text(300),
+          service: text(300).nullable(),
+          image: text(2000),
+          imageId: text(300),
+          imageDigest: text(2000).nullable(),
+          state: text(100),
+        }),
+      )
+      .max(1000),
+    mounts: z.array(z.object({ volumeName: text(300), containerName: text(300), destination: text(4096) })).max(1000),
+  });
 
-const VolumeSchema = z.strictObject({
-  volumeName: z.string().regex(DOCKER_VOLUME_NAME, 'is not a volume name Docker accepts'),
-  owner: text(300),
-  mountDestination: text(4096),
-  sizeBytes: count,
-  fileCount: count,
-  stream: z.strictObject({ entry: text(300), sha256, sizeBytes: count }),
-  manifest: z.array(ManifestEntrySchema).min(1),
-});
+  const VolumeSchema = z.strictObject({
+    volumeName: z.string().regex(DOCKER_VOLUME_NAME, 'is not a volume name Docker accepts'),
+    owner: text(300),
+    mountDestination: text(4096),
+    sizeBytes: count,
+    fileCount: count,
+    stream: z.strictObject({ entry: text(300), sha256, sizeBytes: count }),
+    manifest: z.array(ManifestEntrySchema).min(1),
+  });
 
-export const BundleDocSchema = z.strictObject({
-  format: z.literal(BUNDLE_FORMAT),
-  version: z.literal(BUNDLE_VERSION),
-  exportedAt: z.iso.datetime(),
-  snapshot: z.strictObject({
-    id: z.string().regex(/^[0-9a-f]{16}$/),
-    name: text(200).min(1),
-    note: text(10_000),
-    workloadId: text(300).min(1),
-    workloadName: text(300).min(1),
-    createdAt: z.iso.datetime(),
-    trigger: text(40),
-    mode: z.enum(CAPTURE_MODES),
-    engineId: text(300).nullable(),
-    engineName: text(300).nullable(),
-    provenance: ProvenanceSchema.nullable(),
-  }),
-  volumes: z.array(VolumeSchema).min(1).max(LIMITS.volumes),
-});
+  return z.strictObject({
+    format: z.literal(BUNDLE_FORMAT),
+    version: z.literal(BUNDLE_VERSION),
+    exportedAt: z.iso.datetime(),
+    snapshot: z.strictObject({
+      id: z.string().regex(/^[0-9a-f]{16}$/),
+      name: text(200).min(1),
+      note: text(10_000),
+      workloadId: text(300).min(1),
+      workloadName: text(300).min(1),
+      createdAt: z.iso.datetime(),
+      trigger: text(40),
+      mode: z.enum(CAPTURE_MODES),
+      engineId: text(300).nullable(),
+      engineName: text(300).nullable(),
+      provenance: ProvenanceSchema.nullable(),
+    }),
+    volumes: z.array(VolumeSchema).min(1).max(LIMITS.volumes),
+  });
+}
 
-export type BundleDoc = z.infer<typeof BundleDocSchema>;
+let bundleDocSchema: ReturnType<typeof buildBundleDocSchema> | undefined;
+function BundleDocSchema(): ReturnType<typeof buildBundleDocSchema> {
+  return (bundleDocSchema ??= buildBundleDocSchema());
+}
+
+export type BundleDoc = z.infer<ReturnType<typeof buildBundleDocSchema>>;
 export type BundleVolume = BundleDoc['volumes'][number];
 
 /**
@@ -138,7 +149,7 @@ export function parseBundleDoc(bytes: Buffer): BundleDoc {
       'Unsupported',
       `This bundle has format version ${JSON.stringify(head.version)}; this Volsnap reads version ${BUNDLE_VERSION}. Update Volsnap on this machine, or export again with the same version.`,
     );
-  const parsed = BundleDocSchema.safeParse(raw);
+  const parsed = BundleDocSchema().safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw refused(`its ${BUNDLE_JSON} is malformed at ${issue.path.join('.') || '(top)'}: ${issue.message}`);

@@ -76,9 +76,11 @@ function watched(ctx: JobContext, total: number): ExportWatch {
     });
     ctx.signal.addEventListener('abort', () => out.destroy(cancelled('export')), { once: true });
     sink.once('close', () => {
-      if (!out.destroyed) out.destroy(closedEarly());
+      if (!out.destroyed && !sink.writableFinished) out.destroy(closedEarly());
     });
     sink.once('error', (error) => out.destroy(error));
+    // The writer sees a destroyed output on its next write; between writes nobody listens for the error.
+    out.on('error', () => undefined);
     return out;
   };
 }
@@ -113,7 +115,13 @@ function countedRead(ctx: JobContext, file: string, size: number, name: string):
     transform(chunk: Buffer, _encoding, callback) {
       if (ctx.signal.aborted) return callback(cancelled('import'));
       done += chunk.length;
-      ctx.progress({ phase: 'importing', detail: name, bytesDone: done, bytesTotal: size, ratio: size ? done / size : 1 });
+      ctx.progress({
+        phase: 'importing',
+        detail: name,
+        bytesDone: done,
+        bytesTotal: size,
+        ratio: size ? done / size : 1,
+      });
       callback(null, chunk);
     },
   });
