@@ -63,6 +63,8 @@ test.describe('desktop layout and keyboard', () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.keyboard.press('ControlOrMeta+k');
     await page.keyboard.type(`open ${workload.name}`);
+    // Enter acts on the highlighted command: wait until the palette has filtered and highlighted it.
+    await expect(page.getByRole('option', { selected: true })).toContainText(workload.name);
     await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { level: 1 })).toContainText(workload.name);
     await page.keyboard.press('ControlOrMeta+k');
@@ -91,7 +93,7 @@ test.describe('desktop layout and keyboard', () => {
     await row.click();
     await page.keyboard.press('Shift+F10');
     const menu = page.getByRole('menu', { name: 'Actions for desk-first' });
-    await expect(menu.getByRole('menuitem', { name: /Restore/ })).toBeFocused();
+    await expect(menu.getByRole('menuitem', { name: /^Restore…/ })).toBeFocused();
     await page.keyboard.press('ArrowUp'); // wraps to the last item
     await expect(menu.getByRole('menuitem', { name: /Delete/ })).toBeFocused();
     await page.keyboard.press('Enter');

@@ -21,9 +21,14 @@ pod() {
 
 cleanup() {
   [ "$keep" = --keep ] && { echo "service left running at unix://$sock (pid $(cat "$root/service.pid" 2>/dev/null))"; return; }
-  if [ -f "$root/service.pid" ]; then kill "$(cat "$root/service.pid")" 2>/dev/null; sleep 1; fi
   pod rm -af >/dev/null 2>&1
   pod volume rm -af >/dev/null 2>&1
+  if [ -f "$root/service.pid" ]; then
+    local pid
+    pid="$(cat "$root/service.pid")"
+    kill "$pid" 2>/dev/null
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  fi
   umount -R "$root/root/overlay" 2>/dev/null
   rm -rf "$root"
 }
@@ -47,9 +52,15 @@ command -v podman >/dev/null || { echo "podman is not installed (apt-get install
 [ -f dist/cli.cjs ] || { echo "dist/cli.cjs missing: run npm run build" >&2; exit 2; }
 rm -rf "$root" && mkdir -p "$root/root" "$root/run" "$root/tmp"
 trap cleanup EXIT
+# Rootful Podman raises RLIMIT_NOFILE/NPROC in every container it starts; in a sandbox that forbids
+# it, runc fails with "error setting rlimit type 7: operation not permitted". Small fixed limits work.
+printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n' >"$root/containers.conf"
+export CONTAINERS_CONF="$root/containers.conf"
 
 # --- the private service -------------------------------------------------------------------------
-pod system service --time=0 "unix://$sock" >"$root/service.log" 2>&1 &
+# podman itself, not the pod() function: $! must be the service's pid, for cleanup to stop it.
+podman --root "$root/root" --runroot "$root/run" --cgroup-manager cgroupfs --events-backend file \
+  --tmpdir "$root/tmp" system service --time=0 "unix://$sock" >"$root/service.log" 2>&1 &
 echo $! >"$root/service.pid"
 for _ in $(seq 1 60); do
   curl -sf --unix-socket "$sock" http://d/_ping >/dev/null 2>&1 && break
@@ -99,6 +110,7 @@ step "restored content is the first snapshot's" bash -c "
 step "verify first" v verify first
 step "clone first" v clone first --volume pvdata --to pvclone
 step "clone content" bash -c "
+  podman --root '$root/root' --runroot '$root/run' --cgroup-manager cgroupfs --events-backend file --tmpdir '$root/tmp' volume exists pvclone &&
   podman --root '$root/root' --runroot '$root/run' --cgroup-manager cgroupfs --events-backend file --tmpdir '$root/tmp' run --rm --network none -v pvclone:/c busybox:latest cat /c/sub/b.txt | grep -qx two"
 
 echo "$passes passed, $fails failed"

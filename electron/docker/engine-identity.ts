@@ -18,16 +18,20 @@ export interface EngineInfo {
   ID?: string;
   Name?: string;
   DockerRootDir?: string;
+  /** Only Podman's compatibility API reports it (Docker has no such field). */
+  BuildahVersion?: string;
 }
 
 /**
  * The engine's identity from `docker info`. Docker 23+ keeps a UUID per data root. Older engines
  * derive ID from the host-wide /etc/docker/key.json, so every dockerd on one host shares it: the data
- * root is added to tell them apart. Podman may leave ID empty: its host name and root stand in.
+ * root is added to tell them apart. Podman may leave ID empty, and Podman 4.3 answers a new random ID
+ * on every /info call (checked by scripts/check-podman.sh), which would make every snapshot look like
+ * another engine's: for Podman, and when ID is empty, its host name and storage root stand in.
  */
 export function engineIdOf(info: EngineInfo, endpoint: string): string {
   const root = info.DockerRootDir ?? '';
-  if (!info.ID) return `name:${info.Name ?? endpoint}@${root}`;
+  if (!info.ID || info.BuildahVersion) return `name:${info.Name ?? endpoint}@${root}`;
   return info.ID.includes(':') ? `${info.ID}@${root}` : info.ID;
 }
 

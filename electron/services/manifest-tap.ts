@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { Parser, type ReadEntry } from 'tar';
 import type { EntryType, ManifestEntry } from '../../shared/types';
+import { VolsnapError } from '../../shared/errors';
 
 export interface ManifestResult {
   entries: ManifestEntry[];
@@ -108,7 +109,20 @@ export class ManifestTap extends Transform {
     }
   }
 
+  /**
+   * Every entry must sit in the volume's folder. Docker's archive endpoint guarantees it; Podman's
+   * names a mount point's entries `/`, `/a.txt` (docs/decisions.md, "Podman's compatibility API"),
+   * which would store a snapshot that restore can never use: refuse it here, before anything is kept.
+   */
   private relative(tarPath: string): string {
+    const trimmed = tarPath.replace(/\/+$/, '');
+    if (trimmed !== this.rootName && !trimmed.startsWith(`${this.rootName}/`)) {
+      this.parseError ??= new VolsnapError(
+        'Unsupported',
+        `The engine's archive of volume ${this.rootName} names an entry outside the volume's folder (${JSON.stringify(tarPath)}). ` +
+          `This engine's archive endpoint does not behave like Docker's (Podman's compatibility API is known to do this); nothing was stored.`,
+      );
+    }
     return relativeTarPath(tarPath, this.rootName);
   }
 }

@@ -15,7 +15,8 @@ import {
 import { SHORTCUTS, chordLabel } from '../hooks/use-shortcut';
 import type { Snapshot } from '../../shared/types';
 
-export type SnapshotActionId = 'restore' | 'diff' | 'browse' | 'edit' | 'pin' | 'verify' | 'export' | 'push' | 'clone' | 'delete';
+export type SnapshotActionId =
+  'restore' | 'diff' | 'browse' | 'edit' | 'pin' | 'verify' | 'export' | 'push' | 'clone' | 'delete';
 
 /** One thing that can be done with a snapshot, shown alike in the details pane, the row's context menu and the palette. */
 export interface SnapshotAction {

@@ -27,7 +27,10 @@ import { SHORTCUTS, ariaChord, chordLabel, useShortcut } from '../hooks/use-shor
 import { humanBytes } from '../format';
 import type { Snapshot, Workload } from '../../shared/types';
 
-type Dialog = { kind: 'restore' | 'edit' | 'delete' | 'browse' | 'export' | 'push' | 'clone'; snapshot: Snapshot } | { kind: 'capture' } | null;
+type Dialog =
+  | { kind: 'restore' | 'edit' | 'delete' | 'browse' | 'export' | 'push' | 'clone'; snapshot: Snapshot }
+  | { kind: 'capture' }
+  | null;
 
 /**
  * One workload: its timeline and size chart above, the virtualized snapshot list and the selected
