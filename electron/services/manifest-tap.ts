@@ -49,6 +49,8 @@ export class ManifestTap extends Transform {
     private readonly rootName: string,
     /** Called for every chunk, so one big file still reports progress while it streams. */
     private readonly onProgress: (totals: { tarBytes: number; files: number }) => void = () => undefined,
+    /** Only the hostile-input tests turn this off, to describe a forged archive as a capture would. */
+    private readonly options: { refuseOutsideRoot: boolean } = { refuseOutsideRoot: true },
   ) {
     super();
     this.parser = new Parser({ strict: true, onReadEntry: (entry) => this.record(entry) });
@@ -116,7 +118,8 @@ export class ManifestTap extends Transform {
    */
   private relative(tarPath: string): string {
     const trimmed = tarPath.replace(/\/+$/, '');
-    if (trimmed !== this.rootName && !trimmed.startsWith(`${this.rootName}/`)) {
+    const outside = trimmed !== this.rootName && !trimmed.startsWith(`${this.rootName}/`);
+    if (outside && this.options.refuseOutsideRoot) {
       this.parseError ??= new VolsnapError(
         'Unsupported',
         `The engine's archive of volume ${this.rootName} names an entry outside the volume's folder (${JSON.stringify(tarPath)}). ` +

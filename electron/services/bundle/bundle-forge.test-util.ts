@@ -71,7 +71,8 @@ function block(fields: HeaderData & { path: string }): Buffer {
 
 /** The manifest a capture would record for this tar (through the real ManifestTap), first row per path. */
 export async function manifestOf(tar: Buffer, rootName: string): Promise<ManifestEntry[]> {
-  const tap = new ManifestTap(rootName);
+  // A forged archive may name entries outside the volume's folder: describe them, don't refuse them here.
+  const tap = new ManifestTap(rootName, undefined, { refuseOutsideRoot: false });
   await pipeline(Readable.from([tar]), tap, new Writable({ write: (_c, _e, cb) => cb() }));
   const byPath = new Map<string, ManifestEntry>();
   for (const entry of tap.result().entries) if (!byPath.has(entry.path)) byPath.set(entry.path, entry);
