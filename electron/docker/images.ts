@@ -58,14 +58,11 @@ export async function pushImage(
       abortSignal: options.signal,
     } as object),
   );
-  const layers = new Map<string, { current: number; total: number }>();
-  const events = await followStream(docker, stream as Readable, (event) => {
-    if (event.status !== 'Pushing' || !event.id) return;
-    layers.set(event.id, { current: event.progressDetail?.current ?? 0, total: event.progressDetail?.total ?? 0 });
-    options.onProgress(sumLayers(layers));
-  }).catch((error: unknown) => {
-    throw registryFailure(ref, auth, 'push', error);
-  });
+  const events = await followTransfer(docker, stream as Readable, 'Pushing', options.onProgress).catch(
+    (error: unknown) => {
+      throw registryFailure(ref, auth, 'push', error);
+    },
+  );
   const digest = events.find((e) => e.aux?.Digest)?.aux?.Digest;
   if (!digest) throw new VolsnapError('Internal', `The Engine pushed ${fullReference(ref)} but reported no digest.`);
   return digest;
@@ -89,14 +86,11 @@ export async function pullImage(
       abortSignal: options.signal,
     } as object),
   );
-  const layers = new Map<string, { current: number; total: number }>();
-  const events = await followStream(docker, stream as Readable, (event) => {
-    if (event.status !== 'Downloading' || !event.id) return;
-    layers.set(event.id, { current: event.progressDetail?.current ?? 0, total: event.progressDetail?.total ?? 0 });
-    options.onProgress(sumLayers(layers));
-  }).catch((error: unknown) => {
-    throw registryFailure(ref, auth, 'pull', error);
-  });
+  const events = await followTransfer(docker, stream as Readable, 'Downloading', options.onProgress).catch(
+    (error: unknown) => {
+      throw registryFailure(ref, auth, 'pull', error);
+    },
+  );
   const said = events.map((e) => /^Digest: (sha256:[0-9a-f]{64})/.exec(e.status ?? '')?.[1]).find(Boolean);
   const info = await inspectImage(docker, fullReference(ref));
   if (!info) throw new VolsnapError('Internal', `The Engine pulled ${fullReference(ref)} but does not list it.`);
@@ -230,4 +224,19 @@ function registryFailure(ref: ImageReference, auth: RegistryAuth | null, verb: '
     'Unsupported',
     `Could not ${verb} ${fullReference(ref)} through the Engine: ${message}. Check that the registry ${ref.registry} is reachable from the Engine (and, for a plain-HTTP registry, listed in the Engine's insecure-registries).`,
   );
+}
+
+/** Follows a push or pull stream, reporting the bytes of the layers in `status` (Pushing, Downloading) summed. */
+function followTransfer(
+  docker: Docker,
+  stream: Readable,
+  status: 'Pushing' | 'Downloading',
+  onProgress: (p: TransferProgress) => void,
+): ReturnType<typeof followStream> {
+  const layers = new Map<string, { current: number; total: number }>();
+  return followStream(docker, stream, (event) => {
+    if (event.status !== status || !event.id) return;
+    layers.set(event.id, { current: event.progressDetail?.current ?? 0, total: event.progressDetail?.total ?? 0 });
+    onProgress(sumLayers(layers));
+  });
 }
