@@ -3,6 +3,8 @@ import path from 'node:path';
 import { ServicesHolder, type EngineControl } from './host/engine-switch';
 import { createHandlers } from './host/handlers';
 import { useSavePicker } from './host/save-as';
+import { useMenuPopup } from './host/native-menu';
+import { popupNativeMenu } from './host/native-menu-electron';
 import { useBundlePickers } from './host/bundle-files';
 import { createServices, type Services } from './services';
 import { connectEngine } from './docker/engine';
@@ -134,6 +136,7 @@ async function start(): Promise<void> {
 function handlersSyncingLoginItem(services: Services, engines: EngineControl) {
   // "Save as…" of snapshot files asks through the native dialog (the web host downloads instead).
   useSavePicker(pickSavePath);
+  useMenuPopup(popupNativeMenu);
   useBundlePickers({ save: pickBundleSavePath, open: pickBundleFile });
   const handlers = createHandlers(services, engines);
   const setSetting = handlers.setSetting;

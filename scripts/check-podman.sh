@@ -3,7 +3,11 @@
 # Starts a private `podman system service` (own storage under $PODMAN_ROOT, default
 # /tmp/volsnap-podman), imports Debian's busybox-static as busybox:latest (the default helper image;
 # images cannot be pulled here), then runs the built CLI (npm run build first) against it:
-# engines, workloads, capture, list, diff, restore --dry-run, restore --confirm, verify, clone.
+# engines, workloads, capture, list, diff (between snapshots and against the live volume, through the
+# workload's container and through a helper), restore --dry-run, restore --confirm, verify, clone; the
+# restored and cloned volumes must be identical to the captured one (every path, type, mode, link
+# count, file mtime and content). The volume holds what Podman names differently: its mount point
+# (`/`, `/a.txt`), hardlinks, a path long enough for PAX records, a symlink to an absolute path.
 # Prints PASS/FAIL per step; every failure keeps the CLI's output. Needs root and `podman`.
 # Usage: scripts/check-podman.sh [--keep]   (--keep leaves the service and its storage running)
 set -u
@@ -82,10 +86,42 @@ tar -C "$fs" -c . | pod import -c 'CMD ["sh"]' - docker.io/library/busybox:lates
 pod tag docker.io/library/busybox:latest localhost/busybox:latest 2>/dev/null
 
 # --- a workload with a named volume --------------------------------------------------------------
+deep="$(printf 'd%.0s' $(seq 1 60))/$(printf 'e%.0s' $(seq 1 60))"
+long="$(printf 'g%.0s' $(seq 1 90)).txt"
+# Filled once: a restore restarts the container, whose command must not write the volume again.
+# Whole-second mtimes: Podman's archive gave files whose mtime had a fraction the next second (Go's
+# archive/tar rounds), so restored files came back one second apart from `stat` before the capture.
+fill="cd /data && echo one >a.txt && mkdir -p sub empty && echo two >sub/b.txt && ln a.txt sub/hard.txt &&
+  ln -s /etc/passwd abs-link && mkdir -p $deep && echo deep >$deep/$long && ln $deep/$long hl2 &&
+  echo secret >private && chmod 600 private && find . ! -type l -exec touch -d \"2026-01-02 03:04:05\" {} \\;"
 step "create volume + container (podman CLI)" bash -c "
   podman --root '$root/root' --runroot '$root/run' --cgroup-manager cgroupfs --events-backend file --tmpdir '$root/tmp' volume create pvdata >/dev/null &&
-  podman --root '$root/root' --runroot '$root/run' --cgroup-manager cgroupfs --events-backend file --tmpdir '$root/tmp' run -d --name papp --network none -v pvdata:/data busybox:latest sh -c 'echo one >/data/a.txt; mkdir -p /data/sub; echo two >/data/sub/b.txt; sleep 100000' >/dev/null"
+  podman --root '$root/root' --runroot '$root/run' --cgroup-manager cgroupfs --events-backend file --tmpdir '$root/tmp' run -d --name papp --network none -v pvdata:/data busybox:latest sh -c '[ -e /data/a.txt ] || { $fill; }; sleep 100000' >/dev/null"
 sleep 1
+step "papp runs with its files" pod exec papp test -e /data/hl2
+
+# Every path of a volume with its type, mode, link count, mtime and content hash (files), target (symlinks).
+fingerprint() {
+  pod run --rm --network none -v "$1:/t" busybox:latest sh -c 'cd /t && find . | sort | while read -r f; do
+    if [ -L "$f" ]; then echo "$f link $(readlink "$f")";
+    elif [ -d "$f" ]; then echo "$f dir $(stat -c %a "$f")";
+    else echo "$f file $(stat -c "%a %h %Y" "$f") $(md5sum <"$f" | cut -c1-32)"; fi; done'
+}
+# Passes when volume $1 is exactly what was captured ($before); prints the difference otherwise.
+same_as_captured() {
+  local now
+  now="$(fingerprint "$1")"
+  [ "$now" = "$before" ] && [ -n "$now" ] && return 0
+  diff <(echo "$before") <(echo "$now")
+  return 1
+}
+# Passes when output $1 has a line for each of the other arguments (regexes); Podman's `/x` names must not show.
+lists() {
+  local out="$1" re
+  shift
+  for re in "$@"; do echo "$out" | grep -Eq "$re" || { echo "no line matching $re in:"; echo "$out"; return 1; }; done
+  ! echo "$out" | grep -Eq '[+~-] /' || { echo "a Podman-style absolute name in:"; echo "$out"; return 1; }
+}
 
 export DOCKER_HOST="unix://$sock"
 unset DOCKER_CONTEXT
@@ -95,23 +131,34 @@ v() { node bin/volsnap.cjs --data-dir "$data" "$@"; }
 step "engines" v engines
 echo "$LAST_OUT" | sed 's/^/      /' | head -6
 step "workloads" v workloads
+before="$(fingerprint pvdata)"
 step "capture papp" v capture papp --name first
 step "list" v list
 echo "$LAST_OUT" | sed 's/^/      /' | head -6
-pod exec papp sh -c 'echo changed >/data/a.txt; echo new >/data/c.txt' >/dev/null
+step "ls first shows the volume's names (not /a.txt)" bash -c "out=\$(node bin/volsnap.cjs --data-dir '$data' ls first) && echo \"\$out\" | grep -Eq ' a\.txt\$' && echo \"\$out\" | grep -Eq ' hl2 -> d+/e+/g+\.txt\$'"
+pod exec papp sh -c 'echo changed >/data/a.txt; echo new >/data/c.txt; rm /data/sub/b.txt' >/dev/null
+step "live diff first (through the workload's container)" v diff first
+step "live diff lists a.txt, c.txt, sub/b.txt" lists "$LAST_OUT" '^ +~ a\.txt' '^ +\+ c\.txt' '^ +- sub/b\.txt'
 step "capture papp (second)" v capture papp --name second
 step "diff first --against second" v diff first --against second
 echo "$LAST_OUT" | sed 's/^/      /' | head -8
+step "diff lists a.txt, c.txt, sub/b.txt" lists "$LAST_OUT" '^ +~ a\.txt' '^ +\+ c\.txt' '^ +- sub/b\.txt'
 step "restore --dry-run first" v restore first --dry-run
 step "restore --confirm first" v restore first --confirm first
-step "restored content is the first snapshot's" bash -c "
-  [ \"\$(podman --root '$root/root' --runroot '$root/run' --cgroup-manager cgroupfs --events-backend file --tmpdir '$root/tmp' exec papp cat /data/a.txt)\" = one ] &&
-  ! podman --root '$root/root' --runroot '$root/run' --cgroup-manager cgroupfs --events-backend file --tmpdir '$root/tmp' exec papp test -e /data/c.txt"
+step "restored volume is identical to the captured one" same_as_captured pvdata
+step "live diff first after restore: no changes" bash -c "node bin/volsnap.cjs --data-dir '$data' diff first | grep -q 'no changes'"
 step "verify first" v verify first
 step "clone first" v clone first --volume pvdata --to pvclone
-step "clone content" bash -c "
-  podman --root '$root/root' --runroot '$root/run' --cgroup-manager cgroupfs --events-backend file --tmpdir '$root/tmp' volume exists pvclone &&
-  podman --root '$root/root' --runroot '$root/run' --cgroup-manager cgroupfs --events-backend file --tmpdir '$root/tmp' run --rm --network none -v pvclone:/c busybox:latest cat /c/sub/b.txt | grep -qx two"
+step "cloned volume is identical to the captured one" same_as_captured pvclone
+
+# A volume no container mounts is read through a helper (mounted at /volsnap/<volume>): the case
+# where Podman names entries `/`, `/a.txt`, for capture and for the live diff alike.
+step "capture volume:pvclone (through a helper)" v capture volume:pvclone --name cl
+pod run --rm --network none -v pvclone:/c busybox:latest sh -c 'echo extra >/c/extra.txt; rm /c/hl2' >/dev/null
+step "live diff cl (through a helper)" v diff cl
+step "live diff lists extra.txt and hl2" lists "$LAST_OUT" '^ +\+ extra\.txt' '^ +- hl2'
+step "restore --confirm cl" v restore cl --confirm cl
+step "restored clone is identical to the captured one" same_as_captured pvclone
 
 echo "$passes passed, $fails failed"
 [ "$fails" = 0 ]

@@ -18,6 +18,7 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: Contract[K]['name'
   deleteSnapshot: 'snapshots:delete',
   verifySnapshot: 'snapshots:verify',
   pruneSnapshots: 'snapshots:prune',
+  storeUsage: 'store:usage',
   diffSnapshot: 'diff:run',
   diffFile: 'diff:file',
   listAllSnapshots: 'snapshots:list-all',
@@ -38,6 +39,7 @@ export const COMMAND_CHANNELS: { readonly [K in CommandName]: Contract[K]['name'
   setSetting: 'settings:set',
   listSchedules: 'schedules:list',
   setSchedule: 'schedules:set',
+  showContextMenu: 'menu:context',
 };
 
 const EVENTS: { readonly [E in EventName]: true } = {

@@ -7,6 +7,7 @@ import type { SnapshotFileListing, SnapshotFilePreview, StoreSnapshots } from '.
 import type { Result } from './errors';
 import type { RestorePlan } from './restore-types';
 import type { Schedule } from './schedule-types';
+import type { StoreUsage } from './usage-types';
 import {
   CAPTURE_MODES,
   type Job,
@@ -121,6 +122,37 @@ export const RestoreInput = z
   })
   .strict();
 
+/**
+ * A native context menu (desktop only): items by id, label and enabled flag, nothing else (no roles,
+ * accelerators, submenus or click code), so a page cannot make main's menu do more than choose.
+ */
+export const ContextMenuInput = z
+  .object({
+    items: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'use a short lowercase id'),
+            label: z
+              .string()
+              .min(1)
+              .max(80)
+              .regex(/^[^\p{Cc}]+$/u, 'a label is one line of text'),
+            enabled: z.boolean(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(24)
+      .refine((items) => new Set(items.map((i) => i.id)).size === items.length, 'menu item ids must be unique'),
+    /** Where to open it, in the window's CSS pixels; at the pointer when absent. */
+    at: z
+      .object({ x: z.number().int().min(0).max(100_000), y: z.number().int().min(0).max(100_000) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 /** A schedule's period: a minute (the scheduler's tick) up to a year. */
 const MAX_EVERY = 366 * 86_400;
 
@@ -171,6 +203,8 @@ export const contract = {
   ),
   verifySnapshot: command<VerifyReport>()('snapshots:verify', z.object({ snapshot: ref }).strict()),
   pruneSnapshots: command<PruneResult>()('snapshots:prune', noInput),
+  /** The store's size, what deduplication saves, what deleting each snapshot or workload frees, free disk. */
+  storeUsage: command<StoreUsage>()('store:usage', noInput),
   diffSnapshot: command<DiffResult>()('diff:run', DiffInput),
   diffFile: command<FileDiff>()('diff:file', FileDiffInput),
   /** Every snapshot in the store, of every engine and workload (removed ones too). */
@@ -222,6 +256,8 @@ export const contract = {
   listSchedules: command<Schedule[]>()('schedules:list', noInput),
   /** `rule: null` removes the workload's schedule; the answer is then null. */
   setSchedule: command<Schedule | null>()('schedules:set', ScheduleInput),
+  /** Desktop only: opens a native context menu; `chosen` is the picked item's id, null when dismissed. */
+  showContextMenu: command<{ chosen: string | null }>()('menu:context', ContextMenuInput),
 } as const;
 
 export type Contract = typeof contract;

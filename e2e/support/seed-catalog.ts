@@ -38,6 +38,7 @@ export function seedSnapshots(dataDir: string, workload: { id: string; name: str
             owner: workload.name,
             mountDestination: '/data',
             archiveFile: `0-${workload.name}-data.tar.zst`,
+            format: 1,
             sizeBytes: bytes * 3,
             storedBytes: bytes,
             fileCount: 10 + (i % 50),

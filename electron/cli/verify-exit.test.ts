@@ -33,9 +33,10 @@ describeEngine('volsnap verify exit code', () => {
     expect(sound.code, sound.stderr).toBe(0);
     expect(sound.stdout).toMatch(/^ok /);
 
-    // Flip bytes in the middle of the archive, as a bad disk or a stray write would.
+    // Flip bytes in the middle of the volume's stored file (a format 1 archive or a format 2
+    // layout), as a bad disk or a stray write would.
     const dir = path.join(data.path, 'archives', id);
-    const archive = readdirSync(dir).find((f) => f.endsWith('.tar.zst'))!;
+    const archive = readdirSync(dir).find((f) => !f.startsWith('.'))!;
     const fd = openSync(path.join(dir, archive), 'r+');
     writeSync(fd, Buffer.alloc(64, 0xff), 0, 64, 200);
     closeSync(fd);

@@ -5,6 +5,7 @@ import type { EngineControl } from './engine-switch';
 import type { Services } from '../services';
 import { exportWithDialog, importWithDialog } from './bundle-files';
 import { saveSnapshotEntry } from './save-as';
+import { showContextMenu } from './native-menu';
 import { startPull } from '../services/registry/pull';
 import { startPush } from '../services/registry/push';
 import {
@@ -93,6 +94,7 @@ function implementations(services: Services, engines: EngineControl | undefined)
     deleteSnapshot: ({ snapshot, confirm, force }) => services.snapshots.delete(snapshot, { confirm, force }),
     verifySnapshot: ({ snapshot }) => services.snapshots.verify(snapshot),
     pruneSnapshots: () => services.retention.prune(),
+    storeUsage: () => services.usage.report(),
     diffSnapshot: (input) => services.diff.diff(input),
     diffFile: (input) => services.diff.fileDiff(input),
     listAllSnapshots: async () => {
@@ -123,6 +125,7 @@ function implementations(services: Services, engines: EngineControl | undefined)
     },
     listSchedules: () => services.schedules.list(),
     setSchedule: ({ workload, rule }) => services.schedules.set(workload, rule),
+    showContextMenu: (input) => showContextMenu(input),
   };
 }
 

@@ -9,6 +9,8 @@ export interface ArchivedVolume {
   manifest: ManifestResult;
   storedBytes: number;
   sha256: string;
+  /** Format 2: the distinct chunks the volume uses, 32-byte hashes back to back. */
+  chunks?: Buffer;
 }
 
 /** Level 1: keeps pace with the Engine's tar stream; level 3 saves little on typical volume data. */

@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
-import { writeArchive } from './archive-pipeline';
+import { writeArchive, type ArchivedVolume } from './archive-pipeline';
+import { writeChunked } from './chunked/chunked-capture';
+import { volumeTarNames } from './volume-tar-names';
 import {
   ENTRY_BATCH,
   type ArchiveWorkerData,
@@ -12,7 +14,7 @@ import {
 // seconds of CPU, which must not stall the app's main process (IPC, tray, progress events).
 
 const port = parentPort!;
-const { rootName, tempPath } = workerData as ArchiveWorkerData;
+const { rootName, tempPath, format, dataDir } = workerData as ArchiveWorkerData;
 const send = (message: FromArchiveWorker) => port.postMessage(message);
 const source = new Readable({ read: () => undefined });
 port.on('message', (message: ToArchiveWorker) => {
@@ -21,23 +23,38 @@ port.on('message', (message: ToArchiveWorker) => {
 });
 
 let lastReport = 0;
-writeArchive({
-  source,
-  rootName,
-  tempPath,
-  // Progress doubles as flow control: the main thread counts what was consumed.
-  onProgress: ({ tarBytes, files }) => {
-    if (tarBytes - lastReport < 256 * 1024) return;
-    lastReport = tarBytes;
-    send({ type: 'progress', tarBytes, files });
-  },
-}).then(
-  ({ manifest, storedBytes, sha256 }) => {
+// Progress doubles as flow control: the main thread counts what was consumed.
+const onProgress = ({ tarBytes, files }: { tarBytes: number; files: number }) => {
+  if (tarBytes - lastReport < 256 * 1024) return;
+  lastReport = tarBytes;
+  send({ type: 'progress', tarBytes, files });
+};
+// Podman names a mount point's entries `/`, `/a.txt`: renamed to Docker's `<volume>/…` before anything reads them.
+const named = source.pipe(volumeTarNames(rootName));
+const written: Promise<ArchivedVolume & { chunks?: Buffer }> =
+  format === 2
+    ? writeChunked({ source: named, rootName, tempPath, dataDir, onProgress })
+    : writeArchive({ source: named, rootName, tempPath, onProgress });
+written.then(
+  ({ manifest, storedBytes, sha256, chunks }) => {
     for (let i = 0; i < manifest.entries.length; i += ENTRY_BATCH) {
       send({ type: 'entries', entries: manifest.entries.slice(i, i + ENTRY_BATCH) });
     }
     const { contentBytes, fileCount, tarBytes } = manifest;
-    send({ type: 'done', contentBytes, fileCount, tarBytes, storedBytes, sha256 });
+    // A fresh copy, transferred: the hashes may sit in a pooled buffer shared with other data.
+    const list = chunks && new Uint8Array(chunks).buffer;
+    port.postMessage(
+      {
+        type: 'done',
+        contentBytes,
+        fileCount,
+        tarBytes,
+        storedBytes,
+        sha256,
+        chunks: list,
+      } satisfies FromArchiveWorker,
+      list ? [list] : [],
+    );
   },
   (error: NodeJS.ErrnoException) => send({ type: 'error', message: error.message, code: error.code }),
 );

@@ -2,6 +2,7 @@ import type { EngineClient as Docker } from '../docker/engine';
 import { unlink } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
 import { archiveVolume } from './volume-archiver';
+import { crashPoint } from './restore/crash';
 import { assertNoRestoreFolders } from './capture-guard';
 import { checkVolatileCapture } from './volatile-volumes';
 import { withQuiesced, type QuiesceWindow } from './quiesce';
@@ -19,7 +20,8 @@ import { readEngineIdentity } from '../docker/engine-identity';
 import { recordVolumeSpecs } from './volume-spec-record';
 import type { EngineRegistry } from '../store/engine-registry';
 import type { ArchiveFiles } from '../store/archive-files';
-import type { Catalog, StoredVolume } from '../store/catalog';
+import type { Catalog, StoreFormat, StoredVolume } from '../store/catalog';
+import type { StoreLock } from '../store/store-lock';
 import type { Db } from '../store/db';
 import type { QuiescedTable } from '../store/quiesced-table';
 import type { SettingsStore } from '../store/settings-store';
@@ -56,6 +58,29 @@ export interface CaptureDeps {
   registry: EngineRegistry;
   /** Notes the containers a capture paused or stopped, so a crash's sweep resumes them. */
   quiesced: QuiescedTable;
+  /** Keeps this capture and garbage collection apart (the capture holds its workload lease already). */
+  storeLock: StoreLock;
+  /** Overrides STORE_FORMAT (tests that need format 1 archives). */
+  storeFormat?: StoreFormat;
+}
+
+/**
+ * The format new captures are stored in: 2, deduplicated chunks (issue 18). Format 1 archives stay
+ * readable; imports and pulls still write format 1.
+ */
+export const STORE_FORMAT: StoreFormat = 2;
+
+interface CapturedVolume {
+  volume: StoredVolume;
+  entries: ManifestEntry[];
+  /** Format 2: the chunks the volume uses (each 32 bytes). */
+  chunks: Buffer[];
+}
+
+/** 32-byte hashes back to back, as the archive worker sends them, one Buffer each. */
+function splitHashes(packed: Buffer | undefined): Buffer[] {
+  if (!packed) return [];
+  return Array.from({ length: packed.length / 32 }, (_, i) => packed.subarray(i * 32, (i + 1) * 32));
 }
 
 /** Captures a workload's volumes into the store as one snapshot. */
@@ -125,6 +150,8 @@ export class CaptureService {
     await ensureHelperImage(docker, helperImage, (message) => ctx.progress({ phase: 'preparing', detail: message }));
     // A tmpfs volume: refuse `stop` (it would empty it), warn otherwise. See volatile-volumes.ts.
     await checkVolatileCapture(docker, plan, ctx);
+    // Garbage collection must not delete a chunk this capture is about to reuse (store-lock.ts).
+    await this.deps.storeLock.waitForMaintenance(ctx.signal);
     // Engine-wide: a restore of any store on this engine (or another capture) keeps us out, before any row exists.
     const locks = options.lock
       ? await lockVolumes(
@@ -146,7 +173,7 @@ export class CaptureService {
   private async captureRow(
     ctx: JobContext,
     plan: CapturePlan,
-    capture: () => Promise<{ volume: StoredVolume; entries: ManifestEntry[] }[]>,
+    capture: () => Promise<CapturedVolume[]>,
   ): Promise<Snapshot> {
     const { catalog, files } = this.deps;
     const { workload, snapshotId } = plan;
@@ -182,10 +209,14 @@ export class CaptureService {
           await setImmediate();
         }
       }
+      // A cancel while the manifests were written still keeps nothing.
+      ctx.checkCancelled();
       catalog.markReady(
         snapshotId,
         stored.map((s) => s.volume),
+        stored.flatMap((s) => s.chunks),
       );
+      crashPoint('capture-ready');
     } catch (error) {
       await files.removeDir(snapshotId).catch(() => undefined);
       // Cancelled: nothing is kept, not even the name. A real failure stays listed with its reason.
@@ -198,10 +229,7 @@ export class CaptureService {
   }
 
   /** Quiesces, streams every volume, and always resumes the workload and removes the helper. */
-  private async captureVolumes(
-    ctx: JobContext,
-    plan: CapturePlan,
-  ): Promise<{ volume: StoredVolume; entries: ManifestEntry[] }[]> {
+  private async captureVolumes(ctx: JobContext, plan: CapturePlan): Promise<CapturedVolume[]> {
     const { docker, files, settings } = this.deps;
     // The progress estimate comes from the volumes as they are now, asked while the helper is made.
     const liveBytes = volumeUsage(
@@ -215,7 +243,8 @@ export class CaptureService {
       jobId: ctx.jobId,
     });
     const liveTotal = await liveBytes;
-    const results: { volume: StoredVolume; entries: ManifestEntry[] }[] = [];
+    const results: CapturedVolume[] = [];
+    const format = this.deps.storeFormat ?? STORE_FORMAT;
     const window: QuiesceWindow = {
       docker,
       table: this.deps.quiesced,
@@ -234,13 +263,15 @@ export class CaptureService {
         const bytesTotal = liveTotal ?? this.estimateTarBytes(plan);
         for (const [position, volume] of plan.volumes.entries()) {
           ctx.checkCancelled();
-          const file = `${position}-${volume.volumeName}.tar.zst`;
+          const file = `${position}-${volume.volumeName}${format === 2 ? '.layout' : '.tar.zst'}`;
           const tempPath = files.tempPathOf(plan.snapshotId, file);
           try {
             const archived = await archiveVolume({
               helper,
               volumeName: volume.volumeName,
               tempPath,
+              format,
+              dataDir: this.deps.dataDir,
               signal: ctx.signal,
               onProgress: (tarBytes, filesDone) =>
                 ctx.progress({
@@ -255,18 +286,21 @@ export class CaptureService {
             });
             assertNoRestoreFolders(volume.volumeName, archived.manifest.entries);
             await files.commit(plan.snapshotId, file);
+            crashPoint('capture-layout-committed');
             doneBefore += archived.manifest.tarBytes;
             results.push({
               volume: {
                 ...volume,
                 position,
                 archiveFile: file,
+                format,
                 sizeBytes: archived.manifest.contentBytes,
                 storedBytes: archived.storedBytes,
                 fileCount: archived.manifest.fileCount,
                 sha256: archived.sha256,
               },
               entries: archived.manifest.entries,
+              chunks: splitHashes(archived.chunks),
             });
           } catch (error) {
             await unlink(tempPath).catch(() => undefined);

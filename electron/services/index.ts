@@ -6,9 +6,11 @@ import { JobRunner } from './jobs';
 import { RestoreService } from './restore/restore-service';
 import { CloneService } from './restore/clone-service';
 import { RetentionService } from './retention-service';
+import { StoreUsageService } from './store-usage-service';
 import { ScheduleService } from './schedule-service';
 import { SnapshotService } from './snapshot-service';
 import { SnapshotFiles } from './snapshot-files/snapshot-files';
+import { storedVolumeReader, type StoredVolumeReader } from './stored-volumes/stored-volume-reader';
 import { sweep, type SweepReport } from './sweep';
 import { WorkloadService } from './workload-service';
 import { connectEngine } from '../docker/engine';
@@ -22,6 +24,12 @@ import { Leases } from '../store/leases';
 import { SettingsStore } from '../store/settings-store';
 import { EngineRegistry } from '../store/engine-registry';
 import { QuiescedTable } from '../store/quiesced-table';
+import { StoreLock } from '../store/store-lock';
+import { ChunkGarbage } from '../store/chunks/chunk-garbage';
+import { ChunkIndex } from '../store/chunks/chunk-index';
+import { PackFiles } from './chunked/pack-files';
+import { StoreGc } from './chunked/store-gc';
+import { removeDeadScratch } from './stored-volumes/format-two';
 import { EngineScope } from './engine-scope';
 
 /** Every service, wired once; the Electron shell, the CLI and the web host each hold one. */
@@ -33,6 +41,8 @@ export interface Services {
   /** What hosts poll to notice other processes' catalog writes. */
   catalogWatch: CatalogWatch;
   files: ArchiveFiles;
+  /** The one reader of stored volume data (restore, diff, verify, export, push, extract, browse). */
+  storedVolumes: StoredVolumeReader;
   leases: Leases;
   settings: SettingsStore;
   /** Which snapshots belong to the connected engine. */
@@ -41,6 +51,8 @@ export interface Services {
   workloads: WorkloadService;
   snapshots: SnapshotService;
   retention: RetentionService;
+  /** Store size, what deleting each snapshot frees, the quota's estimates (`volsnap usage`). */
+  usage: StoreUsageService;
   capture: CaptureService;
   restore: RestoreService;
   /** Snapshots into new volumes (`volsnap clone`). */
@@ -50,6 +62,8 @@ export interface Services {
   schedules: ScheduleService;
   /** What a snapshot holds, read from the store without the Engine (ls, cat, extract, downloads). */
   snapshotFiles: SnapshotFiles;
+  /** Frees chunks no snapshot uses (`volsnap gc`; after delete and prune). */
+  gc: StoreGc;
   /** Cleans what crashed processes left; safe to call while other processes work. */
   sweep(): Promise<SweepReport>;
   close(): void;
@@ -61,13 +75,44 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
   const docker = options.docker ?? connectEngine();
   const catalog = new Catalog(db);
   const files = new ArchiveFiles(options.dataDir);
+  const packs = new PackFiles(options.dataDir);
+  const chunkIndex = new ChunkIndex(db);
+  const storedVolumes = storedVolumeReader({ files, chunks: () => ({ index: chunkIndex, packs }) });
   const leases = new Leases(db);
   const settings = new SettingsStore(db);
   const jobsTable = new JobsTable(db);
   const jobs = new JobRunner(jobsTable, leases);
   const workloads = new WorkloadService(docker, catalog);
-  const snapshots = new SnapshotService(catalog, files, leases);
-  const retention = new RetentionService(snapshots, settings);
+  const storeLock = new StoreLock(db);
+  const gc = new StoreGc({
+    index: chunkIndex,
+    garbage: new ChunkGarbage(db),
+    packs,
+    lock: storeLock,
+    readersActive: () => leases.snapshots.heldIds().size > 0,
+  });
+  const collect = () => gc.runIfIdle();
+  // Retention prunes inside a capture job, whose workload lease keeps the collection out: it is
+  // owed until a job ends (setImmediate: after the job's lease is released), then tried again.
+  let collectionOwed = false;
+  const collectWhenFree = () => {
+    collectionOwed = true;
+    setImmediate(() => {
+      if (!collectionOwed) return;
+      void collect().then(
+        (report) => {
+          if (report) collectionOwed = false;
+        },
+        () => undefined,
+      );
+    });
+  };
+  const snapshots = new SnapshotService(catalog, files, leases, storedVolumes, collect);
+  const usage = new StoreUsageService({ db, dataDir: options.dataDir, settings });
+  const retention = new RetentionService(snapshots, settings, {
+    usage,
+    afterPrune: () => Promise.resolve(collectWhenFree()),
+  });
   const registry = new EngineRegistry(db);
   const capture = new CaptureService({
     dataDir: options.dataDir,
@@ -81,21 +126,25 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
     retention,
     registry,
     quiesced: new QuiescedTable(db),
+    storeLock,
   });
   const restore = new RestoreService({
     dataDir: options.dataDir,
     docker,
     db,
     catalog,
-    files,
+    storedVolumes,
     leases,
     jobs,
     jobsTable,
     capture,
     settings,
   });
-  const diff = new DiffService({ docker, db, catalog, files, jobs, workloads, settings, leases });
-  jobs.finishedEvents.on((job) => snapshots.changed.emit({ workloadId: job.workloadId }));
+  const diff = new DiffService({ docker, db, catalog, storedVolumes, jobs, workloads, settings, leases });
+  jobs.finishedEvents.on((job) => {
+    snapshots.changed.emit({ workloadId: job.workloadId });
+    if (collectionOwed) collectWhenFree();
+  });
   return {
     dataDir: options.dataDir,
     db,
@@ -103,6 +152,7 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
     catalog,
     catalogWatch: new CatalogWatch(db),
     files,
+    storedVolumes,
     leases,
     settings,
     engines: new EngineScope(docker, registry),
@@ -110,9 +160,10 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
     workloads,
     snapshots,
     retention,
+    usage,
     capture,
     restore,
-    clone: new CloneService({ dataDir: options.dataDir, docker, db, catalog, files, leases, jobs, settings }),
+    clone: new CloneService({ dataDir: options.dataDir, docker, db, catalog, storedVolumes, leases, jobs, settings }),
     diff,
     schedules: new ScheduleService({
       db,
@@ -121,14 +172,27 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
       leases,
       capture,
       workloads,
+      dataDir: options.dataDir,
+      settings,
     }),
-    snapshotFiles: new SnapshotFiles({ dataDir: options.dataDir, catalog, files, leases, manifests: new ManifestFiles(db) }),
+    snapshotFiles: new SnapshotFiles({
+      dataDir: options.dataDir,
+      catalog,
+      storedVolumes,
+      leases,
+      manifests: new ManifestFiles(db),
+    }),
     sweep: async () => {
       // Recovery first: it needs the helpers and jobs the sweep would clear. An engine that is down
       // leaves the journal open; restores of that workload refuse until `volsnap recover` succeeds.
       await restore.recover().catch(() => undefined);
-      return sweep({ db, catalog, files, leases, docker });
+      const report = await sweep({ db, catalog, files, leases, docker });
+      // A crashed capture's packs: removed only when no capture runs anywhere (store-lock.ts).
+      await gc.removeLeftovers().catch(() => 0);
+      await removeDeadScratch(files).catch(() => 0);
+      return report;
     },
+    gc,
     close: () => db.close(),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { selectForPruning } from './retention-service';
+import { quotaCandidates, selectForPruning } from './retention-service';
 import type { Snapshot } from '../../shared/types';
 
 const DAY = 24 * 3600 * 1000;
@@ -77,5 +77,31 @@ describe('retention', () => {
         { keepLast: 0 + 1, maxAgeDays: 1 },
       ),
     ).toEqual(['f2']);
+  });
+});
+
+describe('store quota candidates', () => {
+  const other = (id: string, ageDays: number, extra: Partial<Snapshot> = {}) =>
+    snap(id, ageDays, { workloadId: 'compose:other', workloadName: 'other', ...extra });
+  const order = (list: Snapshot[], inUse = new Set<string>()) => quotaCandidates(list, inUse).map((s) => s.id);
+
+  it('offers the oldest first, across workloads, never a workload newest ready snapshot', () => {
+    expect(order([snap('a1', 1), snap('a2', 5), other('o1', 9), other('o2', 3), snap('a3', 7)])).toEqual([
+      'o1',
+      'a3',
+      'a2',
+    ]);
+  });
+
+  it('never offers pinned, in-use or capturing snapshots; a failed newer row does not protect an older ready one', () => {
+    const list = [
+      snap('newest', 1),
+      snap('failed', 0, { status: 'failed' }),
+      snap('pinned', 8, { pinned: true }),
+      snap('read', 7),
+      snap('capturing', 0.5, { status: 'capturing' }),
+      snap('old', 6),
+    ];
+    expect(order(list, new Set(['read']))).toEqual(['old', 'failed']);
   });
 });

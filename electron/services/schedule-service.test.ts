@@ -46,6 +46,8 @@ describeEngine('schedules and background retention', () => {
       leases: services.leases,
       capture: services.capture,
       workloads: services.workloads,
+      dataDir: data.path,
+      settings: services.settings,
       now: () => clock.now,
     });
   }

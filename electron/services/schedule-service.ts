@@ -2,12 +2,14 @@ import type { CaptureService } from './capture-service';
 import type { EngineScope } from './engine-scope';
 import { JobRunner } from './jobs';
 import { isDue, latest, nextRunAt } from './schedule-plan';
+import { DEFAULT_LOCK_WAIT, waitForFreeVolumes, type LockWait } from './schedule-lock-wait';
 import type { WorkloadService } from './workload-service';
 import type { EngineClient } from '../docker/engine';
 import { readEngineIdentity } from '../docker/engine-identity';
 import type { DiscoveredWorkload } from '../docker/workloads';
 import type { Db } from '../store/db';
 import type { Leases } from '../store/leases';
+import type { SettingsStore } from '../store/settings-store';
 import { SchedulesTable, type ScheduleKey, type ScheduleRow } from '../store/schedules-table';
 import { Emitter } from '../../shared/emitter';
 import { toErrorData } from '../../shared/errors';
@@ -20,7 +22,12 @@ export interface ScheduleDeps {
   leases: Leases;
   capture: CaptureService;
   workloads: WorkloadService;
+  /** Named in the probe's volume locks, like a capture's; the helper image creates them. */
+  dataDir: string;
+  settings: Pick<SettingsStore, 'get'>;
   now?: () => number;
+  /** How long a run waits for volumes another job holds (schedule-lock-wait.ts). */
+  lockWait?: LockWait;
 }
 
 /** A lease for a run that fails before any capture: the slot is recorded, nothing is held. */
@@ -111,6 +118,13 @@ export class ScheduleService {
     );
     if (claim.kind === 'not-due') return null;
     if (claim.kind === 'busy') return this.finish(row, { outcome: 'waiting', error: this.busyReason(row) });
+    // Another job (a restore, another store's capture) holding a volume: wait for it, with the slot
+    // and the workload lease kept, rather than fail a capture that would run a few minutes later.
+    const gaveUp = await this.waitForVolumes(row, workload, jobId);
+    if (gaveUp !== null) {
+      claim.lease.release();
+      return this.finish(row, { outcome: 'failed', error: gaveUp });
+    }
     try {
       const handle = this.deps.capture.startFor(workload, { trigger: 'schedule' }, { id: jobId, lease: claim.lease });
       const snapshot = await handle.done;
@@ -118,6 +132,30 @@ export class ScheduleService {
     } catch (error) {
       return this.finish(row, { outcome: 'failed', error: toErrorData(error).message });
     }
+  }
+
+  /** Null once the workload's volumes are free; the reason, recorded as the slot's failure, past the bound. */
+  private waitForVolumes(row: ScheduleRow, workload: DiscoveredWorkload, jobId: string): Promise<string | null> {
+    const deps = {
+      docker: this.deps.docker,
+      dataDir: this.deps.dataDir,
+      helperImage: () => this.deps.settings.get('helperImage'),
+      wait: this.deps.lockWait ?? DEFAULT_LOCK_WAIT,
+      now: () => this.now(),
+    };
+    return waitForFreeVolumes(
+      deps,
+      workload.volumes.map((v) => v.name),
+      jobId,
+      (reason, giveUpAt) => {
+        const until = new Date(giveUpAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+        this.table.recordOutcome(row, {
+          outcome: 'waiting',
+          error: `Waiting: ${reason} The scheduled capture starts when it is free, or gives up at ${until}.`,
+        });
+        this.changed.emit();
+      },
+    );
   }
 
   private finish(

@@ -1,10 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DecompressStream } from 'zstd-napi';
 import { ManifestTap } from './manifest-tap';
 import { validateName } from '../../shared/snapshot-name';
 import { JobRunner } from './jobs';
+import { storedVolumeReader, type StoredVolumeReader } from './stored-volumes/stored-volume-reader';
 import type { ArchiveFiles } from '../store/archive-files';
 import type { Catalog, StoredVolume } from '../store/catalog';
 import type { Leases } from '../store/leases';
@@ -21,6 +20,9 @@ export class SnapshotService {
     private readonly catalog: Catalog,
     private readonly files: ArchiveFiles,
     private readonly leases: Leases,
+    private readonly storedVolumes: StoredVolumeReader = storedVolumeReader({ files }),
+    /** Frees the chunks a deleted snapshot alone used (garbage collection; skipped while the store is busy). */
+    private readonly collect: () => Promise<unknown> = () => Promise.resolve(),
   ) {}
 
   list(workloadId?: string): Snapshot[] {
@@ -62,6 +64,8 @@ export class SnapshotService {
       );
     }
     await this.remove(snapshot);
+    // The snapshot is gone whatever happens here: a busy or failing collection is retried by the next one.
+    await this.collect().catch(() => undefined);
     return snapshot;
   }
 
@@ -90,7 +94,7 @@ export class SnapshotService {
     return this.leases.snapshots.heldIds();
   }
 
-  /** Re-hashes every archive against its stored sha256, then re-reads it against the manifest. */
+  /** Checks every volume as its store format says (the archive's sha256), then re-reads its tar against the manifest. */
   async verify(ref: string): Promise<VerifyReport> {
     const snapshot = this.catalog.resolve(ref);
     if (snapshot.status !== 'ready') {
@@ -114,19 +118,12 @@ export class SnapshotService {
   }
 
   private async verifyVolume(snapshotId: string, volume: StoredVolume): Promise<string | null> {
-    let sha: string;
-    try {
-      sha = await this.files.sha256Of(snapshotId, volume.archiveFile);
-    } catch (error) {
-      return `archive missing or unreadable: ${(error as Error).message}`;
-    }
-    if (sha !== volume.sha256)
-      return `archive checksum mismatch (stored ${volume.sha256.slice(0, 12)}…, now ${sha.slice(0, 12)}…)`;
+    const problem = await this.storedVolumes.checkStored(snapshotId, volume);
+    if (problem !== null) return problem;
     const tap = new ManifestTap(volume.volumeName);
     try {
       await pipeline(
-        createReadStream(this.files.pathOf(snapshotId, volume.archiveFile)),
-        new DecompressStream(),
+        this.storedVolumes.tar(snapshotId, volume),
         tap,
         new Writable({ write: (_chunk, _encoding, callback) => callback() }),
       );

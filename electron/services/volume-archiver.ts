@@ -28,6 +28,9 @@ export async function archiveVolume(options: {
   helper: Docker.Container;
   volumeName: string;
   tempPath: string;
+  /** 2: file contents go to the chunk store in `dataDir` and `tempPath` gets the tar layout. */
+  format: 1 | 2;
+  dataDir: string;
   signal: AbortSignal;
   onProgress: (tarBytes: number, files: number) => void;
 }): Promise<ArchivedVolume> {
@@ -35,7 +38,17 @@ export async function archiveVolume(options: {
   const source = (await engineCall(`read volume ${options.volumeName}`, () =>
     options.helper.getArchive({ path: helperMountPath(options.volumeName) }),
   )) as NodeJS.ReadableStream & { destroy(error?: Error): void };
-  const workerData: ArchiveWorkerData = { rootName: options.volumeName, tempPath: options.tempPath };
+  // The Engine takes a second or more to answer; a cancel in that wait fired no listener yet.
+  if (options.signal.aborted) {
+    source.destroy();
+    throw new VolsnapError('Cancelled', 'The capture was cancelled; nothing was kept.');
+  }
+  const workerData: ArchiveWorkerData = {
+    rootName: options.volumeName,
+    tempPath: options.tempPath,
+    format: options.format,
+    dataDir: options.dataDir,
+  };
   const worker = new Worker(bundledWorkerPath('archive-worker.cjs'), { workerData });
   const entries: ManifestEntry[] = [];
   let sent = 0;
@@ -100,8 +113,13 @@ export async function archiveVolume(options: {
           finish(Object.assign(new Error(message.message), { code: message.code }));
           break;
         case 'done': {
-          const { contentBytes, fileCount, tarBytes, storedBytes, sha256 } = message;
-          finish(null, { manifest: { entries, contentBytes, fileCount, tarBytes }, storedBytes, sha256 });
+          const { contentBytes, fileCount, tarBytes, storedBytes, sha256, chunks } = message;
+          finish(null, {
+            manifest: { entries, contentBytes, fileCount, tarBytes },
+            storedBytes,
+            sha256,
+            chunks: chunks && Buffer.from(chunks),
+          });
           break;
         }
       }

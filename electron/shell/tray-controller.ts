@@ -24,7 +24,7 @@ export interface TrayControllerDeps {
 }
 
 type TrayServices = Pick<Services, 'workloads' | 'snapshots' | 'catalog' | 'capture' | 'jobs'> &
-  Partial<Pick<Services, 'schedules' | 'engines'>>;
+  Partial<Pick<Services, 'schedules' | 'engines' | 'usage'>>;
 
 /** Busy text changes (progress percentages) redraw the menu at most this often. */
 const BUSY_REDRAW_MS = 1000;
@@ -169,8 +169,17 @@ export class TrayController {
     const recent = catalog.recentReady(RECENT_SNAPSHOTS, view && (view.engine?.id ?? null));
     // Each workload's next scheduled run; the menu goes without it if the schedules cannot be read.
     const schedules = await this.services.schedules?.list().catch(() => undefined);
+    // Store near its quota or disk nearly full: re-checked after every capture and delete (refresh).
+    const storageWarning = await this.services.usage?.warning().catch(() => null);
     if (this.disposed) return;
-    this.update({ engine, engineName: this.deps.engineName(), workloads: found, snapshots: recent, schedules });
+    this.update({
+      engine,
+      engineName: this.deps.engineName(),
+      workloads: found,
+      snapshots: recent,
+      schedules,
+      storageWarning,
+    });
   }
 
   private onProgress(progress: JobProgress): void {

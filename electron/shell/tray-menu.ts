@@ -15,6 +15,8 @@ export interface TrayState {
   now: number;
   /** Scheduled workloads' next runs: their capture items say when. */
   schedules?: Pick<Schedule, 'workloadId' | 'nextRunAt'>[];
+  /** The store near its `maxStoreBytes` or its disk nearly full (shared/storage-warning.ts); shown first. */
+  storageWarning?: string | null;
 }
 
 export type TrayActivity = { kind: 'idle' } | { kind: 'busy'; text: string } | { kind: 'failed'; text: string };
@@ -33,6 +35,7 @@ const STATUS_ORDER: Record<Workload['status'], number> = { running: 0, partial: 
 /** The tray menu as a pure function of state (STYLE.md 10). */
 export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemConstructorOptions[] {
   const head: MenuItemConstructorOptions[] = [];
+  if (state.storageWarning) head.push(info(`⚠ ${state.storageWarning}`));
   if (state.activity.kind !== 'idle') head.push(info(state.activity.text));
   // Which engine the captures below go to: with several engines, the same workload name exists on each.
   if (state.engine.ok) head.push(info(`Engine: ${state.engineName}`));
@@ -48,6 +51,12 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
     { label: 'Open Volsnap', click: () => actions.openApp() },
     { label: 'Quit', click: () => actions.quit() },
   ];
+}
+
+/** The icon's tooltip: what runs now, else a storage warning, else the name. */
+export function trayTooltip(state: Pick<TrayState, 'activity' | 'storageWarning'>): string {
+  if (state.activity.kind !== 'idle') return `Volsnap: ${state.activity.text}`;
+  return state.storageWarning ? `Volsnap: ${state.storageWarning}` : 'Volsnap';
 }
 
 function captureItems(state: TrayState, actions: TrayActions): MenuItemConstructorOptions[] {

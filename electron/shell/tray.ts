@@ -1,7 +1,7 @@
 import { Menu, Notification, Tray, nativeImage, nativeTheme } from 'electron';
 import path from 'node:path';
 import { TrayController } from './tray-controller';
-import { buildTrayMenu, trayIconFile, type TrayActions, type TrayState } from './tray-menu';
+import { buildTrayMenu, trayIconFile, trayTooltip, type TrayActions, type TrayState } from './tray-menu';
 import type { TrayNotification } from './tray-notifications';
 import type { Services } from '../services';
 
@@ -50,7 +50,7 @@ export function startTray(options: TrayOptions): {
   const draw = (state: TrayState) => {
     if (tray.isDestroyed()) return;
     tray.setImage(icon(state.activity.kind));
-    tray.setToolTip(state.activity.kind === 'idle' ? 'Volsnap' : `Volsnap: ${state.activity.text}`);
+    tray.setToolTip(trayTooltip(state));
     tray.setContextMenu(Menu.buildFromTemplate(buildTrayMenu(state, actions)));
   };
   controller = new TrayController({

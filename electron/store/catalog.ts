@@ -42,6 +42,7 @@ interface VolumeRow {
   stored_bytes: number;
   file_count: number;
   sha256: string;
+  format: number;
 }
 
 interface ManifestRow {
@@ -57,9 +58,14 @@ interface ManifestRow {
 }
 
 /** A volume as stored: the DTO plus where its archive lives (relative to the archive root). */
+/** How a volume's archive_file is kept: 1, a zstd tar; 2, a tar layout whose file contents are chunks. */
+export type StoreFormat = 1 | 2;
+
+/** A volume as stored: the DTO plus where its archive lives (relative to the archive root). */
 export interface StoredVolume extends SnapshotVolume {
   position: number;
   archiveFile: string;
+  format: StoreFormat;
 }
 
 export interface NewSnapshot {
@@ -107,14 +113,19 @@ export class Catalog {
     })();
   }
 
-  /** Records the volumes and flips the row to `ready`, in one transaction. */
-  markReady(id: string, volumes: StoredVolume[]): void {
+  /**
+   * Records the volumes (and, for format 2, every chunk the snapshot uses) and flips the row to
+   * `ready`, in one transaction: a ready snapshot always has its chunk references.
+   */
+  markReady(id: string, volumes: StoredVolume[], chunks: Iterable<Buffer> = []): void {
     const insertVolume = this.db.prepare(
       `INSERT INTO snapshot_volumes (snapshot_id, position, volume_name, owner, mount_destination,
-         archive_file, size_bytes, stored_bytes, file_count, sha256)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         archive_file, size_bytes, stored_bytes, file_count, sha256, format)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const insertChunk = this.db.prepare(`INSERT OR IGNORE INTO snapshot_chunks (snapshot_id, hash) VALUES (?, ?)`);
     this.db.transaction(() => {
+      for (const hash of chunks) insertChunk.run(id, hash);
       for (const v of volumes) {
         insertVolume.run(
           id,
@@ -127,6 +138,7 @@ export class Catalog {
           v.storedBytes,
           v.fileCount,
           v.sha256,
+          v.format,
         );
       }
       this.db.prepare(`UPDATE snapshots SET status = 'ready' WHERE id = ?`).run(id);
@@ -293,6 +305,7 @@ function toVolume(row: VolumeRow): StoredVolume {
   return {
     position: row.position,
     archiveFile: row.archive_file,
+    format: row.format as StoreFormat,
     volumeName: row.volume_name,
     owner: row.owner,
     mountDestination: row.mount_destination,

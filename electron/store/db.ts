@@ -195,6 +195,19 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX chunks_by_pack ON chunks (pack_id);
   `,
+  // Store format v2, wired in (issue 18): a volume's `format` says how its archive_file is kept (1: a
+  // zstd tar; 2: a tar layout whose file contents are chunks), and snapshot_chunks lists the distinct
+  // chunks each snapshot uses, committed with the snapshot, so garbage collection and "what deleting
+  // this frees" are queries.
+  `
+  ALTER TABLE snapshot_volumes ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
+  CREATE TABLE snapshot_chunks (
+    snapshot_id TEXT NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (snapshot_id, hash)
+  ) WITHOUT ROWID;
+  CREATE INDEX snapshot_chunks_by_hash ON snapshot_chunks (hash);
+  `,
 ];
 
 /** Opens (creating if needed) the catalog in `dataDir` and brings its schema up to date. */

@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebHost, type WebHost } from './web-host';
+import { bundleOfVolumes, forgedVolume } from '../services/bundle/bundle-forge.test-util';
 import { createServices, type Services } from '../services';
 import { createWorkload, tempDir, testDocker, uniqueName, type TestWorkload } from '../../test/engine';
 import { EXPORT_PATH, exportUrl, UPLOAD_NAME_HEADER, UPLOAD_PATH } from '../../shared/file-types';
@@ -59,7 +60,8 @@ function send(method: string, urlPath: string, headers: Record<string, string> =
   });
 }
 
-const json = <T>(r: Reply) => JSON.parse(r.body.toString()) as { ok: boolean; value: T; error?: { message: string } };
+const json = <T>(r: Reply) =>
+  JSON.parse(r.body.toString()) as { ok: boolean; value: T; error?: { kind: string; message: string } };
 const names = () => services.snapshots.list().map((s) => s.name);
 const tmpLeft = () => readdirSync(path.join(services.dataDir, 'tmp'));
 
@@ -122,8 +124,24 @@ describe('Export… and Import… through the web host', () => {
       { Origin: origin },
       Buffer.from('not a bundle at all'),
     );
-    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(r.status).toBe(422);
     expect(json(r).error?.message).toMatch(/^Refused to import: .*Nothing was stored\.$/);
+    expect(names()).toEqual(before);
+    expect(tmpLeft()).toEqual([]);
+  });
+
+  it('answers a hostile bundle with 422 (the file is refused, the host is fine) and its reason', async () => {
+    const before = names();
+    const hostile = bundleOfVolumes([
+      await forgedVolume('data', [
+        { path: 'data/', type: 'Directory' },
+        { path: 'data/../escape', body: 'x' },
+      ]),
+    ]);
+    const r = await send('POST', `${UPLOAD_PATH}?token=${TOKEN}`, { Origin: origin }, hostile);
+    expect(r.status).toBe(422);
+    expect(json(r).error).toMatchObject({ kind: 'Integrity' });
+    expect(json(r).error?.message).toMatch(/^Refused to import: .*"\.\.".*Nothing was stored\.$/);
     expect(names()).toEqual(before);
     expect(tmpLeft()).toEqual([]);
   });

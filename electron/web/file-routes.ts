@@ -55,11 +55,20 @@ export async function serveFileRoute(
   } catch (error) {
     if (res.headersSent) return void res.destroy();
     const data = toErrorData(error);
-    sendError(res, STATUS[data.kind] ?? 500, data.kind, data.message);
+    sendError(res, statusOf(data.kind, url.pathname), data.kind, data.message);
   }
 }
 
 const STATUS: Partial<Record<ErrorKind, number>> = { InvalidInput: 400, NotFound: 404, Conflict: 409, Integrity: 500 };
+
+/**
+ * `Integrity` on a download is the store's damage (the server's fault: 500); on an upload it is
+ * the uploaded file refused by the import's checks (hostile or damaged: the client's to fix, 422).
+ */
+function statusOf(kind: ErrorKind, pathname: string): number {
+  if (kind === 'Integrity' && pathname === UPLOAD_PATH) return 422;
+  return STATUS[kind] ?? 500;
+}
 
 function refusalOf(
   req: IncomingMessage,

@@ -18,6 +18,8 @@ export const queryKeys = {
   restorePlan: (snapshot: string) => ['restore-plan', snapshot] as const,
   /** Under `snapshots`, so every snapshot change refreshes the All snapshots view too. */
   storeSnapshots: ['snapshots', 'store'] as const,
+  /** Under `snapshots` too: a capture, delete or prune changes what the store holds. */
+  storeUsage: ['snapshots', 'usage'] as const,
   snapshotFiles: (input: { snapshot: string; volume?: string; path?: string; search?: string }) =>
     ['snapshot-files', input.snapshot, input.volume ?? '', input.path ?? '.', input.search ?? ''] as const,
   snapshotFilePreview: (input: { snapshot: string; volume?: string; path: string }) =>

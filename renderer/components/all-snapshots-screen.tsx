@@ -1,7 +1,9 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Download, FileUp, Pin } from 'lucide-react';
-import { useMemo, useState, type KeyboardEvent } from 'react';
+import { Download, FileUp } from 'lucide-react';
+import { useMemo, useState } from 'react';
 import { Panel } from 'react-resizable-panels';
+import { filterAndSort, toRows, type Sort } from './all-snapshots-filter';
+import { AllSnapshotsList } from './all-snapshots-list';
 import { ExportDialog, ImportDialog } from './bundle-dialogs';
 import { CloneDialog } from './clone-dialog';
 import { DeleteDialog } from './delete-dialog';
@@ -16,31 +18,22 @@ import { SnapshotDetails } from './snapshot-details';
 import { triggerLabel } from './trigger-shape';
 import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
-import { countOf, humanBytes, humanDate } from '../format';
+import { countOf, humanBytes } from '../format';
 import type { Snapshot, Trigger } from '../../shared/types';
 
-/** Rows drawn at once: beyond this the search narrows the list (the count says how many match). */
-const MAX_ROWS = 500;
 const TRIGGERS: Trigger[] = ['manual', 'tray', 'schedule', 'pre-restore', 'cli'];
-type Sort = 'newest' | 'oldest' | 'largest' | 'smallest';
+const FILL = { flex: '1 1 0', minHeight: 380 } as const;
 type Dialog =
   | { kind: 'restore' | 'edit' | 'delete' | 'browse' | 'export' | 'push' | 'clone'; snapshot: Snapshot }
   | { kind: 'import' | 'pull' }
   | null;
 
-interface Row {
-  snapshot: Snapshot;
-  /** Its workload has no containers on the engine any more. */
-  removed: boolean;
-  /** Captured on another engine than the connected one. */
-  otherEngine: boolean;
-}
-
 /**
  * Every snapshot in the store in one list, including those of removed workloads (marked) and,
  * with a filter, those of other engines; search by name, note or workload; filter by trigger and
  * pinned; sort by date or size. Click selects (details and actions as in the workload view);
- * double-click or Enter opens the restore dialog.
+ * double-click or Enter opens the restore dialog. The whole catalog comes in one answer and the
+ * list is virtualized (docs/decisions.md, "All snapshots: one answer, a virtualized list").
  */
 export function AllSnapshotsScreen({ onDiff }: { onDiff: (snapshot: Snapshot) => void }) {
   const client = useClient();
@@ -61,12 +54,7 @@ export function AllSnapshotsScreen({ onDiff }: { onDiff: (snapshot: Snapshot) =>
   const rows = useMemo(() => {
     // While the engine cannot list workloads nothing is known to be removed: mark none.
     const live = workloads.data ? new Set(workloads.data.map((w) => w.id)) : null;
-    const engineId = store.data?.engineId ?? null;
-    return (store.data?.snapshots ?? []).map((snapshot): Row => ({
-      snapshot,
-      removed: live !== null && !live.has(snapshot.workloadId),
-      otherEngine: snapshot.engineId !== null && engineId !== null && snapshot.engineId !== engineId,
-    }));
+    return toRows(store.data?.snapshots ?? [], live, store.data?.engineId ?? null);
   }, [store.data, workloads.data]);
   const shown = useMemo(
     () => filterAndSort(rows, { query, trigger, pinnedOnly, otherEngines, sort }),
@@ -81,25 +69,10 @@ export function AllSnapshotsScreen({ onDiff }: { onDiff: (snapshot: Snapshot) =>
     else if (id === 'verify') verify.mutate(s);
     else setDialog({ kind: id, snapshot: s });
   };
-  const onKey = (event: KeyboardEvent, s: Snapshot, index: number) => {
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      run('restore', s);
-    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      const next = shown[index + (event.key === 'ArrowDown' ? 1 : -1)];
-      if (next) {
-        setSelectedId(next.snapshot.id);
-        const row = (event.currentTarget as HTMLElement).parentElement?.children[
-          index + (event.key === 'ArrowDown' ? 1 : -1)
-        ];
-        (row as HTMLElement | undefined)?.focus();
-      }
-    }
-  };
-
   return (
-    <section aria-labelledby="all-snapshots-title" className="screen all-snapshots-screen">
+    // Fills the main pane exactly (as the snapshots screen does), so the list's own scroller is
+    // bounded and virtualizes instead of growing the page to every row.
+    <section aria-labelledby="all-snapshots-title" className="screen all-snapshots-screen" style={FILL}>
       <header className="screen-header">
         <h1 id="all-snapshots-title">All snapshots</h1>
         {store.data && (
@@ -120,6 +93,7 @@ export function AllSnapshotsScreen({ onDiff }: { onDiff: (snapshot: Snapshot) =>
           type="search"
           aria-label="Search snapshots by name, note or workload"
           placeholder="Search name, note, workload"
+          style={{ minWidth: '16rem' }}
           value={query}
           onChange={(event) => setQuery(event.target.value)}
         />
@@ -157,35 +131,16 @@ export function AllSnapshotsScreen({ onDiff }: { onDiff: (snapshot: Snapshot) =>
       {rows.length > 0 && (
         <PaneGroup id="volsnap-all-snapshot-panes" className="snapshot-panes">
           <Panel id="all-list" minSize="280px" className="pane">
-            <div style={{ overflow: 'auto', height: '100%' }}>
-              <table className="data-table" aria-label="All snapshots">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Workload</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Trigger</th>
-                    <th scope="col">Size</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {shown.slice(0, MAX_ROWS).map((row, index) => (
-                    <SnapshotRow
-                      key={row.snapshot.id}
-                      row={row}
-                      selected={row.snapshot.id === selectedId}
-                      onSelect={() => setSelectedId(row.snapshot.id)}
-                      onOpen={() => run('restore', row.snapshot)}
-                      onKeyDown={(event) => onKey(event, row.snapshot, index)}
-                    />
-                  ))}
-                </tbody>
-              </table>
-              {shown.length > MAX_ROWS && (
-                <p className="muted">{shown.length - MAX_ROWS} more match: narrow the search to see them.</p>
-              )}
-              {shown.length === 0 && <p className="muted">No snapshot matches these filters.</p>}
-            </div>
+            {shown.length > 0 ? (
+              <AllSnapshotsList
+                rows={shown}
+                selectedId={selectedId}
+                onSelect={(s) => setSelectedId(s.id)}
+                onOpen={(s) => run('restore', s)}
+              />
+            ) : (
+              <p className="muted">No snapshot matches these filters.</p>
+            )}
           </Panel>
           <PaneHandle label="Resize the details pane" />
           <Panel id="all-details" defaultSize="36%" minSize="220px" className="pane">
@@ -212,68 +167,4 @@ export function AllSnapshotsScreen({ onDiff }: { onDiff: (snapshot: Snapshot) =>
       {dialog?.kind === 'pull' && <PullDialog onClose={() => setDialog(null)} />}
     </section>
   );
-}
-
-function SnapshotRow(props: {
-  row: Row;
-  selected: boolean;
-  onSelect: () => void;
-  onOpen: () => void;
-  onKeyDown: (event: KeyboardEvent) => void;
-}) {
-  const { snapshot, removed, otherEngine } = props.row;
-  return (
-    <tr
-      data-snapshot={snapshot.name}
-      tabIndex={0}
-      aria-selected={props.selected}
-      style={props.selected ? { background: 'var(--row-selected)' } : undefined}
-      onClick={props.onSelect}
-      onDoubleClick={props.onOpen}
-      onKeyDown={props.onKeyDown}
-    >
-      <th scope="row" style={{ fontWeight: 'normal' }}>
-        {snapshot.pinned && <Pin aria-label="pinned" size={12} />} {snapshot.name}
-        {snapshot.note && <div className="muted">{snapshot.note}</div>}
-      </th>
-      <td>
-        {snapshot.workloadName}
-        {removed && (
-          <span className="badge" title="Its containers are gone; the snapshots stay in the store.">
-            {' '}
-            removed
-          </span>
-        )}
-        {otherEngine && (
-          <span className="badge" title={`Captured on ${snapshot.engineName ?? 'another engine'}`}>
-            {' '}
-            other engine
-          </span>
-        )}
-      </td>
-      <td>{humanDate(snapshot.createdAt)}</td>
-      <td>{triggerLabel(snapshot.trigger)}</td>
-      <td>{humanBytes(snapshot.storedBytes)}</td>
-    </tr>
-  );
-}
-
-function filterAndSort(
-  rows: Row[],
-  f: { query: string; trigger: Trigger | ''; pinnedOnly: boolean; otherEngines: boolean; sort: Sort },
-): Row[] {
-  const needle = f.query.trim().toLowerCase();
-  const kept = rows.filter(({ snapshot: s, otherEngine }) => {
-    if (otherEngine && !f.otherEngines) return false;
-    if (f.trigger !== '' && s.trigger !== f.trigger) return false;
-    if (f.pinnedOnly && !s.pinned) return false;
-    return needle === '' || [s.name, s.note, s.workloadName].some((text) => text.toLowerCase().includes(needle));
-  });
-  const by: Record<Sort, (a: Snapshot, b: Snapshot) => number> = {
-    newest: (a, b) => b.createdAt.localeCompare(a.createdAt),
-    oldest: (a, b) => a.createdAt.localeCompare(b.createdAt),
-    largest: (a, b) => b.storedBytes - a.storedBytes,
-    smallest: (a, b) => a.storedBytes - b.storedBytes,
-  };
-  return kept.sort((a, b) => by[f.sort](a.snapshot, b.snapshot));
 }

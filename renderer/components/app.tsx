@@ -11,6 +11,7 @@ import { JobToasts } from './job-toasts';
 import { JobsScreen } from './jobs-screen';
 import { PaneGroup, PaneHandle } from './panes';
 import { SettingsScreen } from './settings-screen';
+import { StorageScreen } from './storage-screen';
 import { Sidebar } from './sidebar';
 import { SnapshotsScreen } from './snapshots-screen';
 import type { View } from './view';
@@ -92,6 +93,8 @@ function Screen({ view, navigate }: { view: View; navigate: (view: View) => void
       );
     case 'jobs':
       return <JobsScreen />;
+    case 'storage':
+      return <StorageScreen />;
     case 'settings':
       return <SettingsScreen />;
   }

@@ -14,6 +14,7 @@ describe('paletteCommands', () => {
       'All workloads',
       'All snapshots',
       'Jobs',
+      'Storage',
       'Settings',
       'Open shop',
       'Capture shop…',

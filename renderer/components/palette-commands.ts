@@ -17,6 +17,7 @@ const SCREENS: { screen: Screen; label: string }[] = [
   { screen: 'overview', label: 'All workloads' },
   { screen: 'all-snapshots', label: 'All snapshots' },
   { screen: 'jobs', label: 'Jobs' },
+  { screen: 'storage', label: 'Storage' },
   { screen: 'settings', label: 'Settings' },
 ];
 

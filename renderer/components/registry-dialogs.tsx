@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorMessage } from './error-message';
 import { JobPanel } from './job-progress';
 import { Modal } from './modal';
@@ -81,37 +81,46 @@ function RegistryResult({ job }: { job: Job | undefined }) {
   return null;
 }
 
-/** Push… : a snapshot to a registry with the user's docker login; byte progress, cancel, the digest. */
-export function PushDialog({ snapshot, onClose }: { snapshot: Snapshot; onClose: () => void }) {
+/**
+ * The frame Push… and Pull… share: the reference field, the dialog's own fields, the error and the
+ * button until the job starts (the reference is then remembered); afterwards the job's byte
+ * progress with cancel, and its result.
+ */
+function RegistryJobDialog({
+  title,
+  verb,
+  start,
+  onClose,
+  children,
+}: {
+  title: string;
+  verb: string;
+  /** Starts the job for the (trimmed) reference. */
+  start: (reference: string) => Promise<{ jobId: string }>;
+  onClose: () => void;
+  children: ReactNode;
+}) {
   const client = useClient();
   const [reference, setReference] = useState('');
-  const [keepImage, setKeepImage] = useState(false);
-  const push = useMutation({
-    mutationFn: () => client.pushSnapshot({ snapshot: snapshot.id, reference: reference.trim(), keepImage }),
+  const run = useMutation({
+    mutationFn: () => start(reference.trim()),
     onSuccess: () => rememberReference(reference.trim()),
   });
-  const job = useJob(push.data?.jobId ?? null);
+  const job = useJob(run.data?.jobId ?? null);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    push.mutate();
+    run.mutate();
   };
   return (
-    <Modal title={`Push ${snapshot.name}`} onClose={onClose}>
-      {!push.data ? (
+    <Modal title={title} onClose={onClose}>
+      {!run.data ? (
         <form onSubmit={submit} className="form">
           <ReferenceField value={reference} onChange={setReference} />
-          <label className="checkbox">
-            <input type="checkbox" checked={keepImage} onChange={(e) => setKeepImage(e.target.checked)} />
-            Keep the image on the engine afterwards
-          </label>
-          <p className="muted">
-            Uses the credentials of <code>docker login</code> for that registry. The image holds the snapshot’s archives
-            as they are stored.
-          </p>
-          <ErrorMessage error={push.error} />
+          {children}
+          <ErrorMessage error={run.error} />
           <div className="buttons">
-            <button type="submit" className="primary" disabled={push.isPending || reference.trim() === ''}>
-              Push
+            <button type="submit" className="primary" disabled={run.isPending || reference.trim() === ''}>
+              {verb}
             </button>
           </div>
         </form>
@@ -124,66 +133,61 @@ export function PushDialog({ snapshot, onClose }: { snapshot: Snapshot; onClose:
   );
 }
 
+/** Push… : a snapshot to a registry with the user's docker login; byte progress, cancel, the digest. */
+export function PushDialog({ snapshot, onClose }: { snapshot: Snapshot; onClose: () => void }) {
+  const client = useClient();
+  const [keepImage, setKeepImage] = useState(false);
+  return (
+    <RegistryJobDialog
+      title={`Push ${snapshot.name}`}
+      verb="Push"
+      start={(reference) => client.pushSnapshot({ snapshot: snapshot.id, reference, keepImage })}
+      onClose={onClose}
+    >
+      <label className="checkbox">
+        <input type="checkbox" checked={keepImage} onChange={(e) => setKeepImage(e.target.checked)} />
+        Keep the image on the engine afterwards
+      </label>
+      <p className="muted">
+        Uses the credentials of <code>docker login</code> for that registry. The image holds the snapshot’s archives as
+        they are stored.
+      </p>
+    </RegistryJobDialog>
+  );
+}
+
 /** Pull… : a snapshot image into the store, checked like an imported bundle; byte progress, cancel. */
 export function PullDialog({ onClose }: { onClose: () => void }) {
   const client = useClient();
-  const [reference, setReference] = useState('');
   const [name, setName] = useState('');
   const [volume, setVolume] = useState('');
   const [allowSpecialFiles, setAllowSpecialFiles] = useState(false);
-  const pull = useMutation({
-    mutationFn: () =>
-      client.pullSnapshot({
-        reference: reference.trim(),
-        name: name.trim() || undefined,
-        volume: volume.trim() || undefined,
-        allowSpecialFiles,
-      }),
-    onSuccess: () => rememberReference(reference.trim()),
-  });
-  const job = useJob(pull.data?.jobId ?? null);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    pull.mutate();
-  };
+  const start = (reference: string) =>
+    client.pullSnapshot({
+      reference,
+      name: name.trim() || undefined,
+      volume: volume.trim() || undefined,
+      allowSpecialFiles,
+    });
   return (
-    <Modal title="Pull a snapshot" onClose={onClose}>
-      {!pull.data ? (
-        <form onSubmit={submit} className="form">
-          <ReferenceField value={reference} onChange={setReference} />
-          <label>
-            Name
-            <input
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              placeholder="the pushed snapshot's name when empty"
-              maxLength={SNAPSHOT_NAME_MAX}
-            />
-          </label>
-          <label>
-            Volume (only for vackup / Volumes Backup &amp; Share images)
-            <input value={volume} onChange={(e) => setVolume(e.target.value)} maxLength={255} spellCheck={false} />
-          </label>
-          <label className="checkbox">
-            <input
-              type="checkbox"
-              checked={allowSpecialFiles}
-              onChange={(e) => setAllowSpecialFiles(e.target.checked)}
-            />
-            Allow device nodes, FIFOs and setuid files on restore
-          </label>
-          <ErrorMessage error={pull.error} />
-          <div className="buttons">
-            <button type="submit" className="primary" disabled={pull.isPending || reference.trim() === ''}>
-              Pull
-            </button>
-          </div>
-        </form>
-      ) : (
-        <JobPanel job={job} onCancel={job && (() => void client.cancelJob({ jobId: job.id }))} onClose={onClose}>
-          <RegistryResult job={job} />
-        </JobPanel>
-      )}
-    </Modal>
+    <RegistryJobDialog title="Pull a snapshot" verb="Pull" start={start} onClose={onClose}>
+      <label>
+        Name
+        <input
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="the pushed snapshot's name when empty"
+          maxLength={SNAPSHOT_NAME_MAX}
+        />
+      </label>
+      <label>
+        Volume (only for vackup / Volumes Backup &amp; Share images)
+        <input value={volume} onChange={(e) => setVolume(e.target.value)} maxLength={255} spellCheck={false} />
+      </label>
+      <label className="checkbox">
+        <input type="checkbox" checked={allowSpecialFiles} onChange={(e) => setAllowSpecialFiles(e.target.checked)} />
+        Allow device nodes, FIFOs and setuid files on restore
+      </label>
+    </RegistryJobDialog>
   );
 }

@@ -1,46 +1,31 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorMessage } from './error-message';
+import { ScheduleRuleFields } from './schedule-rule-fields';
+import { draftOf, lastRunText, nextRunText, ruleOf } from './schedule-text';
 import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
-import { describeRule, type Schedule, type ScheduleRule } from '../../shared/schedule-types';
-
-type Kind = 'off' | 'every' | 'daily';
-type Unit = 'minutes' | 'hours';
-
-/** The schedules list refreshes about as often as the scheduler looks (once a minute). */
-const REFETCH_MS = 60_000;
+import { useNow } from '../hooks/use-now';
+import { useSchedules, useSetSchedule } from '../hooks/use-schedules';
+import { describeRule } from '../../shared/schedule-types';
 
 /**
- * Schedules of the connected engine's workloads: the list (next run, last run and how it went) and a
- * small form to set one (off, every N minutes or hours, daily at HH:MM local time). The app's
- * scheduler and `volsnap schedule run-due` run them.
+ * Schedules of the connected engine's workloads (Settings): the list (next run, last run and how it
+ * went) and a small form to set one for any workload. Each workload's own view edits its schedule
+ * too (workload-schedule.tsx). The app's scheduler and `volsnap schedule run-due` run them.
  */
 export function ScheduleEditor() {
   const client = useClient();
-  const queryClient = useQueryClient();
-  const schedules = useQuery({
-    queryKey: queryKeys.schedules,
-    queryFn: () => client.listSchedules({}),
-    refetchInterval: REFETCH_MS,
-  });
+  const schedules = useSchedules();
   const workloads = useQuery({ queryKey: queryKeys.workloads, queryFn: () => client.listWorkloads({}) });
+  const now = useNow(30_000);
   const [workload, setWorkload] = useState('');
-  const [kind, setKind] = useState<Kind>('every');
-  const [amount, setAmount] = useState('1');
-  const [unit, setUnit] = useState<Unit>('hours');
-  const [at, setAt] = useState('03:00');
-  const save = useMutation({
-    mutationFn: (input: { workload: string; rule: ScheduleRule | null }) => client.setSchedule(input),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.schedules }),
-  });
+  const [draft, setDraft] = useState(draftOf(null));
+  const save = useSetSchedule();
   const chosen = workload || workloads.data?.[0]?.id || '';
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const seconds = Number(amount) * (unit === 'hours' ? 3600 : 60);
-    const rule: ScheduleRule | null =
-      kind === 'off' ? null : kind === 'daily' ? { kind: 'daily', at } : { kind: 'every', seconds };
-    save.mutate({ workload: chosen, rule });
+    save.mutate({ workload: chosen, rule: ruleOf(draft) });
   };
   return (
     <section aria-labelledby="schedules-title" className="schedules">
@@ -62,8 +47,8 @@ export function ScheduleEditor() {
               <tr key={s.workloadId}>
                 <td>{s.workloadName}</td>
                 <td>{describeRule(s.rule)}</td>
-                <td>{Date.parse(s.nextRunAt) <= Date.now() ? 'due now' : new Date(s.nextRunAt).toLocaleString()}</td>
-                <td>{lastRunText(s)}</td>
+                <td>{nextRunText(s, now)}</td>
+                <td>{lastRunText(s) ?? 'never'}</td>
               </tr>
             ))}
           </tbody>
@@ -80,35 +65,7 @@ export function ScheduleEditor() {
             ))}
           </select>
         </label>
-        <label>
-          Capture
-          <select value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
-            <option value="off">off</option>
-            <option value="every">every</option>
-            <option value="daily">daily at</option>
-          </select>
-        </label>
-        {kind === 'every' && (
-          <>
-            <label>
-              Every
-              <input type="number" min={1} value={amount} onChange={(e) => setAmount(e.target.value)} />
-            </label>
-            <label>
-              Unit
-              <select value={unit} onChange={(e) => setUnit(e.target.value as Unit)}>
-                <option value="minutes">minutes</option>
-                <option value="hours">hours</option>
-              </select>
-            </label>
-          </>
-        )}
-        {kind === 'daily' && (
-          <label>
-            Time (local)
-            <input type="time" value={at} onChange={(e) => setAt(e.target.value)} />
-          </label>
-        )}
+        <ScheduleRuleFields draft={draft} onChange={setDraft} />
         <button type="submit" disabled={save.isPending || chosen === ''}>
           Save schedule
         </button>
@@ -121,11 +78,4 @@ export function ScheduleEditor() {
       <ErrorMessage error={save.error} />
     </section>
   );
-}
-
-function lastRunText(s: Schedule): string {
-  if (s.lastRunAt === null && s.lastOutcome === null) return 'never';
-  const when = s.lastRunAt ? new Date(s.lastRunAt).toLocaleString() : '';
-  const outcome = s.lastOutcome ?? '';
-  return [when, s.lastError ? `${outcome}: ${s.lastError}` : outcome].filter(Boolean).join(' · ');
 }

@@ -3,6 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { ErrorMessage } from './error-message';
 import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
+import { humanBytes } from '../../shared/format';
 import type { SettingKey, Settings } from '../../shared/settings';
 
 const LABELS: Record<SettingKey, string> = {
@@ -10,6 +11,7 @@ const LABELS: Record<SettingKey, string> = {
   defaultMode: 'Default capture mode',
   keepLast: 'Keep the last N snapshots per workload',
   maxAgeDays: 'Delete snapshots older than (days, empty = never)',
+  maxStoreBytes: 'Store size limit, e.g. 50 GB (oldest snapshots go first; empty = no limit)',
   keepInTrayOnClose: 'Keep running in the tray when the window closes',
   launchAtLogin: 'Launch at login',
 };
@@ -18,11 +20,15 @@ const LABELS: Record<SettingKey, string> = {
 export function SettingField({ settingKey, value }: { settingKey: SettingKey; value: Settings[SettingKey] }) {
   const client = useClient();
   const queryClient = useQueryClient();
-  const [draft, setDraft] = useState(toText(value));
-  useEffect(() => setDraft(toText(value)), [value]);
+  const [draft, setDraft] = useState(toText(value, settingKey));
+  useEffect(() => setDraft(toText(value, settingKey)), [value, settingKey]);
   const save = useMutation({
     mutationFn: (next: unknown) => client.setSetting({ key: settingKey, value: next }),
-    onSuccess: (settings) => queryClient.setQueryData(queryKeys.settings, settings),
+    onSuccess: (settings) => {
+      queryClient.setQueryData(queryKeys.settings, settings);
+      // The Storage screen shows the limit and warns against it.
+      if (settingKey === 'maxStoreBytes') void queryClient.invalidateQueries({ queryKey: queryKeys.storeUsage });
+    },
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -53,13 +59,13 @@ export function SettingField({ settingKey, value }: { settingKey: SettingKey; va
           <input
             value={draft}
             onChange={(e) => setDraft(e.target.value)}
-            inputMode={typeof value === 'string' ? 'text' : 'numeric'}
+            inputMode={typeof value === 'string' || settingKey === 'maxStoreBytes' ? 'text' : 'numeric'}
           />
         )}
       </label>
       <button
         type="submit"
-        disabled={save.isPending || draft === toText(value)}
+        disabled={save.isPending || draft === toText(value, settingKey)}
         aria-label={`Save ${LABELS[settingKey]}`}
       >
         Save
@@ -74,7 +80,9 @@ export function SettingField({ settingKey, value }: { settingKey: SettingKey; va
   );
 }
 
-function toText(value: string | number | boolean | null): string {
+function toText(value: string | number | boolean | null, key?: SettingKey): string {
+  // A size reads as "50 GB"; main parses the text back (shared/size-text.ts).
+  if (key === 'maxStoreBytes' && typeof value === 'number') return humanBytes(value);
   return value === null ? '' : String(value);
 }
 

@@ -1,4 +1,4 @@
-import { Activity, Layers, LayoutGrid, Settings, type LucideIcon } from 'lucide-react';
+import { Activity, HardDrive, Layers, LayoutGrid, Settings, type LucideIcon } from 'lucide-react';
 import type { Screen } from './view';
 import { useJobs } from '../hooks/use-jobs';
 
@@ -10,6 +10,7 @@ export const NAV_ENTRIES: { screen: Screen; label: string; icon: LucideIcon }[] 
   { screen: 'overview', label: 'All workloads', icon: LayoutGrid },
   { screen: 'all-snapshots', label: 'All snapshots', icon: Layers },
   { screen: 'jobs', label: 'Jobs', icon: Activity },
+  { screen: 'storage', label: 'Storage', icon: HardDrive },
   { screen: 'settings', label: 'Settings', icon: Settings },
 ];
 

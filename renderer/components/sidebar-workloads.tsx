@@ -1,9 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
+import { ScheduleBadge } from './schedule-badge';
 import { StatusDot, type WorkloadState } from './status-dot';
 import type { WorkloadRef } from './view';
 import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
 import { useNow } from '../hooks/use-now';
+import { useSchedules } from '../hooks/use-schedules';
 import { humanAge, humanBytes } from '../format';
 import type { Snapshot } from '../../shared/types';
 
@@ -15,7 +17,8 @@ interface Entry {
 }
 
 /**
- * The workloads on the engine with their state, last snapshot age and stored size. While the engine
+ * The workloads on the engine with their state, last snapshot age and stored size, and a badge
+ * when one is captured on a schedule (a warning when its last scheduled capture failed). While the engine
  * is unreachable, the workloads the catalog has snapshots of instead, so they stay browsable.
  */
 export function SidebarWorkloads({
@@ -27,6 +30,7 @@ export function SidebarWorkloads({
 }) {
   const entries = useEntries();
   const now = useNow(10_000);
+  const schedules = useSchedules();
   if (!entries) return <p className="sidebar-empty muted">Loading workloads…</p>;
   if (entries.length === 0)
     return (
@@ -34,28 +38,34 @@ export function SidebarWorkloads({
     );
   return (
     <ul className="sidebar-workloads">
-      {entries.map(({ workload, state, lastAt, storedBytes }) => (
-        <li key={workload.id}>
-          <button
-            type="button"
-            className="sidebar-item workload-item"
-            aria-current={workload.id === selectedId ? 'page' : undefined}
-            aria-label={`Open snapshots of ${workload.name}`}
-            data-sidebar-workload={workload.id}
-            onClick={() => onOpen(workload)}
-          >
-            <StatusDot state={state} />
-            <span className="workload-text">
-              <span className="workload-name">{workload.name}</span>
-              <span className="workload-meta">
-                {state === 'removed' && 'removed · '}
-                {lastAt ? humanAge(lastAt, now) : 'no snapshots'}
-                {storedBytes > 0 && ` · ${humanBytes(storedBytes)}`}
+      {entries.map(({ workload, state, lastAt, storedBytes }) => {
+        const schedule = schedules.data?.find((s) => s.workloadId === workload.id);
+        const badgeId = `schedule-badge-${workload.id}`;
+        return (
+          <li key={workload.id}>
+            <button
+              type="button"
+              className="sidebar-item workload-item"
+              aria-current={workload.id === selectedId ? 'page' : undefined}
+              aria-label={`Open snapshots of ${workload.name}`}
+              aria-describedby={schedule ? badgeId : undefined}
+              data-sidebar-workload={workload.id}
+              onClick={() => onOpen(workload)}
+            >
+              <StatusDot state={state} />
+              <span className="workload-text">
+                <span className="workload-name">{workload.name}</span>
+                <span className="workload-meta">
+                  {state === 'removed' && 'removed · '}
+                  {lastAt ? humanAge(lastAt, now) : 'no snapshots'}
+                  {storedBytes > 0 && ` · ${humanBytes(storedBytes)}`}
+                </span>
               </span>
-            </span>
-          </button>
-        </li>
-      ))}
+              {schedule && <ScheduleBadge schedule={schedule} now={now} id={badgeId} />}
+            </button>
+          </li>
+        );
+      })}
     </ul>
   );
 }

@@ -13,6 +13,7 @@ export function Sidebar({ view, onNavigate }: { view: View; onNavigate: (view: V
     view.screen === 'overview' ||
     view.screen === 'all-snapshots' ||
     view.screen === 'jobs' ||
+    view.screen === 'storage' ||
     view.screen === 'settings'
       ? view.screen
       : null;

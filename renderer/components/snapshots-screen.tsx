@@ -21,6 +21,7 @@ import { SnapshotTable } from './snapshot-table';
 import { StatusDot } from './status-dot';
 import { Timeline } from './timeline';
 import type { WorkloadRef } from './view';
+import { WorkloadSchedule } from './workload-schedule';
 import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
 import { SHORTCUTS, ariaChord, chordLabel, useShortcut } from '../hooks/use-shortcut';
@@ -103,6 +104,7 @@ export function SnapshotsScreen(props: {
           </button>
         )}
       </header>
+      <WorkloadSchedule workload={workload} canSchedule={canCapture} />
       <ErrorMessage error={snapshots.error} />
       {snapshots.data?.length === 0 && (
         <EmptyState icon={Inbox} title="No snapshots yet">

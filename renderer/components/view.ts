@@ -17,9 +17,10 @@ export type View =
   | { screen: 'diff'; workload: WorkloadRef; snapshot: Snapshot }
   | { screen: 'all-snapshots' }
   | { screen: 'jobs' }
+  | { screen: 'storage' }
   | { screen: 'settings' };
 
 /** The top-level screens the sidebar navigates to. */
-export type Screen = 'overview' | 'all-snapshots' | 'jobs' | 'settings';
+export type Screen = 'overview' | 'all-snapshots' | 'jobs' | 'storage' | 'settings';
 
 export type Navigate = (view: View) => void;

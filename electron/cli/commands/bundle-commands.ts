@@ -6,8 +6,8 @@ import type { ExportResult } from '../../services/bundle/export';
 import type { Snapshot } from '../../../shared/types';
 
 function bundles(services: Services): BundleService {
-  const { dataDir, db, docker, catalog, files, workloads, leases } = services;
-  return new BundleService({ dataDir, db, docker, catalog, files, workloads, leases });
+  const { dataDir, db, docker, catalog, files, storedVolumes, workloads, leases } = services;
+  return new BundleService({ dataDir, db, docker, catalog, files, storedVolumes, workloads, leases });
 }
 
 function exportLine(result: ExportResult): string {

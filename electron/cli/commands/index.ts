@@ -3,12 +3,14 @@ import { exportCommand, importCommand } from './bundle-commands';
 import { configCommand } from './config-commands';
 import { diffCommand } from './diff-commands';
 import { enginesCommand } from './engine-commands';
+import { gcCommand } from './gc-command';
 import { catCommand, extractCommand, lsCommand } from './file-commands';
 import { pullCommand, pushCommand } from './registry-commands';
 import { recoverCommand, restoreCommand } from './restore-commands';
 import { cloneCommand } from './clone-command';
 import { scheduleCommand } from './schedule-commands';
 import { serveCommand } from './serve-command';
+import { usageCommand } from './usage-command';
 import {
   captureCommand,
   deleteCommand,
@@ -37,6 +39,8 @@ export const COMMANDS: CliCommand[] = [
   unpinSnapshotCommand,
   deleteCommand,
   pruneCommand,
+  gcCommand,
+  usageCommand,
   restoreCommand,
   cloneCommand,
   exportCommand,

@@ -1,15 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { exportSnapshot, exportToFile, type ExportResult } from './export';
+import { exportSnapshot, exportToFile, type ExportDeps, type ExportResult } from './export';
 import { importBundle } from './import-bundle';
 import { importForeign } from './foreign-import';
 import type { ImportDeps, ImportOptions } from './volume-set-import';
-import type { Leases } from '../../store/leases';
 import { VolsnapError } from '../../../shared/errors';
 import type { Snapshot } from '../../../shared/types';
 
-export type BundleDeps = ImportDeps & { leases: Leases };
+export type BundleDeps = ImportDeps & ExportDeps;
 
 export interface ImportRequest extends ImportOptions {
   /** A path, or `-` with `stdin` set. */

@@ -10,7 +10,7 @@ const ZEROS = Buffer.alloc(2 * BLOCK);
 /** Large reads: the export is a copy, and 64 KiB reads cost a syscall and a callback each. */
 const READ_CHUNK = 4 * 1024 * 1024;
 
-/** One volume stream of a bundle: its entry name, the file holding it, and what it must hash to. */
+/** One volume stream of a bundle: its entry name, the compressed tar file holding it, and what it must hash to. */
 export interface BundleStream {
   entry: string;
   path: string;
@@ -39,14 +39,22 @@ export async function writeBundle(doc: BundleDoc, streams: BundleStream[], sink:
   await out.write(padding(json.length));
   for (const stream of streams) {
     await out.write(entryHeader(stream.entry, stream.sizeBytes, mtime));
-    await copyVerified(stream, out);
+    await copyVerified(stream, (data) => out.write(data), 'exported');
     await out.write(padding(stream.sizeBytes));
   }
   await out.write(ZEROS);
   return { sizeBytes: out.bytes, sha256: out.digest() };
 }
 
-async function copyVerified(stream: BundleStream, out: HashingSink): Promise<void> {
+/**
+ * Copies one stream's file through `write`, hashing it on the way: it must match the size and
+ * sha256 the document promised (a damaged stored archive fails the copy before its end goes out).
+ */
+export async function copyVerified(
+  stream: BundleStream,
+  write: (data: Buffer) => Promise<void>,
+  outcome: 'exported' | 'pushed',
+): Promise<void> {
   const hash = createHash('sha256');
   let bytes = 0;
   for await (const chunk of createReadStream(stream.path, { highWaterMark: READ_CHUNK })) {
@@ -54,12 +62,12 @@ async function copyVerified(stream: BundleStream, out: HashingSink): Promise<voi
     bytes += data.length;
     if (bytes > stream.sizeBytes) break;
     hash.update(data);
-    await out.write(data);
+    await write(data);
   }
   if (bytes !== stream.sizeBytes || hash.digest('hex') !== stream.sha256)
     throw new VolsnapError(
       'Integrity',
-      `The stored archive ${stream.entry} no longer matches its checksum; nothing was exported. Run \`volsnap verify\` on the snapshot.`,
+      `The stored archive ${stream.entry} no longer matches its checksum; nothing was ${outcome}. Run \`volsnap verify\` on the snapshot.`,
     );
 }
 
@@ -96,7 +104,8 @@ class HashingSink {
   }
 }
 
-function waitDrain(sink: Writable): Promise<void> {
+/** Resolves on the sink's next `drain`, rejects on its error. */
+export function waitDrain(sink: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => {
       sink.off('drain', onDrain);

@@ -5,15 +5,16 @@ import { Writable } from 'node:stream';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, streamEntryName, type BundleDoc } from './bundle-format';
 import { writeBundle, type BundleStream, type WrittenBundle } from './bundle-writer';
 import { JobRunner } from '../jobs';
-import { fsyncDir, type ArchiveFiles } from '../../store/archive-files';
+import { fsyncDir } from '../../store/archive-files';
 import type { Catalog } from '../../store/catalog';
 import type { Leases } from '../../store/leases';
+import type { CompressedTar, StoredVolumeReader } from '../stored-volumes/stored-volume-reader';
 import { VolsnapError } from '../../../shared/errors';
 import type { Snapshot } from '../../../shared/types';
 
 export interface ExportDeps {
   catalog: Catalog;
-  files: ArchiveFiles;
+  storedVolumes: StoredVolumeReader;
   leases: Leases;
 }
 
@@ -28,14 +29,31 @@ export interface ExportResult {
   sha256: string;
 }
 
-/** A ready snapshot's bundle parts: its volsnap.json document and its stored archives. */
-export function bundleParts(deps: ExportDeps, snapshot: Snapshot): { doc: BundleDoc; streams: BundleStream[] } {
+/** A snapshot's bundle parts; `release` frees what reading the streams made (call it when done). */
+export interface BundleParts {
+  doc: BundleDoc;
+  streams: BundleStream[];
+  release(): Promise<void>;
+}
+
+/** A ready snapshot's bundle parts: its volsnap.json document and each volume as a compressed tar. */
+export async function bundleParts(deps: ExportDeps, snapshot: Snapshot): Promise<BundleParts> {
   const stored = deps.catalog.storedVolumes(snapshot.id);
-  const streams = stored.map((v) => ({
+  const tars: CompressedTar[] = [];
+  const release = async () => {
+    await Promise.all(tars.map((t) => t.release()));
+  };
+  try {
+    for (const v of stored) tars.push(await deps.storedVolumes.compressed(snapshot.id, v));
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  const streams = stored.map((v, i) => ({
     entry: streamEntryName(v.position, v.volumeName),
-    path: deps.files.pathOf(snapshot.id, v.archiveFile),
-    sizeBytes: v.storedBytes,
-    sha256: v.sha256,
+    path: tars[i]!.path,
+    sizeBytes: tars[i]!.sizeBytes,
+    sha256: tars[i]!.sha256,
   }));
   const doc: BundleDoc = {
     format: BUNDLE_FORMAT,
@@ -65,11 +83,11 @@ export function bundleParts(deps: ExportDeps, snapshot: Snapshot): { doc: Bundle
       mountDestination: v.mountDestination,
       sizeBytes: v.sizeBytes,
       fileCount: v.fileCount,
-      stream: { entry: streams[i]!.entry, sha256: v.sha256, sizeBytes: v.storedBytes },
+      stream: { entry: streams[i]!.entry, sha256: streams[i]!.sha256, sizeBytes: streams[i]!.sizeBytes },
       manifest: deps.catalog.manifest(snapshot.id, v.position),
     })),
   };
-  return { doc, streams };
+  return { doc, streams, release };
 }
 
 /** Writes a snapshot's bundle to `sink` while holding its read lease (no delete or prune removes it meanwhile). */
@@ -87,8 +105,12 @@ export async function exportSnapshot(
     );
   const lease = deps.leases.snapshots.hold(snapshot, { id: JobRunner.newId(), kind: 'read' });
   try {
-    const { doc, streams } = bundleParts(deps, snapshot);
-    return await writeBundle(doc, streams, watch ? watch(sink) : sink);
+    const parts = await bundleParts(deps, snapshot);
+    try {
+      return await writeBundle(parts.doc, parts.streams, watch ? watch(sink) : sink);
+    } finally {
+      await parts.release();
+    }
   } finally {
     lease.release();
   }

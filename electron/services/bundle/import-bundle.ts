@@ -3,7 +3,7 @@ import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Parser, type ReadEntry } from 'tar';
 import { BUNDLE_JSON, LIMITS, parseBundleDoc, refused } from './bundle-format';
-import { parserSink } from './stream-check';
+import { parserSink } from '../stored-volumes/tar-walk';
 import { VolumeSetImport, type ImportDeps, type ImportOptions } from './volume-set-import';
 import { VolsnapError } from '../../../shared/errors';
 import type { Snapshot } from '../../../shared/types';

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { Transform, Writable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Parser, type ReadEntry } from 'tar';
 import { DecompressStream } from 'zstd-napi';
 import { refused } from './bundle-format';
 import { EntryChecker, RefusedEntry } from '../restore/entry-check';
 import { checkManifest } from '../restore/manifest-check';
+import { parserSink } from '../stored-volumes/tar-walk';
 import type { ManifestEntry, SpecialFiles } from '../../../shared/types';
 
 const READ_CHUNK = 4 * 1024 * 1024;
@@ -95,25 +96,6 @@ export function bounded(limit: number, onBomb: () => Error = () => new Bomb()): 
       seen += chunk.length;
       if (seen > limit) callback(onBomb());
       else callback(null, chunk);
-    },
-  });
-}
-
-/** A Writable in front of tar's Parser, so `pipeline` drives it with backpressure and sees its errors. */
-export function parserSink(parser: Parser): Writable {
-  const ended = new Promise<void>((resolve, reject) => {
-    parser.on('end', () => resolve());
-    parser.on('error', reject);
-  });
-  ended.catch(() => undefined);
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      if (parser.write(chunk)) callback();
-      else parser.once('drain', () => callback());
-    },
-    final(callback) {
-      parser.end();
-      ended.then(() => callback(), callback);
     },
   });
 }

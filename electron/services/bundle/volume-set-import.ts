@@ -35,6 +35,13 @@ export interface ImportOptions {
   /** Workload id or name on the current engine; else the bundle's workload by name. */
   workload?: string;
   allowSpecialFiles?: boolean;
+  /**
+   * Set by `volsnap pull`: the snapshot is recorded with trigger `pull` and a provenance naming
+   * the image, by the commit's own transaction, so it is never listed as a plain import first.
+   * An option (not a commit argument) so that the vackup-layout pull, which commits through
+   * `importForeign`, is recorded the same way.
+   */
+  pulledFrom?: { reference: string; digest: string | null };
 }
 
 /** Where the snapshot goes: chosen before a byte of stream is read, so a bad option fails at once. */
@@ -120,6 +127,7 @@ export class VolumeSetImport {
     this.received.set(position, {
       position,
       archiveFile: file,
+      format: 1,
       volumeName: volume.volumeName,
       owner: volume.owner,
       mountDestination: volume.mountDestination,
@@ -138,7 +146,7 @@ export class VolumeSetImport {
     const snapshotId = this.area.snapshotId;
     const provenance: Provenance = {
       ...(doc.snapshot.provenance ?? { engineVersion: '', engineHost: '', containers: [], mounts: [] }),
-      imported: { ...imported, importedAt: new Date().toISOString() },
+      imported: this.recordedAs(imported),
     };
     await this.area.commit(deps.files);
     // A crash here leaves archives/<id> without a row: the sweep removes it with the dead import's area.
@@ -152,7 +160,7 @@ export class VolumeSetImport {
           workloadId: target.workloadId,
           workloadName: target.workloadName,
           createdAt: doc.snapshot.createdAt,
-          trigger: 'import',
+          trigger: this.options.pulledFrom ? 'pull' : 'import',
           mode: doc.snapshot.mode,
           expiresAt: null,
           provenance,
@@ -179,6 +187,15 @@ export class VolumeSetImport {
   /** Removes everything this import wrote. */
   async abort(): Promise<void> {
     await this.area.remove();
+  }
+
+  /** The import provenance as stored: a pull names its image (reference, and the digest as the file's sha256). */
+  private recordedAs(imported: Omit<ImportProvenance, 'importedAt'>): ImportProvenance {
+    const importedAt = new Date().toISOString();
+    const image = this.options.pulledFrom;
+    if (!image) return { ...imported, importedAt };
+    const fileSha256 = image.digest?.replace(/^sha256:/, '') ?? imported.fileSha256;
+    return { ...imported, source: 'registry', fileName: image.reference, fileSha256, image, importedAt };
   }
 
   private specialFiles() {

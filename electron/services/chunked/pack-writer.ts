@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { compress } from 'zstd-napi';
-import type { ChunkIndex, PackedChunk } from '../../store/chunks/chunk-index';
+import { PACK_RECORD_HEADER, type ChunkIndex, type PackedChunk } from '../../store/chunks/chunk-index';
 import { fsyncDir } from '../../store/archive-files';
 import type { PackFiles } from './pack-files';
+import { crashPoint } from '../restore/crash';
 
 /** Packs are sealed once they reach this size: tens of MB, few files, cheap repacks. */
 export const PACK_TARGET_BYTES = 32 * 1024 * 1024;
 
-/**
- * Every record in a pack is `hash (32 bytes) | stored length (u32 BE) | zstd frame`, so the index
- * can be rebuilt and verified from the packs alone; the index points at the frame.
- */
-export const RECORD_HEADER = 36;
+/** A record's bytes before its zstd frame (see PACK_RECORD_HEADER). */
+export const RECORD_HEADER = PACK_RECORD_HEADER;
 
 /** The durable steps of sealing a pack, for kill-at-every-step tests. */
 export type SealStep = 'synced' | 'renamed' | 'committed';
@@ -22,6 +20,8 @@ export interface PackWriterDeps {
   packs: PackFiles;
   targetBytes?: number;
   zstdLevel?: number;
+  /** A repack: every chunk added is written (the index has them all) and moves to the new pack. */
+  relocate?: boolean;
   /** Test hook called after each step; a test stops the writer there by throwing. */
   afterStep?: (step: SealStep, packId: string) => void;
 }
@@ -61,7 +61,7 @@ export class PackWriter {
   async add(chunk: Buffer): Promise<Buffer> {
     const hash = createHash('sha256').update(chunk).digest();
     const key = hash.toString('hex');
-    if (this.current?.hashes.has(key) || this.deps.index.has(hash)) return hash;
+    if (this.current?.hashes.has(key) || (!this.deps.relocate && this.deps.index.has(hash))) return hash;
     const pack = this.current ?? (await this.openPack());
     const frame = compress(chunk, { compressionLevel: this.level });
     const header = Buffer.allocUnsafe(RECORD_HEADER);
@@ -111,18 +111,22 @@ export class PackWriter {
     const pack = this.current!;
     this.current = null;
     const { packs, index, afterStep } = this.deps;
+    const step = (name: SealStep, packId: string) => {
+      afterStep?.(name, packId);
+      crashPoint(`pack-${name}`);
+    };
     try {
       await writePending(pack);
       await pack.handle.sync();
     } finally {
       await pack.handle.close();
     }
-    afterStep?.('synced', pack.id);
+    step('synced', pack.id);
     await rename(packs.tempPathOf(pack.id), packs.pathOf(pack.id));
     await fsyncDir(packs.dir);
-    afterStep?.('renamed', pack.id);
-    index.commitPack(pack.id, pack.bytes, pack.chunks);
-    afterStep?.('committed', pack.id);
+    step('renamed', pack.id);
+    index.commitPack(pack.id, pack.bytes, pack.chunks, { relocate: this.deps.relocate });
+    step('committed', pack.id);
   }
 }
 

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DecompressStream } from 'zstd-napi';
 import { createServices, type Services } from '..';
 import { ManifestTap } from '../manifest-tap';
 import { ChunkIndex } from '../../store/chunks/chunk-index';
@@ -15,13 +13,9 @@ import {
   uniqueName,
   type TestWorkload,
 } from '../../../test/engine';
-import { ContentChunker, STORE_CHUNK_SIZES } from './chunker';
-import { ChunkReader } from './chunk-reader';
-import { PackFiles } from './pack-files';
-import { PackWriter } from './pack-writer';
-import { regenerateTar, splitTar } from './tar-layout';
+import { createHelper, helperMountPath, removeHelper } from '../../docker/helper';
 
-describeEngine('tar layout (format v2)', () => {
+describeEngine('tar layout (format v2, through capture and the reader)', () => {
   const docker = testDocker();
   const data = tempDir();
   let services: Services;
@@ -36,7 +30,7 @@ describeEngine('tar layout (format v2)', () => {
     data.remove();
   });
 
-  it('regenerates a captured volume tar byte for byte from chunks, entry by entry as the manifest says', async () => {
+  it('stores a captured volume as chunks and regenerates the Engine tar byte for byte; an unchanged volume stores nothing new', async () => {
     const vol = uniqueName('v2tar');
     workload = await createWorkload(docker, {
       services: [{ name: uniqueName('app'), volumes: [{ volume: vol, destination: '/data' }] }],
@@ -51,41 +45,48 @@ describeEngine('tar layout (format v2)', () => {
     ).done;
     expect(snapshot.status).toBe('ready');
     const [stored] = services.catalog.storedVolumes(snapshot.id);
-    const archive = (): NodeJS.ReadableStream =>
-      createReadStream(services.files.pathOf(snapshot.id, stored!.archiveFile)).pipe(new DecompressStream());
+    expect(stored!.format).toBe(2);
 
+    // The Engine's own tar of the (unchanged, live-mode) volume, read the way capture reads it.
+    const helper = await createHelper(docker, {
+      image: 'busybox:latest',
+      volumes: [vol],
+      readOnly: true,
+      jobId: 'test',
+    });
     const original = createHash('sha256');
-    await pipeline(archive(), new Writable({ write: (c: Buffer, _e, cb) => (original.update(c), cb()) }));
+    try {
+      const engineTar = await helper.getArchive({ path: helperMountPath(vol) });
+      await pipeline(engineTar, new Writable({ write: (c: Buffer, _e, cb) => (original.update(c), cb()) }));
+    } finally {
+      await removeHelper(helper);
+    }
 
-    const index = new ChunkIndex(services.db);
-    const packs = new PackFiles(data.path);
-    const writer = new PackWriter({ index, packs });
-    const layout = await splitTar(
-      archive() as AsyncIterable<Buffer>,
-      writer,
-      () => new ContentChunker(STORE_CHUNK_SIZES),
-    );
-    await writer.flush();
-    // copy.bin has big.bin's bytes: stored once.
-    expect(writer.newBytes).toBeLessThan(6 * 1024 * 1024);
-
-    const reader = new ChunkReader(index, packs);
+    // The stored volume regenerates that tar byte for byte, and its entries are the manifest's.
     const regenerated = createHash('sha256');
     const tap = new ManifestTap(vol);
     await pipeline(
-      regenerateTar(layout, reader),
+      services.storedVolumes.tar(snapshot.id, stored!),
       tap,
       new Writable({ write: (c: Buffer, _e, cb) => (regenerated.update(c), cb()) }),
     );
-    await reader.close();
     expect(regenerated.digest('hex')).toBe(original.digest('hex'));
     const byPath = (a: { path: string }, b: { path: string }): number => a.path.localeCompare(b.path);
     expect(tap.result().entries.sort(byPath)).toEqual(services.catalog.manifest(snapshot.id, 0).sort(byPath));
 
-    // Splitting the same tar again stores nothing new.
-    const again = new PackWriter({ index, packs });
-    await splitTar(archive() as AsyncIterable<Buffer>, again, () => new ContentChunker(STORE_CHUNK_SIZES));
-    await again.flush();
-    expect(again.newChunks).toBe(0);
+    // copy.bin has big.bin's bytes: stored once (5 MiB of random data, nothing compresses it).
+    const index = new ChunkIndex(services.db);
+    const packBytes = (): number =>
+      services.db.prepare('SELECT COALESCE(SUM(bytes), 0) FROM chunk_packs').pluck().get() as number;
+    expect(packBytes()).toBeLessThan(6 * 1024 * 1024);
+
+    // Capturing the unchanged volume again stores no new chunk.
+    const chunksBefore = index.chunkCount();
+    const bytesBefore = packBytes();
+    const again = await (await services.capture.start({ workload: workload.name, mode: 'live' })).done;
+    expect(again.status).toBe('ready');
+    expect(index.chunkCount()).toBe(chunksBefore);
+    expect(packBytes()).toBe(bytesBefore);
+    expect((await services.snapshots.verify(again.id)).ok).toBe(true);
   });
 });

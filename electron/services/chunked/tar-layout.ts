@@ -1,7 +1,7 @@
 import { VolsnapError } from '../../../shared/errors';
 import type { Chunker } from './chunker';
 import type { ChunkReader } from './chunk-reader';
-import { fileBytes, storeFile, type ChunkedFile } from './chunked-file';
+import { fileBytes, storeChunks, type FileChunks } from './chunked-file';
 import type { PackWriter } from './pack-writer';
 
 const BLOCK = 512;
@@ -15,7 +15,7 @@ const FILE_TYPES = new Set(['0', '\0', '7']);
  * restore, export and push see exactly what they see today.
  */
 export interface TarLayout {
-  parts: { meta: Buffer; file?: ChunkedFile }[];
+  parts: { meta: Buffer; file?: FileChunks }[];
   /** Bytes after the last file content: final headers, end-of-archive blocks. */
   tail: Buffer;
 }
@@ -39,7 +39,7 @@ export async function splitTar(
     paxSize = undefined;
     const padding = (BLOCK - (size % BLOCK)) % BLOCK;
     if (FILE_TYPES.has(type)) {
-      const file = await storeFile(input.stream(size), newChunker(), writer);
+      const file = await storeChunks(input.stream(size), newChunker(), writer);
       parts.push({ meta: Buffer.concat(meta), file });
       meta = [await input.take(padding)];
     } else {

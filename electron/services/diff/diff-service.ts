@@ -1,7 +1,7 @@
 import type { EngineClient as Docker } from '../../docker/engine';
 import { CURRENT, diffAgainstCurrent, helperFor, pairWithCurrent, storedRefs, type StoredRef } from './current-diff';
 import { buildFileDiff, MAX_TEXT_BYTES, wantsContent } from './file-diff';
-import { readArchiveContent, readLiveFile, type FileSide } from './file-sources';
+import { readLiveFile, type FileSide } from './file-sources';
 import { liveSource, type CurrentVolume } from './live-manifest';
 import { oneSidedVolumeDiff, totalSummary } from './manifest-diff';
 import { StoredManifestDiff } from './stored-diff';
@@ -10,11 +10,11 @@ import { JobRunner } from '../jobs';
 import type { WorkloadService } from '../workload-service';
 import { removeHelper } from '../../docker/helper';
 import type { DiscoveredWorkload } from '../../docker/workloads';
-import type { ArchiveFiles } from '../../store/archive-files';
 import type { Catalog } from '../../store/catalog';
 import type { Db } from '../../store/db';
 import type { Lease, Leases } from '../../store/leases';
 import type { SettingsStore } from '../../store/settings-store';
+import type { StoredVolumeReader } from '../stored-volumes/stored-volume-reader';
 import { VolsnapError } from '../../../shared/errors';
 import type { DiffResult, FileDiff } from '../../../shared/diff-types';
 import type { Snapshot } from '../../../shared/types';
@@ -23,7 +23,7 @@ export interface DiffDeps {
   docker: Docker;
   db: Db;
   catalog: Catalog;
-  files: ArchiveFiles;
+  storedVolumes: StoredVolumeReader;
   jobs: JobRunner;
   workloads: WorkloadService;
   settings: SettingsStore;
@@ -184,13 +184,7 @@ export class DiffService {
 
   private archiveContent(snapshot: Snapshot, volume: StoredRef, path: string): Promise<Buffer | null> {
     return this.reading([snapshot], () =>
-      readArchiveContent({
-        files: this.deps.files,
-        snapshotId: snapshot.id,
-        volume,
-        path,
-        maxBytes: MAX_TEXT_BYTES,
-      }),
+      this.deps.storedVolumes.fileBytes(snapshot.id, volume, { path, maxBytes: MAX_TEXT_BYTES }),
     );
   }
 

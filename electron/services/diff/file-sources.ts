@@ -1,49 +1,15 @@
-import { createReadStream } from 'node:fs';
 import path from 'node:path/posix';
 import { pipeline } from 'node:stream/promises';
-import { DecompressStream } from 'zstd-napi';
 import { isDirStat, parentsInVolume, statPath, type LiveSource } from './live-manifest';
 import { TarEntryReader } from './tar-entry';
 import { ManifestTap } from '../manifest-tap';
 import { engineCall, engineError } from '../../docker/engine';
-import type { ArchiveFiles } from '../../store/archive-files';
-import type { StoredVolume } from '../../store/catalog';
 import type { ManifestEntry } from '../../../shared/types';
 
 /** One side of a file diff: the entry, and its bytes when they were read. */
 export interface FileSide {
   entry: ManifestEntry;
   content: Buffer | null;
-}
-
-/**
- * Reads one file's bytes out of a snapshot archive: decompress and parse the tar until the entry,
- * then stop. Null if the entry is not a file of at most `maxBytes`.
- */
-export async function readArchiveContent(options: {
-  files: ArchiveFiles;
-  snapshotId: string;
-  volume: StoredVolume;
-  path: string;
-  maxBytes: number;
-}): Promise<Buffer | null> {
-  const { files, snapshotId, volume } = options;
-  const stop = new AbortController();
-  // Capture named the tar's top folder after the volume (the helper mounts it at /volsnap/<volume>).
-  const reader = new TarEntryReader({
-    rootName: volume.volumeName,
-    wanted: options.path,
-    maxBytes: options.maxBytes,
-    onFound: () => stop.abort(),
-  });
-  try {
-    await pipeline(createReadStream(files.pathOf(snapshotId, volume.archiveFile)), new DecompressStream(), reader, {
-      signal: stop.signal,
-    });
-  } catch (error) {
-    if (!reader.found) throw error;
-  }
-  return reader.content;
 }
 
 /**

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { EngineClient as Docker } from '../../docker/engine';
 import type { VolumeRef } from './volume-pairs';
 import { ManifestTap } from '../manifest-tap';
+import { volumeTarNames } from '../volume-tar-names';
 import { engineCall, engineError } from '../../docker/engine';
 import { helperMountPath } from '../../docker/helper';
 import type { DiscoveredWorkload } from '../../docker/workloads';
@@ -69,12 +70,12 @@ export async function readLiveManifest(options: {
   const stream = await engineCall(`read volume ${volumeName}`, () =>
     source.container.getArchive({ path: source.root }),
   );
-  const tap = new ManifestTap(path.basename(source.root), (totals) =>
-    options.onProgress(totals.tarBytes, totals.files),
-  );
+  const rootName = path.basename(source.root);
+  const tap = new ManifestTap(rootName, (totals) => options.onProgress(totals.tarBytes, totals.files));
   const discard = new Writable({ write: (_chunk, _encoding, callback) => callback() });
   try {
-    await pipeline(stream, tap, discard, { signal: options.signal });
+    // Podman names a helper's mount-point entries `/`, `/a.txt`: read them with Docker's names.
+    await pipeline(stream, volumeTarNames(rootName), tap, discard, { signal: options.signal });
   } catch (error) {
     if (options.signal.aborted) throw error;
     throw engineError(error, `read volume ${volumeName}`);

@@ -1,10 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Header } from 'tar';
 import type { BundleDoc } from '../bundle/bundle-format';
-import { entryHeader, padding, type BundleStream } from '../bundle/bundle-writer';
-import { VolsnapError } from '../../../shared/errors';
+import { copyVerified, entryHeader, padding, waitDrain, type BundleStream } from '../bundle/bundle-writer';
 
 /**
  * The one layer of a snapshot image: `volsnap/snapshot.json` (the bundle's volsnap.json document)
@@ -26,7 +23,6 @@ export function streamEntryOf(layerPath: string): string | null {
   return layerPath.startsWith(prefix) ? layerPath.slice(prefix.length) : null;
 }
 
-const READ_CHUNK = 4 * 1024 * 1024;
 const TRAILER = Buffer.alloc(1024);
 
 /** The layer tar's size in bytes, for progress totals. */
@@ -52,7 +48,7 @@ export async function writeImageLayer(options: {
   const write = async (data: Buffer) => {
     written += data.length;
     options.onBytes(written);
-    if (!options.sink.write(data)) await drained(options.sink);
+    if (!options.sink.write(data)) await waitDrain(options.sink);
   };
   await write(dirHeader(`${IMAGE_DIR}/`, mtime));
   await write(dirHeader(`${IMAGE_DIR}/volumes/`, mtime));
@@ -62,47 +58,15 @@ export async function writeImageLayer(options: {
   await write(padding(json.length));
   for (const stream of streams) {
     await write(entryHeader(layerPathOf(stream.entry), stream.sizeBytes, mtime));
-    await copyChecked(stream, write);
+    await copyVerified(stream, write, 'pushed');
     await write(padding(stream.sizeBytes));
   }
   await write(TRAILER);
   options.sink.end();
 }
 
-async function copyChecked(stream: BundleStream, write: (data: Buffer) => Promise<void>): Promise<void> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(stream.path, { highWaterMark: READ_CHUNK })) {
-    const data = chunk as Buffer;
-    bytes += data.length;
-    if (bytes > stream.sizeBytes) break;
-    hash.update(data);
-    await write(data);
-  }
-  if (bytes !== stream.sizeBytes || hash.digest('hex') !== stream.sha256)
-    throw new VolsnapError(
-      'Integrity',
-      `The stored archive ${stream.entry} no longer matches its checksum; nothing was pushed. Run \`volsnap verify\` on the snapshot.`,
-    );
-}
-
 function dirHeader(path: string, mtime: Date): Buffer {
   const header = new Header({ path, mode: 0o755, uid: 0, gid: 0, size: 0, mtime, type: 'Directory' });
   header.encode();
   return header.block!;
-}
-
-function drained(sink: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => {
-      sink.off('drain', onDrain);
-      reject(error);
-    };
-    const onDrain = () => {
-      sink.off('error', onError);
-      resolve();
-    };
-    sink.once('drain', onDrain);
-    sink.once('error', onError);
-  });
 }

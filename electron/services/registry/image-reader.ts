@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Parser, type ReadEntry } from 'tar';
 import { IMAGE_DIR, IMAGE_JSON, streamEntryOf } from './image-layer';
 import { LIMITS, parseBundleDoc, refused } from '../bundle/bundle-format';
-import { parserSink } from '../bundle/stream-check';
+import { parserSink } from '../stored-volumes/tar-walk';
 import { VolumeSetImport, type ImportDeps, type ImportOptions } from '../bundle/volume-set-import';
 
 /** The only directories a snapshot image's `/volsnap` may hold. */

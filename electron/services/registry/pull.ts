@@ -3,13 +3,13 @@ import { IMAGE_DIR } from './image-layer';
 import { readSnapshotImage } from './image-reader';
 import { refused } from '../bundle/bundle-format';
 import { importForeign } from '../bundle/foreign-import';
-import type { ImportDeps } from '../bundle/volume-set-import';
+import type { ImportDeps, ImportOptions } from '../bundle/volume-set-import';
 import { JobRunner, type JobContext, type JobHandle } from '../jobs';
+import { crashPoint } from '../restore/crash';
 import { removeHelper } from '../../docker/helper';
 import { fullReference, parseImageReference, type ImageReference } from '../../docker/image-reference';
 import { createReaderContainer, inspectImage, pullImage, readContainerPath, removeImage } from '../../docker/images';
 import { findRegistryAuth, type AuthSources, type RegistryAuth } from '../../docker/registry-auth';
-import { markPulled } from '../../store/pulled-snapshots';
 import { VolsnapError } from '../../../shared/errors';
 import type { Snapshot } from '../../../shared/types';
 
@@ -33,6 +33,9 @@ export interface PullResult {
   digest: string | null;
   keptImage: boolean;
 }
+
+/** The image a pull read, as its snapshot records it. */
+type Pulled = { reference: string; pulledFrom: NonNullable<ImportOptions['pulledFrom']> };
 
 /** Where vackup (`vackup save`) and Docker Desktop's Volumes Backup & Share extension put a volume in an image. */
 const VACKUP_DIR = '/volume-data';
@@ -78,11 +81,14 @@ async function pull(
       }),
   });
   const keep = options.keepImage === true || hadImage;
+  // A crash from here on leaves the pulled image tagged on the Engine, as `docker pull` would.
+  crashPoint('pull-image-pulled');
   try {
     ctx.checkCancelled();
-    const snapshot = await readImage(ctx, deps, pulled.imageId, options);
-    markPulled(deps.db, snapshot.id, { reference, digest: pulled.digest });
-    return { snapshot: deps.catalog.get(snapshot.id)!, reference, digest: pulled.digest, keptImage: keep };
+    // The commit records trigger `pull` and the image in the same transaction as the snapshot.
+    const pulledFrom = { reference, digest: pulled.digest };
+    const snapshot = await readImage(ctx, deps, pulled.imageId, { ...options, pulledFrom });
+    return { snapshot, reference, digest: pulled.digest, keptImage: keep };
   } finally {
     if (!keep) await removeImage(deps.docker, reference).catch(() => undefined);
   }
@@ -93,9 +99,11 @@ async function readImage(
   ctx: JobContext,
   deps: PullDeps,
   imageId: string,
-  options: PullOptions & { reference: string },
+  options: PullOptions & Pulled,
 ): Promise<Snapshot> {
   const container = await createReaderContainer(deps.docker, imageId, ctx.jobId);
+  // A crash from here on leaves the container; its label names this job, so the next sweep removes it.
+  crashPoint('pull-reader-created');
   try {
     const volsnap = await readContainerPath(container, `/${IMAGE_DIR}`);
     if (volsnap) {
@@ -134,12 +142,13 @@ async function fromSnapshotImage(
   ctx: JobContext,
   deps: PullDeps,
   source: Readable,
-  options: PullOptions & { reference: string },
+  options: PullOptions & Pulled,
 ): Promise<Snapshot> {
   const set = await readSnapshotImage(deps, source, {
     name: options.name,
     workload: options.workload,
     allowSpecialFiles: options.allowSpecialFiles,
+    pulledFrom: options.pulledFrom,
     onBytes: (bytes, total) =>
       ctx.progress({
         phase: 'reading',

@@ -1,21 +1,21 @@
 import { PassThrough } from 'node:stream';
 import { IMAGE_DIR, layerBytes, writeImageLayer } from './image-layer';
-import { bundleParts } from '../bundle/export';
+import { bundleParts, type BundleParts } from '../bundle/export';
 import { JobRunner, type JobContext, type JobHandle } from '../jobs';
 import type { EngineClient } from '../../docker/engine';
 import { fullReference, parseImageReference, type ImageReference } from '../../docker/image-reference';
 import { importImage, pushImage, removeImage } from '../../docker/images';
 import { findRegistryAuth, type AuthSources } from '../../docker/registry-auth';
-import type { ArchiveFiles } from '../../store/archive-files';
 import type { Catalog } from '../../store/catalog';
 import type { Leases } from '../../store/leases';
+import type { StoredVolumeReader } from '../stored-volumes/stored-volume-reader';
 import { VolsnapError } from '../../../shared/errors';
 import type { Snapshot } from '../../../shared/types';
 
 export interface RegistryDeps {
   docker: EngineClient;
   catalog: Catalog;
-  files: ArchiveFiles;
+  storedVolumes: StoredVolumeReader;
   leases: Leases;
   jobs: JobRunner;
 }
@@ -86,19 +86,33 @@ export async function startPush(deps: RegistryDeps, options: PushOptions): Promi
   );
 }
 
-async function push(
+/** What a push job was started with. */
+interface PushJob {
+  snapshot: Snapshot;
+  ref: ImageReference;
+  auth: Awaited<ReturnType<typeof findRegistryAuth>>;
+  keepImage: boolean;
+}
+
+/** Reads the snapshot's volumes as compressed tars (freed at the end whatever happens), then builds and pushes. */
+async function push(ctx: JobContext, deps: RegistryDeps, job: PushJob): Promise<PushResult> {
+  const parts = await bundleParts(deps, job.snapshot);
+  try {
+    return await pushParts(ctx, deps, job, parts);
+  } finally {
+    await parts.release();
+  }
+}
+
+async function pushParts(
   ctx: JobContext,
   deps: RegistryDeps,
-  options: {
-    snapshot: Snapshot;
-    ref: ImageReference;
-    auth: Awaited<ReturnType<typeof findRegistryAuth>>;
-    keepImage: boolean;
-  },
+  options: PushJob,
+  parts: BundleParts,
 ): Promise<PushResult> {
   const { snapshot, ref, auth } = options;
   const tag = fullReference(ref);
-  const { doc, streams } = bundleParts(deps, snapshot);
+  const { doc, streams } = parts;
   const total = layerBytes(doc, streams);
   ctx.progress({ phase: 'preparing', detail: 'building the image', bytesDone: 0, bytesTotal: total });
   const tar = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });

@@ -4,10 +4,11 @@ import { PassThrough, type Readable } from 'node:stream';
 import { create as createTar } from 'tar';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeImageLayer } from './image-layer';
-import { bundleParts } from '../bundle/export';
+import { bundleParts, type BundleParts } from '../bundle/export';
 import { parseImageReference } from '../../docker/image-reference';
 import { importImage, inspectImage, pushImage, removeImage } from '../../docker/images';
 import { ArchiveFiles } from '../../store/archive-files';
+import { storedVolumeReader } from '../stored-volumes/stored-volume-reader';
 import { Catalog } from '../../store/catalog';
 import { openDb } from '../../store/db';
 import { Leases } from '../../store/leases';
@@ -189,12 +190,16 @@ describeEngine('snapshots travel through a registry', { timeout: 600_000 }, () =
   }
 
   /** Builds and pushes an image of the captured snapshot whose snapshot.json was changed by `lie`. */
-  async function pushForged(ref: string, lie: (doc: ReturnType<typeof bundleParts>['doc']) => void): Promise<void> {
+  async function pushForged(ref: string, lie: (doc: BundleParts['doc']) => void): Promise<void> {
     const db = openDb(source.path);
     try {
       const catalog = new Catalog(db);
-      const { doc, streams } = bundleParts(
-        { catalog, files: new ArchiveFiles(source.path), leases: new Leases(db) },
+      const { doc, streams } = await bundleParts(
+        {
+          catalog,
+          storedVolumes: storedVolumeReader({ files: new ArchiveFiles(source.path) }),
+          leases: new Leases(db),
+        },
         catalog.get(captured.id)!,
       );
       lie(doc);

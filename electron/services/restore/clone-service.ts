@@ -2,9 +2,9 @@ import { JobRunner, type JobContext, type JobHandle } from '../jobs';
 import { RestoreJournal, type JournalPlan, type JournalVolume } from './journal';
 import { verifyArchives } from './preflight';
 import { finishSwap, rollBack } from './recovery';
-import { stageVolume } from './stage';
+import { stageAll } from './stage-all';
 import { createMissingVolumes } from './volume-create';
-import { createHelper, ensureHelperImage, removeHelper } from '../../docker/helper';
+import { ensureHelperImage } from '../../docker/helper';
 import { lockVolumes } from '../../docker/volume-lock';
 import { inspectVolume } from '../../docker/volumes';
 import type { StoredVolume } from '../../store/catalog';
@@ -30,7 +30,7 @@ export interface CloneInput {
 
 export type CloneDeps = Pick<
   RestoreDeps,
-  'dataDir' | 'docker' | 'db' | 'catalog' | 'files' | 'leases' | 'jobs' | 'settings'
+  'dataDir' | 'docker' | 'db' | 'catalog' | 'storedVolumes' | 'leases' | 'jobs' | 'settings'
 >;
 
 /**
@@ -70,7 +70,7 @@ export class CloneService {
     let lease;
     try {
       await verifyArchives(
-        this.deps.files,
+        this.deps.storedVolumes,
         snapshot,
         pairs.map((p) => p.stored),
       );
@@ -129,7 +129,8 @@ export class CloneService {
     try {
       ctx.progress({ phase: 'preparing' });
       await createMissingVolumes(outcome, ctx.jobId, plan);
-      await this.stageAll(ctx, plan);
+      // Staged the way restore stages (same entry checks).
+      await stageAll({ ...this.deps, journal: this.journal }, ctx, plan);
     } catch (error) {
       ctx.progress({ phase: 'rolling-back' });
       await rollBack(outcome, ctx.jobId, plan).catch(() => undefined);
@@ -139,46 +140,6 @@ export class CloneService {
     this.journal.step(ctx.jobId, 'swap');
     await finishSwap(outcome, ctx.jobId, plan, { outcome: 'committed', onPhase: (update) => ctx.progress(update) });
     return { snapshotId: plan.snapshotId, volumes: pairs.map((p) => ({ from: p.stored.volumeName, to: p.to })) };
-  }
-
-  /** Stages each archive into its new volume, the way restore stages (same entry checks). */
-  private async stageAll(ctx: JobContext, plan: JournalPlan): Promise<void> {
-    const helper = await createHelper(this.deps.docker, {
-      image: plan.helperImage,
-      volumes: plan.volumes.map((v) => v.target),
-      readOnly: false,
-      jobId: ctx.jobId,
-    });
-    const total = plan.volumes.reduce((sum, v) => sum + v.sizeBytes, 0);
-    const specialFiles = this.deps.catalog.get(plan.snapshotId)?.specialFiles ?? 'refused';
-    let before = 0;
-    try {
-      for (const volume of plan.volumes) {
-        ctx.checkCancelled();
-        this.journal.step(ctx.jobId, 'stage', volume.target);
-        await stageVolume({
-          helper,
-          archivePath: this.deps.files.pathOf(plan.snapshotId, volume.archiveFile),
-          volume,
-          manifest: this.deps.catalog.manifest(plan.snapshotId, volume.position),
-          specialFiles,
-          jobId: ctx.jobId,
-          signal: ctx.signal,
-          onProgress: (bytes, files) =>
-            ctx.progress({
-              phase: 'staging',
-              volume: volume.target,
-              bytesDone: before + bytes,
-              bytesTotal: total,
-              filesDone: files,
-              ratio: total > 0 ? Math.min(1, (before + bytes) / total) : null,
-            }),
-        });
-        before += volume.sizeBytes;
-      }
-    } finally {
-      await removeHelper(helper).catch(() => undefined);
-    }
   }
 }
 

@@ -52,12 +52,19 @@ export function forgeVolume(
   const stored = catalog.storedVolumes(snapshotId).find((v) => v.position === position);
   if (!stored) throw new Error(`snapshot ${snapshotId} has no volume at position ${position}`);
   const file = files.pathOf(snapshotId, stored.archiveFile);
-  const original = { bytes: readFileSync(file), sha: stored.sha256, rows: catalog.manifest(snapshotId, position) };
+  const original = {
+    bytes: readFileSync(file),
+    sha: stored.sha256,
+    format: stored.format,
+    rows: catalog.manifest(snapshotId, position),
+  };
   const bytes = compress(tarOf(stored.volumeName, options.entries));
   const rows = options.entries.map(manifestRow);
-  const setVolume = (sha: string, manifest: ManifestEntry[]) => {
-    db.prepare(`UPDATE snapshot_volumes SET sha256 = ? WHERE snapshot_id = ? AND position = ?`).run(
+  // The forgery is a format 1 archive (a store written by an older release), whatever capture wrote.
+  const setVolume = (sha: string, format: number, manifest: ManifestEntry[]) => {
+    db.prepare(`UPDATE snapshot_volumes SET sha256 = ?, format = ? WHERE snapshot_id = ? AND position = ?`).run(
       sha,
+      format,
       snapshotId,
       position,
     );
@@ -65,11 +72,11 @@ export function forgeVolume(
     catalog.insertManifest(snapshotId, position, manifest);
   };
   writeFileSync(file, bytes);
-  setVolume(createHash('sha256').update(bytes).digest('hex'), options.manifest ? options.manifest(rows) : rows);
+  setVolume(createHash('sha256').update(bytes).digest('hex'), 1, options.manifest ? options.manifest(rows) : rows);
   return {
     undo() {
       writeFileSync(file, original.bytes);
-      setVolume(original.sha, original.rows);
+      setVolume(original.sha, original.format, original.rows);
     },
   };
 }

@@ -3,7 +3,6 @@ import { statfs } from 'node:fs/promises';
 import { engineMismatch } from '../../docker/engine-identity';
 import { discoverWorkloads, type DiscoveredWorkload } from '../../docker/workloads';
 import { volumesSize } from '../../docker/volume-usage';
-import type { ArchiveFiles } from '../../store/archive-files';
 import type { Catalog, StoredVolume } from '../../store/catalog';
 import type { Leases } from '../../store/leases';
 import type { JobsTable } from '../../store/jobs-table';
@@ -15,6 +14,7 @@ import { VolumeSpecs } from '../../store/volume-specs';
 import { RefusedEntry } from './entry-check';
 import { checkManifest } from './manifest-check';
 import { volatileRestoreBlockers } from '../volatile-volumes';
+import type { StoredVolumeReader } from '../stored-volumes/stored-volume-reader';
 import { VolsnapError, type ErrorKind } from '../../../shared/errors';
 import type { RestorePlan } from '../../../shared/restore-types';
 import type { Snapshot } from '../../../shared/types';
@@ -40,7 +40,6 @@ export interface PreflightDeps {
   /** For the volume specs recorded at capture (how a removed volume is made again). */
   db: Db;
   catalog: Catalog;
-  files: ArchiveFiles;
   leases: Leases;
   journal: RestoreJournal;
   /** For the expected downtime (the last restore's); see plan-details.ts. */
@@ -189,21 +188,17 @@ function manifestBlockers(catalog: Catalog, snapshot: Snapshot, targets: Target[
 }
 
 /** Re-hashes every archive against the sha256 recorded at capture; `Integrity` on any difference. */
-export async function verifyArchives(files: ArchiveFiles, snapshot: Snapshot, volumes: StoredVolume[]): Promise<void> {
+export async function verifyArchives(
+  storedVolumes: StoredVolumeReader,
+  snapshot: Snapshot,
+  volumes: StoredVolume[],
+): Promise<void> {
   for (const stored of volumes) {
-    let sha: string;
-    try {
-      sha = await files.sha256Of(snapshot.id, stored.archiveFile);
-    } catch (error) {
+    const problem = await storedVolumes.checkStored(snapshot.id, stored);
+    if (problem !== null) {
       throw new VolsnapError(
         'Integrity',
-        `The archive of volume ${stored.volumeName} in snapshot "${snapshot.name}" is missing or unreadable (${(error as Error).message}). Nothing was touched; this snapshot cannot be restored.`,
-      );
-    }
-    if (sha !== stored.sha256) {
-      throw new VolsnapError(
-        'Integrity',
-        `The archive of volume ${stored.volumeName} in snapshot "${snapshot.name}" does not match its checksum (it changed on disk since the capture). Nothing was touched; restore another snapshot.`,
+        `The stored data of volume ${stored.volumeName} in snapshot "${snapshot.name}" is damaged (${problem}): it changed on disk since the capture. Nothing was touched; this snapshot cannot be restored, restore another one.`,
       );
     }
   }

@@ -18,20 +18,20 @@ import {
 /** Bad input gets a clear error and loses nothing: the volumes keep their contents, the containers run. */
 describeEngine('restore refuses bad input and loses nothing', () => {
   let f: RestoreFixture;
-  let original: { bytes: Buffer; sha: string; file: string };
+  let original: { bytes: Buffer; sha: string; format: number; file: string };
 
   beforeAll(async () => {
     f = await createRestoreFixture(testDocker());
     const stored = f.services.catalog.storedVolumes(f.snapshot.id)[1]!;
     const file = f.services.files.pathOf(f.snapshot.id, stored.archiveFile);
-    original = { bytes: readFileSync(file), sha: stored.sha256, file };
+    original = { bytes: readFileSync(file), sha: stored.sha256, format: stored.format, file };
   });
   afterAll(async () => {
     await f?.remove();
   });
   beforeEach(() => {
     writeFileSync(original.file, original.bytes);
-    setArchive(original.sha);
+    setArchive(original.sha, original.format);
     f.services.db
       .prepare(`DELETE FROM manifest_entries WHERE snapshot_id = ? AND path LIKE 'evil%'`)
       .run(f.snapshot.id);
@@ -45,10 +45,11 @@ describeEngine('restore refuses bad input and loses nothing', () => {
     expect(await f.assertSettled()).toEqual([]);
   }
 
-  function setArchive(sha: string): void {
+  /** Points volume b's row at what its stored file now holds; a forged archive is a format 1 one. */
+  function setArchive(sha: string, format: number): void {
     f.services.db
-      .prepare(`UPDATE snapshot_volumes SET sha256 = ? WHERE snapshot_id = ? AND position = 1`)
-      .run(sha, f.snapshot.id);
+      .prepare(`UPDATE snapshot_volumes SET sha256 = ?, format = ? WHERE snapshot_id = ? AND position = 1`)
+      .run(sha, format, f.snapshot.id);
   }
 
   it('refuses a wrong confirmation and a snapshot of another workload', async () => {
@@ -87,7 +88,7 @@ describeEngine('restore refuses bad input and loses nothing', () => {
       const root: TarEntry = { path: `${volumeB()}/`, type: 'Directory' };
       const bytes = compress(tarOf([root, ...entries()]));
       writeFileSync(original.file, bytes);
-      setArchive(createHash('sha256').update(bytes).digest('hex'));
+      setArchive(createHash('sha256').update(bytes).digest('hex'), 1);
       const insert = f.services.db.prepare(
         `INSERT OR REPLACE INTO manifest_entries VALUES (?, 1, ?, 'symlink', 0, 511, 0, 0, 0, NULL, '/')`,
       );

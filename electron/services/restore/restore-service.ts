@@ -5,19 +5,20 @@ import { applyRestartPolicies, describeContainers, stopContainers } from './cont
 import { RestoreJournal, type JournalPlan, type JournalVolume } from './journal';
 import { checkFreeSpace, prepare, verifyArchives, type Prepared } from './preflight';
 import { finishSwap, recoverAll, rollBack, type OnPhase, type RecoverReport } from './recovery';
-import { checkArchive, stageVolume } from './stage';
+import { checkArchive } from './stage';
+import { stageAll } from './stage-all';
 import { SwapRefused } from './swap';
 import { safetyWorkload } from './targets';
 import { assertTargetsUnchanged, createMissingVolumes } from './volume-create';
-import { createHelper, ensureHelperImage, removeHelper } from '../../docker/helper';
+import { ensureHelperImage } from '../../docker/helper';
 import { lockVolumes } from '../../docker/volume-lock';
 import type { DiscoveredWorkload } from '../../docker/workloads';
-import type { ArchiveFiles } from '../../store/archive-files';
 import type { Catalog } from '../../store/catalog';
 import type { Db } from '../../store/db';
 import type { JobsTable } from '../../store/jobs-table';
 import type { Leases } from '../../store/leases';
 import type { SettingsStore } from '../../store/settings-store';
+import type { StoredVolumeReader } from '../stored-volumes/stored-volume-reader';
 import { VolsnapError } from '../../../shared/errors';
 import type { RestorePlan, RestoreResult } from '../../../shared/restore-types';
 import type { Snapshot } from '../../../shared/types';
@@ -27,7 +28,8 @@ export interface RestoreDeps {
   docker: Docker;
   db: Db;
   catalog: Catalog;
-  files: ArchiveFiles;
+  /** The one reader of stored data (its integrity check runs in the preflight). */
+  storedVolumes: StoredVolumeReader;
   leases: Leases;
   jobs: JobRunner;
   jobsTable: JobsTable;
@@ -95,7 +97,7 @@ export class RestoreService {
   ): Promise<JobHandle<RestoreResult>> {
     // Hashing the archives is most of the preflight: it runs while the engine is queried. It only
     // reads, and nothing is touched before both are done; blockers are reported before Integrity.
-    const verified = verifyArchives(this.deps.files, snapshot, this.deps.catalog.storedVolumes(snapshot.id));
+    const verified = verifyArchives(this.deps.storedVolumes, snapshot, this.deps.catalog.storedVolumes(snapshot.id));
     verified.catch(() => undefined);
     const prepared = await prepare({ ...this.deps, journal: this.journal }, snapshot, input.volumes);
     const first = prepared.blockers[0];
@@ -141,12 +143,12 @@ export class RestoreService {
     return recoverAll({ ...this.deps, journal: this.journal }, onPhase);
   }
 
-  /** A full entry pass over every archive, sending nothing (see checkArchive). */
+  /** A full entry pass over every volume's stored tar, sending nothing (see checkArchive). */
   private async checkArchives(prepared: Prepared): Promise<void> {
     const { snapshot } = prepared;
     for (const { stored, target } of prepared.targets) {
       await checkArchive({
-        archivePath: this.deps.files.pathOf(snapshot.id, stored.archiveFile),
+        source: { dataDir: this.deps.dataDir, snapshotId: snapshot.id, volume: stored },
         volume: { volumeName: stored.volumeName, target },
         manifest: this.deps.catalog.manifest(snapshot.id, stored.position),
         specialFiles: snapshot.specialFiles,
@@ -251,7 +253,7 @@ export class RestoreService {
     );
     // Volumes that are gone are made again first (journaled): staging needs them.
     await createMissingVolumes({ docker, journal: this.journal }, ctx.jobId, plan);
-    if (!job.safety) await this.stageAll(ctx, plan);
+    if (!job.safety) await stageAll({ ...this.deps, journal: this.journal }, ctx, plan);
     ctx.checkCancelled();
     this.journal.step(ctx.jobId, 'policies');
     await applyRestartPolicies(docker, plan.containers, 'none');
@@ -273,49 +275,10 @@ export class RestoreService {
     const safety = job.safetyOf
       ? await this.deps.capture.captureWithin(safetyCtx, job.safetyOf, { trigger: 'pre-restore', mode: 'live' })
       : null;
-    await this.stageAll(ctx, plan);
+    await stageAll({ ...this.deps, journal: this.journal }, ctx, plan);
     // A target removed or made again meanwhile does not hold this job's stage: roll back, never guess.
     await assertTargetsUnchanged(docker, ctx.jobId, plan);
     return { safetySnapshotId: safety?.id ?? null, stoppedAt };
-  }
-
-  private async stageAll(ctx: JobContext, plan: JournalPlan): Promise<void> {
-    const helper = await createHelper(this.deps.docker, {
-      image: plan.helperImage,
-      volumes: plan.volumes.map((v) => v.target),
-      readOnly: false,
-      jobId: ctx.jobId,
-    });
-    const total = plan.volumes.reduce((sum, v) => sum + v.sizeBytes, 0);
-    const specialFiles = this.deps.catalog.get(plan.snapshotId)?.specialFiles ?? 'refused';
-    let before = 0;
-    try {
-      for (const volume of plan.volumes) {
-        ctx.checkCancelled();
-        this.journal.step(ctx.jobId, 'stage', volume.target);
-        await stageVolume({
-          helper,
-          archivePath: this.deps.files.pathOf(plan.snapshotId, volume.archiveFile),
-          volume,
-          manifest: this.deps.catalog.manifest(plan.snapshotId, volume.position),
-          specialFiles,
-          jobId: ctx.jobId,
-          signal: ctx.signal,
-          onProgress: (bytes, files) =>
-            ctx.progress({
-              phase: 'staging',
-              volume: volume.target,
-              bytesDone: before + bytes,
-              bytesTotal: total,
-              filesDone: files,
-              ratio: total > 0 ? Math.min(1, (before + bytes) / total) : null,
-            }),
-        });
-        before += volume.sizeBytes;
-      }
-    } finally {
-      await removeHelper(helper).catch(() => undefined);
-    }
   }
 }
 

@@ -1,17 +1,14 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Header, Parser, Pax, type ReadEntry } from 'tar';
-import { DecompressStream } from 'zstd-napi';
 import { EntryChecker, RefusedEntry, type CheckedEntry } from './entry-check';
+import { parserSink } from '../stored-volumes/tar-walk';
 import type { ManifestEntry, SpecialFiles } from '../../../shared/types';
 
 const BLOCK = 512;
 /** Tar pads with zeros; one shared, never-mutated buffer serves every pad and the trailer. */
 const ZEROS = Buffer.alloc(2 * BLOCK);
-/** Large reads of the archive: 64 KiB reads cost a syscall and a callback each. */
-const READ_CHUNK = 4 * 1024 * 1024;
 
 /** Where the re-packed tar goes; `send` returning false means call `onDrain` before sending more. */
 export interface TarSink {
@@ -20,12 +17,13 @@ export interface TarSink {
 }
 
 /**
- * Decompresses a volume's archive, checks every entry before a byte of it goes out (EntryChecker),
+ * Reads a volume's stored tar, checks every entry before a byte of it goes out (EntryChecker),
  * hashes each file against the manifest and re-packs it as uncompressed tar under `stageDir`.
  * Ends with the tar trailer only when everything checked; rejects on the first refused entry.
  */
 export async function repackArchive(options: {
-  archivePath: string;
+  /** The volume's tar as captured (StoredVolumeReader.tar). */
+  tar: Readable;
   rootName: string;
   stageDir: string;
   manifest: ManifestEntry[];
@@ -39,7 +37,7 @@ export async function repackArchive(options: {
     stageDir: options.stageDir,
     specialFiles: options.specialFiles,
   });
-  const source = createReadStream(options.archivePath, { highWaterMark: READ_CHUNK });
+  const source = options.tar;
   let failure: unknown = null;
   const fail = (error: unknown) => {
     failure ??= error;
@@ -61,7 +59,7 @@ export async function repackArchive(options: {
     fail(message instanceof Error ? message : new Error(message)),
   );
   try {
-    await pipeline(source, new DecompressStream(), parserSink(parser));
+    await pipeline(source, parserSink(parser));
     checker.finish();
   } catch (error) {
     fail(error);
@@ -129,23 +127,4 @@ function encodeHeader(entry: ReadEntry, checked: CheckedEntry, size: number): Bu
     mtime: fields.mtime,
   });
   return Buffer.concat([pax.encode(), header.block!]);
-}
-
-/** A Writable in front of tar's Parser (a Minipass stream), so `pipeline` can drive it with backpressure. */
-function parserSink(parser: Parser): Writable {
-  const ended = new Promise<void>((resolve, reject) => {
-    parser.on('end', () => resolve());
-    parser.on('error', reject);
-  });
-  ended.catch(() => undefined);
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      if (parser.write(chunk)) callback();
-      else parser.once('drain', () => callback());
-    },
-    final(callback) {
-      parser.end();
-      ended.then(() => callback(), callback);
-    },
-  });
 }

@@ -1,8 +1,19 @@
+import type { StoredVolume } from '../../store/catalog';
 import type { ManifestEntry, SpecialFiles } from '../../../shared/types';
 
-/** What the stage worker needs: one volume's archive, where it goes, and what it must contain. */
+/**
+ * Which stored volume a stage worker reads. Plain data: the worker builds its own reader from the
+ * data directory (readerForDataDir), as a worker cannot share the main thread's.
+ */
+export interface StoredSource {
+  dataDir: string;
+  snapshotId: string;
+  volume: StoredVolume;
+}
+
+/** What the stage worker needs: one stored volume, where it goes, and what it must contain. */
 export interface StageWorkerData {
-  archivePath: string;
+  source: StoredSource;
   rootName: string;
   stageDir: string;
   manifest: ManifestEntry[];

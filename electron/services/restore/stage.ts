@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { EngineClient as Docker } from '../../docker/engine';
 import { RefusedEntry } from './entry-check';
 import type { JournalVolume } from './journal';
-import type { FromStageWorker, StageWorkerData } from './stage-worker-protocol';
+import type { FromStageWorker, StageWorkerData, StoredSource } from './stage-worker-protocol';
 import { stageDirName } from './swap';
 import { engineCall } from '../../docker/engine';
 import { helperMountPath } from '../../docker/helper';
@@ -12,7 +12,7 @@ import { VolsnapError } from '../../../shared/errors';
 import type { ManifestEntry, SpecialFiles } from '../../../shared/types';
 
 /**
- * Stages one volume: a worker thread decompresses its archive, checks every entry before it is
+ * Stages one volume: a worker thread reads its stored tar, checks every entry before it is
  * sent (see EntryChecker and repackArchive) and re-packs it under `.volsnap-stage-<job>/` as
  * uncompressed tar; this thread uploads those bytes through the Engine's archive endpoint into a
  * created helper mounting the target. A file whose sha256 does not match fails the stage once its
@@ -20,7 +20,7 @@ import type { ManifestEntry, SpecialFiles } from '../../../shared/types';
  */
 export async function stageVolume(options: {
   helper: Docker.Container;
-  archivePath: string;
+  source: StoredSource;
   volume: JournalVolume;
   manifest: ManifestEntry[];
   specialFiles: SpecialFiles;
@@ -36,7 +36,7 @@ export async function stageVolume(options: {
     options.helper.putArchive(out, { path: helperMountPath(volume.target) }),
   );
   const workerData: StageWorkerData = {
-    archivePath: options.archivePath,
+    source: options.source,
     rootName: volume.volumeName,
     stageDir: stageDirName(options.jobId),
     manifest: options.manifest,
@@ -99,18 +99,18 @@ export async function stageVolume(options: {
 }
 
 /**
- * Runs every entry check and file hash of a volume's archive in the stage worker without sending
+ * Runs every entry check and file hash of a volume's stored tar in the stage worker without sending
  * a byte: the pass a restore makes before it stops the workload, so a forged archive costs no
  * downtime and no safety snapshot (it rejects with the same errors as staging).
  */
 export async function checkArchive(options: {
-  archivePath: string;
+  source: StoredSource;
   volume: VolumeNames;
   manifest: ManifestEntry[];
   specialFiles: SpecialFiles;
 }): Promise<void> {
   const workerData: StageWorkerData = {
-    archivePath: options.archivePath,
+    source: options.source,
     rootName: options.volume.volumeName,
     stageDir: '.volsnap-check',
     manifest: options.manifest,

@@ -5,11 +5,11 @@ import { chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import type { ReadEntry } from 'tar';
-import { walkArchive } from './archive-walk';
 import { isUnder } from './paths';
 import { EntryChecker, parentsOf, RefusedEntry } from '../restore/entry-check';
+import { walkTar } from '../stored-volumes/tar-walk';
 import type { ManifestEntry, SpecialFiles } from '../../../shared/types';
 
 /** setuid/setgid never survive an extract: the copy lands on the host, outside any container. */
@@ -38,7 +38,8 @@ interface PendingDir {
  * Directories are written 0700 and get their modes and times last, so read-only ones still fill.
  */
 export async function extractVolume(options: {
-  archivePath: string;
+  /** The volume's tar (StoredVolumeReader.tar); destroyed when the extract ends. */
+  tar: Readable;
   volumeName: string;
   manifest: ManifestEntry[];
   specialFiles: SpecialFiles;
@@ -63,7 +64,7 @@ export async function extractVolume(options: {
   const spare = linkSources.size > 0 ? await mkdtemp(path.join(tmpdir(), 'volsnap-links-')) : null;
   const destOf = (rel: string) => path.join(to, ...rel.split('/'));
   try {
-    await walkArchive(options.archivePath, async (entry) => {
+    await walkTar(options.tar, async (entry) => {
       const { manifest } = checker.check(entry);
       const rel = manifest.path;
       if (rel === '.' || !(wanted(rel) || ancestors.has(rel))) {
@@ -111,6 +112,7 @@ export async function extractVolume(options: {
     for (const dir of dirs.reverse()) await finishEntry(dir.dest, dir.entry, options.preserveOwner);
     return counts;
   } finally {
+    options.tar.destroy();
     if (spare !== null) await rm(spare, { recursive: true, force: true });
   }
 }

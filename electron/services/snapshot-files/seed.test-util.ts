@@ -32,6 +32,7 @@ export async function seedSnapshot(
     {
       position: 0,
       archiveFile,
+      format: 1,
       volumeName: options.volume,
       owner: workload,
       mountDestination: '/data',

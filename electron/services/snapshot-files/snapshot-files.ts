@@ -1,21 +1,17 @@
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { create as createTar } from 'tar';
-import { walkArchive } from './archive-walk';
 import { extractVolume } from './extract';
 import { baseName, manifestPath } from './paths';
 import { prepareTarget, undoTarget } from './target-dir';
-import { readArchiveContent } from '../diff/file-sources';
-import { relativeTarPath } from '../manifest-tap';
 import { JobRunner } from '../jobs';
 import { RefusedEntry } from '../restore/entry-check';
-import type { ArchiveFiles } from '../../store/archive-files';
 import type { Catalog, StoredVolume } from '../../store/catalog';
 import type { Leases } from '../../store/leases';
 import type { ManifestFiles } from '../../store/manifest-files';
+import type { StoredVolumeReader } from '../stored-volumes/stored-volume-reader';
 import { VolsnapError } from '../../../shared/errors';
 import type {
   ExtractResult,
@@ -52,7 +48,7 @@ export class SnapshotFiles {
     private readonly deps: {
       dataDir: string;
       catalog: Catalog;
-      files: ArchiveFiles;
+      storedVolumes: StoredVolumeReader;
       leases: Leases;
       manifests: ManifestFiles;
     },
@@ -113,13 +109,7 @@ export class SnapshotFiles {
     if (source.type !== 'file') return { ...base, kind: 'not-a-file' };
     if (source.size > PREVIEW_MAX_BYTES) return { ...base, kind: 'too-large' };
     const content = await this.reading(snapshot, () =>
-      readArchiveContent({
-        files: this.deps.files,
-        snapshotId: snapshot.id,
-        volume,
-        path: source.path,
-        maxBytes: PREVIEW_MAX_BYTES,
-      }),
+      this.deps.storedVolumes.fileBytes(snapshot.id, volume, { path: source.path, maxBytes: PREVIEW_MAX_BYTES }),
     );
     if (content === null) throw damaged(volume, entry.path, 'it is missing from the archive');
     if (content.includes(0)) return { ...base, kind: 'binary' };
@@ -143,28 +133,11 @@ export class SnapshotFiles {
         'InvalidInput',
         `${entry.path} is a ${source.type === 'symlink' ? `symbolic link to ${source.linkTarget}` : 'device node or FIFO'}, not a file with contents.`,
       );
-    await this.reading(snapshot, async () => {
-      let found = false;
-      await walkArchive(this.deps.files.pathOf(snapshot.id, volume.archiveFile), async (tarEntry) => {
-        if (relativeTarPath(tarEntry.path, volume.volumeName) !== source.path) {
-          tarEntry.resume();
-          return 'next';
-        }
-        found = true;
-        const hash = createHash('sha256');
-        const tap = new Transform({
-          transform(chunk: Buffer, _encoding, callback) {
-            hash.update(chunk);
-            callback(null, chunk);
-          },
-        });
-        await pipeline(tarEntry, tap, out, { end: false });
-        if (source.sha256 !== null && hash.digest('hex') !== source.sha256)
-          throw damaged(volume, entry.path, 'its bytes differ from the manifest (sha256)');
-        return 'stop';
-      });
-      if (!found) throw damaged(volume, entry.path, 'it is missing from the archive');
-    });
+    const copy = await this.reading(snapshot, () =>
+      this.deps.storedVolumes.writeFile(snapshot.id, volume, { path: source.path, sha256: source.sha256 }, out),
+    );
+    if (copy === 'missing') throw damaged(volume, entry.path, 'it is missing from the archive');
+    if (copy === 'damaged') throw damaged(volume, entry.path, 'its bytes differ from the manifest (sha256)');
   }
 
   /**
@@ -193,7 +166,7 @@ export class SnapshotFiles {
     try {
       const counts = await this.reading(snapshot, () =>
         extractVolume({
-          archivePath: this.deps.files.pathOf(snapshot.id, volume.archiveFile),
+          tar: this.deps.storedVolumes.tar(snapshot.id, volume),
           volumeName: volume.volumeName,
           manifest: this.deps.catalog.manifest(snapshot.id, volume.position),
           specialFiles: snapshot.specialFiles,

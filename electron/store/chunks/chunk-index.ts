@@ -1,5 +1,11 @@
 import type { Db } from '../db';
 
+/**
+ * Every record in a pack is `hash (32 bytes) | stored length (u32 BE) | zstd frame`, so the index
+ * can be rebuilt and verified from the packs alone; the index points at the frame.
+ */
+export const PACK_RECORD_HEADER = 36;
+
 /** Where one chunk's compressed bytes live. */
 export interface ChunkLocation {
   packId: string;
@@ -38,11 +44,13 @@ export class ChunkIndex {
   /**
    * Records a sealed pack and its chunks in one transaction. A chunk another writer committed in
    * the meantime keeps its first location; the copy in this pack is dead bytes a repack reclaims.
+   * With `relocate` (a repack) the chunks move to this pack instead.
    */
-  commitPack(packId: string, bytes: number, chunks: PackedChunk[]): void {
+  commitPack(packId: string, bytes: number, chunks: PackedChunk[], options: { relocate?: boolean } = {}): void {
     const pack = this.db.prepare('INSERT INTO chunk_packs (id, bytes, created_at) VALUES (?, ?, ?)');
+    // A repack moves chunks: their rows then point at the new pack, which is durable by now.
     const chunk = this.db.prepare(
-      'INSERT OR IGNORE INTO chunks (hash, pack_id, offset, stored_length, raw_length) VALUES (?, ?, ?, ?, ?)',
+      `INSERT OR ${options.relocate ? 'REPLACE' : 'IGNORE'} INTO chunks (hash, pack_id, offset, stored_length, raw_length) VALUES (?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
       pack.run(packId, bytes, new Date().toISOString());

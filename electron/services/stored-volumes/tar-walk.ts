@@ -1,22 +1,17 @@
-import { createReadStream } from 'node:fs';
-import { Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Parser, type ReadEntry } from 'tar';
-import { DecompressStream } from 'zstd-napi';
 
-/** What an entry handler tells the walk: go on, or stop reading the archive here. */
+/** What an entry handler tells the walk: go on, or stop reading the tar here. */
 export type WalkStep = 'next' | 'stop';
 
 /**
- * Reads a stored archive (zstd tar) entry by entry, handing each to `onEntry` in archive order and
- * waiting for it: the handler consumes the entry's data (pipes or resumes it) before the next one
- * is parsed, so an extract can mkdir, write and chmod without racing the parser, and a slow disk
- * slows the decompression instead of filling memory. `stop` ends the read early (a `cat` of one file).
+ * Reads a volume's tar entry by entry, handing each to `onEntry` in tar order and waiting for it:
+ * the handler consumes the entry's data (pipes or resumes it) before the next one is parsed, so
+ * an extract can mkdir, write and chmod without racing the parser, and a slow disk slows the
+ * reading instead of filling memory. `stop` ends the read early (a `cat` of one file).
  */
-export async function walkArchive(
-  archivePath: string,
-  onEntry: (entry: ReadEntry) => Promise<WalkStep>,
-): Promise<void> {
+export async function walkTar(tar: Readable, onEntry: (entry: ReadEntry) => Promise<WalkStep>): Promise<void> {
   const stop = new AbortController();
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown = null;
@@ -39,9 +34,7 @@ export async function walkArchive(
     });
   });
   try {
-    await pipeline(createReadStream(archivePath, { highWaterMark: 1 << 20 }), new DecompressStream(), sink, {
-      signal: stop.signal,
-    });
+    await pipeline(tar, sink, { signal: stop.signal });
   } catch (error) {
     if (!stop.signal.aborted) failure ??= error;
   }
@@ -72,4 +65,23 @@ class TarSink extends Writable {
     this.parser.once('end', () => callback(this.parseError));
     this.parser.end();
   }
+}
+
+/** A Writable in front of tar's Parser, so `pipeline` drives it with backpressure and sees its errors. */
+export function parserSink(parser: Parser): Writable {
+  const ended = new Promise<void>((resolve, reject) => {
+    parser.on('end', () => resolve());
+    parser.on('error', reject);
+  });
+  ended.catch(() => undefined);
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (parser.write(chunk)) callback();
+      else parser.once('drain', () => callback());
+    },
+    final(callback) {
+      parser.end();
+      ended.then(() => callback(), callback);
+    },
+  });
 }

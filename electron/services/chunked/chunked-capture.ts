@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ChunkIndex } from '../../store/chunks/chunk-index';
+import { openDb } from '../../store/db';
+import { ManifestTap } from '../manifest-tap';
+import type { ArchivedVolume } from '../archive-pipeline';
+import { ContentChunker, STORE_CHUNK_SIZES } from './chunker';
+import { encodeLayout, layoutChunks } from './layout-file';
+import { PackFiles } from './pack-files';
+import { PackWriter } from './pack-writer';
+import { splitTar, type TarLayout } from './tar-layout';
+import { crashPoint } from '../restore/crash';
+
+/**
+ * Store format v2's capture of one volume (runs in the archive worker): the tar is read once; the
+ * manifest tap hashes each file for the manifest while `splitTar` cuts file contents into chunks
+ * and appends the new ones to packs. Every pack is sealed and indexed before the layout file is
+ * written and fsynced to `tempPath`, so once the caller commits the layout every chunk it names is
+ * durable. Returns the chunks the layout uses, for the snapshot's chunk references.
+ */
+export async function writeChunked(options: {
+  source: Readable;
+  rootName: string;
+  tempPath: string;
+  dataDir: string;
+  onProgress: (totals: { tarBytes: number; files: number }) => void;
+}): Promise<ArchivedVolume & { chunks: Buffer }> {
+  const db = openDb(options.dataDir);
+  const writer = new PackWriter({ index: new ChunkIndex(db), packs: new PackFiles(options.dataDir) });
+  try {
+    const tap = new ManifestTap(options.rootName, options.onProgress);
+    let layout: TarLayout | undefined;
+    await pipeline(options.source, tap, async (tar: AsyncIterable<Buffer>) => {
+      layout = await splitTar(tar, writer, () => new ContentChunker(STORE_CHUNK_SIZES));
+    });
+    await writer.flush();
+    const stored = encodeLayout(layout!);
+    const file = await open(options.tempPath, 'w', 0o600);
+    try {
+      await file.writeFile(stored);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    crashPoint('capture-layout-synced');
+    return {
+      manifest: tap.result(),
+      // The layout file's own bytes; the chunks are counted by the usage queries, shared or not.
+      storedBytes: stored.length,
+      sha256: createHash('sha256').update(stored).digest('hex'),
+      chunks: Buffer.concat(layoutChunks(layout!)),
+    };
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  } finally {
+    db.close();
+  }
+}

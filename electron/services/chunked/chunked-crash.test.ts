@@ -1,0 +1,154 @@
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_BIN, ensureCliBuilt, runCliSync } from '../../../test/cli';
+import {
+  createWorkload,
+  describeEngine,
+  runScript,
+  tempDir,
+  testDocker,
+  uniqueName,
+  type TestWorkload,
+} from '../../../test/engine';
+import type { Snapshot } from '../../../shared/types';
+
+/**
+ * Store format 2 under SIGKILL: a capture killed after any durable step (a pack synced, renamed,
+ * indexed; the layout synced, committed; the snapshot recorded) and a garbage collection killed
+ * after any of its steps leave a store the next start makes whole: no `ready` snapshot with a
+ * missing chunk, no index row without its pack, no pack or temp file nothing points at, and every
+ * snapshot left verifies. The store keeps working afterwards.
+ */
+describeEngine('store format 2 survives a kill at every step', () => {
+  const docker = testDocker();
+  const dir = tempDir('volsnap-v2-crash-');
+  const volume = uniqueName('v2crash');
+  let workload: TestWorkload;
+
+  beforeAll(async () => {
+    ensureCliBuilt();
+    workload = await createWorkload(docker, {
+      services: [{ name: uniqueName('app'), volumes: [{ volume, destination: '/data' }] }],
+      seed: `cd /seed/${volume} && dd if=/dev/urandom of=big bs=1M count=3 2>/dev/null && echo hello > small && mkdir d && echo x > d/y`,
+    });
+  });
+  afterAll(async () => {
+    await workload?.remove();
+    dir.remove();
+  });
+
+  const killedRun = (store: string, args: string[], step: string) => {
+    const run = spawnSync('node', [CLI_BIN, '--data-dir', store, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, VOLSNAP_CRASH_AT: step },
+    });
+    expect(run.signal, `${args[0]} should die at ${step}: ${run.stderr}`).toBe('SIGKILL');
+  };
+  const capture = (store: string): Snapshot => {
+    const run = runCliSync(store, ['capture', workload.name, '--mode', 'live', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    return JSON.parse(run.stdout) as Snapshot;
+  };
+  const list = (store: string): Snapshot[] => JSON.parse(runCliSync(store, ['list', '--json']).stdout) as Snapshot[];
+  const packBytes = (store: string): number =>
+    withDb(store, (db) => db.prepare('SELECT COALESCE(SUM(bytes), 0) FROM chunk_packs').pluck().get() as number);
+
+  /** After the next start (`recover` sweeps): the store's invariants; returns its ready snapshots. */
+  function startAndCheck(store: string): Snapshot[] {
+    const recovered = runCliSync(store, ['recover']);
+    expect(recovered.code, recovered.stderr).toBe(0);
+    const packDir = path.join(store, 'chunks', 'packs');
+    const onDisk = existsSync(packDir) ? readdirSync(packDir) : [];
+    expect(
+      onDisk.filter((n) => n.endsWith('.tmp')),
+      'temp packs left',
+    ).toEqual([]);
+    withDb(store, (db) => {
+      const indexed = new Set(db.prepare('SELECT id FROM chunk_packs').pluck().all() as string[]);
+      expect(new Set(onDisk.map((n) => n.replace(/\.pack$/, ''))), 'pack files = indexed packs').toEqual(indexed);
+      const orphanRows = db
+        .prepare('SELECT count(*) FROM chunks WHERE pack_id NOT IN (SELECT id FROM chunk_packs)')
+        .pluck()
+        .get();
+      expect(orphanRows, 'chunk rows without their pack').toBe(0);
+      const missing = db
+        .prepare(
+          `SELECT count(*) FROM snapshot_chunks s JOIN snapshots n ON n.id = s.snapshot_id
+           WHERE n.status = 'ready' AND s.hash NOT IN (SELECT hash FROM chunks)`,
+        )
+        .pluck()
+        .get();
+      expect(missing, 'chunks a ready snapshot names but the store lacks').toBe(0);
+    });
+    const ready = list(store).filter((s) => s.status === 'ready');
+    for (const s of ready) {
+      const verified = runCliSync(store, ['verify', s.id]);
+      expect(verified.code, `verify ${s.name}: ${verified.stdout}${verified.stderr}`).toBe(0);
+    }
+    return ready;
+  }
+
+  describe('capture', () => {
+    it.each([
+      ['pack-synced', 0],
+      ['pack-renamed', 0],
+      ['pack-committed', 0],
+      ['capture-layout-synced', 0],
+      ['capture-layout-committed', 0],
+      ['capture-ready', 1],
+    ] as const)('killed at %s: the next start leaves a whole store (%i snapshot)', (step, kept) => {
+      const store = path.join(dir.path, `capture-${step}`);
+      killedRun(store, ['capture', workload.name, '--mode', 'live'], step);
+      expect(startAndCheck(store)).toHaveLength(kept);
+      capture(store);
+      expect(startAndCheck(store)).toHaveLength(kept + 1);
+    });
+  });
+
+  describe('garbage collection', () => {
+    const base = path.join(dir.path, 'gc-base');
+    let first: Snapshot;
+
+    beforeAll(async () => {
+      first = capture(base);
+      // The second snapshot shares the small files and the folder, not `big`.
+      await runScript(docker, [`${volume}:/v`], 'dd if=/dev/urandom of=/v/big bs=1M count=3 2>/dev/null');
+      capture(base);
+    });
+
+    it.each([
+      'gc-dead-forgotten',
+      'pack-synced',
+      'pack-renamed',
+      'pack-committed',
+      'gc-pack-forgotten',
+      'gc-pack-removed',
+    ])(
+      'killed at %s while deleting a snapshot: the next start and gc free its chunks and keep the other whole',
+      (step) => {
+        const store = path.join(dir.path, step);
+        cpSync(base, store, { recursive: true });
+        const before = packBytes(store);
+        killedRun(store, ['delete', first.id, '--confirm', first.name], step);
+        expect(startAndCheck(store).map((s) => s.id)).not.toContain(first.id);
+        const gc = runCliSync(store, ['gc']);
+        expect(gc.code, gc.stderr).toBe(0);
+        expect(startAndCheck(store)).toHaveLength(1);
+        // `big` of the deleted snapshot was 3 MiB of random bytes: freed.
+        expect(packBytes(store)).toBeLessThan(before - 2.5 * 1024 * 1024);
+      },
+    );
+  });
+});
+
+function withDb<T>(store: string, use: (db: Database.Database) => T): T {
+  const db = new Database(path.join(store, 'volsnap.db'), { readonly: true });
+  try {
+    return use(db);
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,46 @@
+import { createReadStream } from 'node:fs';
+import { addAbortSignal, pipeline, type Readable } from 'node:stream';
+import { DecompressStream } from 'zstd-napi';
+import type { CompressedTar, FormatReader } from './stored-volume-reader';
+import type { ArchiveFiles } from '../../store/archive-files';
+import type { StoredVolume } from '../../store/catalog';
+
+/** Large reads of the archive: the default 64 KiB ones cost a syscall and a callback each. */
+const READ_CHUNK = 4 * 1024 * 1024;
+
+/** Format 1: each volume is one zstd-compressed tar, `archives/<snapshotId>/<archiveFile>`. */
+export function formatOneReader(files: ArchiveFiles): FormatReader {
+  return {
+    tar(snapshotId: string, volume: StoredVolume, signal?: AbortSignal): Readable {
+      // pipeline() destroys the file stream when the reader of the tar stops early or fails, and
+      // passes a read error (a missing archive) on to the stream returned.
+      const tar = pipeline(
+        createReadStream(files.pathOf(snapshotId, volume.archiveFile), { highWaterMark: READ_CHUNK }),
+        new DecompressStream(),
+        () => undefined,
+      );
+      return signal ? addAbortSignal(signal, tar) : tar;
+    },
+
+    compressed(snapshotId: string, volume: StoredVolume): Promise<CompressedTar> {
+      // The stored archive is already the compressed tar: nothing to make, nothing to release.
+      return Promise.resolve({
+        path: files.pathOf(snapshotId, volume.archiveFile),
+        sizeBytes: volume.storedBytes,
+        sha256: volume.sha256,
+        release: () => Promise.resolve(),
+      });
+    },
+
+    async checkStored(snapshotId: string, volume: StoredVolume): Promise<string | null> {
+      let sha: string;
+      try {
+        sha = await files.sha256Of(snapshotId, volume.archiveFile);
+      } catch (error) {
+        return `archive missing or unreadable: ${(error as Error).message}`;
+      }
+      if (sha === volume.sha256) return null;
+      return `archive checksum mismatch (stored ${volume.sha256.slice(0, 12)}…, now ${sha.slice(0, 12)}…)`;
+    },
+  };
+}

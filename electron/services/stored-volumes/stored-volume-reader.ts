@@ -1,0 +1,94 @@
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { formatOneReader } from './format-one';
+import { formatTwoReader, type ChunkAccess } from './format-two';
+import { PackFiles } from '../chunked/pack-files';
+import { ChunkIndex } from '../../store/chunks/chunk-index';
+import { openDb } from '../../store/db';
+import { copyTarFile, readTarFile, type FileCopy } from './tar-files';
+import { ArchiveFiles } from '../../store/archive-files';
+import type { StoredVolume } from '../../store/catalog';
+import { VolsnapError } from '../../../shared/errors';
+
+/** A zstd-compressed tar of one volume as a file whose size and hash are known before it is sent. */
+export interface CompressedTar {
+  path: string;
+  sizeBytes: number;
+  sha256: string;
+  /** Frees what was made for this read (nothing when the store keeps the file as is). */
+  release(): Promise<void>;
+}
+
+/** What each store format implements; the rest of the reader is built on it. */
+export interface FormatReader {
+  /** The volume's uncompressed tar, byte for byte as the Engine gave it at capture. */
+  tar(snapshotId: string, volume: StoredVolume, signal?: AbortSignal): Readable;
+  /** For bundle export and registry push, which need the compressed size and sha256 up front. */
+  compressed(snapshotId: string, volume: StoredVolume): Promise<CompressedTar>;
+  /** The format's own integrity check (verify's and restore's first step): a problem, or null. */
+  checkStored(snapshotId: string, volume: StoredVolume): Promise<string | null>;
+}
+
+/**
+ * The one reader of stored volume data: restore, clone, diff, verify, export, push, extract and
+ * the file browser read through it, so a store format is known here and nowhere else. Listings
+ * come from the stored manifest (ManifestFiles), not from here.
+ */
+export interface StoredVolumeReader extends FormatReader {
+  /** One entry's bytes when it is a regular file of at most `maxBytes`; else null. */
+  fileBytes(snapshotId: string, volume: StoredVolume, file: { path: string; maxBytes: number }): Promise<Buffer | null>;
+  /**
+   * Writes one regular file's bytes to `out` (not ending it) as they are read, checking them
+   * against `sha256` at the end (null: unchecked). `path` is relative to the volume root.
+   */
+  writeFile(
+    snapshotId: string,
+    volume: StoredVolume,
+    file: { path: string; sha256: string | null },
+    out: NodeJS.WritableStream,
+  ): Promise<FileCopy>;
+}
+
+export type { FileCopy };
+
+export interface StoredVolumeDeps {
+  files: ArchiveFiles;
+  /** Format 2's chunk index and packs; by default opened on first use from the data directory. */
+  chunks?: ChunkAccess;
+}
+
+/** The reader, dispatching each call on the volume's store format. */
+export function storedVolumeReader(deps: StoredVolumeDeps): StoredVolumeReader {
+  const formats: Record<number, FormatReader | undefined> = {
+    1: formatOneReader(deps.files),
+    2: formatTwoReader(deps.files, deps.chunks ?? chunksOf(path.dirname(deps.files.root))),
+  };
+  const of = (volume: StoredVolume): FormatReader => formats[volume.format] ?? refuseFormat(volume);
+  return {
+    tar: (snapshotId, volume, signal) => of(volume).tar(snapshotId, volume, signal),
+    compressed: (snapshotId, volume) => of(volume).compressed(snapshotId, volume),
+    checkStored: (snapshotId, volume) => of(volume).checkStored(snapshotId, volume),
+    fileBytes: (snapshotId, volume, file) =>
+      readTarFile(of(volume).tar(snapshotId, volume), { rootName: volume.volumeName, ...file }),
+    writeFile: (snapshotId, volume, file, out) =>
+      copyTarFile(of(volume).tar(snapshotId, volume), { rootName: volume.volumeName, ...file }, out),
+  };
+}
+
+/** The reader a worker thread builds for itself from the data directory alone. */
+export function readerForDataDir(dataDir: string): StoredVolumeReader {
+  return storedVolumeReader({ files: new ArchiveFiles(dataDir) });
+}
+
+/** Opens the chunk store when a format 2 volume is first read; the connection lives as long as the process. */
+function chunksOf(dataDir: string): ChunkAccess {
+  let access: ReturnType<ChunkAccess> | undefined;
+  return () => (access ??= { index: new ChunkIndex(openDb(dataDir)), packs: new PackFiles(dataDir) });
+}
+
+function refuseFormat(volume: StoredVolume): never {
+  throw new VolsnapError(
+    'Unsupported',
+    `Volume ${volume.volumeName} is stored in format ${String(volume.format)}, which this version of Volsnap cannot read. Open the store with the version that wrote it, or update Volsnap.`,
+  );
+}
