@@ -179,10 +179,7 @@ export const contract = {
     'engines:switch',
     z.object({ name: z.string().min(1).max(500), endpoint: z.string().min(1).max(2000) }).strict(),
   ),
-  listWorkloads: command<Workload[]>()(
-    'workloads:list',
-    z.object({ showAnonymous: z.boolean().optional() }).strict(),
-  ),
+  listWorkloads: command<Workload[]>()('workloads:list', z.object({ showAnonymous: z.boolean().optional() }).strict()),
   listSnapshots: command<Snapshot[]>()('snapshots:list', z.object({ workloadId: workloadRef.optional() }).strict()),
   showSnapshot: command<Snapshot>()('snapshots:show', z.object({ snapshot: ref }).strict()),
   captureWorkload: command<{ jobId: string }>()('snapshots:capture', CaptureInput),
@@ -225,10 +222,7 @@ export const contract = {
   readSnapshotFile: command<SnapshotFilePreview>()('files:read', SnapshotFileInput),
   /** Desktop only: "Save as…" a file as itself or a folder as a .tar, through the native dialog. */
   saveSnapshotFile: command<{ savedTo: string | null }>()('files:save', SnapshotFileInput),
-  previewRestore: command<RestorePlan>()(
-    'restore:preview',
-    z.object({ snapshot: ref, volumes: volumeNames }).strict(),
-  ),
+  previewRestore: command<RestorePlan>()('restore:preview', z.object({ snapshot: ref, volumes: volumeNames }).strict()),
   restoreSnapshot: command<{ jobId: string }>()('restore:start', RestoreInput),
   cloneSnapshot: command<{ jobId: string }>()('restore:clone', CloneInput),
   pushSnapshot: command<{ jobId: string }>()('registry:push', PushInput),
