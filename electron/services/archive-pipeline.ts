@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
-import { Transform, Writable, type Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
+import { HashTap } from './hash-tap';
 import { pipeline } from 'node:stream/promises';
 import { CompressStream } from 'zstd-napi';
 import { ManifestTap, type ManifestResult } from './manifest-tap';
@@ -35,22 +35,14 @@ export async function writeArchive(options: {
     nbWorkers: 0,
     checksumFlag: true,
   });
-  const hash = createHash('sha256');
-  let storedBytes = 0;
-  const measure = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      storedBytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
+  const measure = new HashTap();
   const file = await open(options.tempPath, 'w', 0o600);
   try {
     await pipeline(options.source, tap, compressor, measure, durableWriter(file));
   } finally {
     await file.close();
   }
-  return { manifest: tap.result(), storedBytes, sha256: hash.digest('hex') };
+  return { manifest: tap.result(), storedBytes: measure.bytes, sha256: measure.sha256() };
 }
 
 /** Bytes written between background flushes. */

@@ -1,7 +1,7 @@
 import type { EngineClient } from '../../docker/engine';
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { HashTap } from '../hash-tap';
 import { pipeline } from 'node:stream/promises';
 import { LIMITS, maxTarBytes, refused, type BundleDoc, type BundleVolume } from './bundle-format';
 import { openIncoming, type IncomingArea } from './incoming';
@@ -97,15 +97,7 @@ export class VolumeSetImport {
     const { position, volume } = found;
     if (this.received.has(position)) throw refused(`it holds the stream ${entry} twice`);
     const file = `${position}-${volume.volumeName}.tar.zst`;
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const measure = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        callback(null, chunk);
-      },
-    });
+    const measure = new HashTap();
     const declared = volume.stream.sizeBytes;
     await pipeline(
       source,
@@ -113,8 +105,9 @@ export class VolumeSetImport {
       measure,
       createWriteStream(this.area.pathOf(file), { mode: 0o600 }),
     );
-    if (bytes !== declared) throw refused(`the stream ${entry} is truncated (${bytes} of ${declared} bytes)`);
-    if (hash.digest('hex') !== volume.stream.sha256)
+    if (measure.bytes !== declared)
+      throw refused(`the stream ${entry} is truncated (${measure.bytes} of ${declared} bytes)`);
+    if (measure.sha256() !== volume.stream.sha256)
       throw refused(`the stream ${entry} does not match its sha256 in volsnap.json`);
     await checkVolumeStream({
       archivePath: this.area.pathOf(file),

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import { constants, createWriteStream } from 'node:fs';
 import { copyFile, lchown, link, lutimes, mkdir, mkdtemp, open, rm, symlink } from 'node:fs/promises';
 import { chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { HashTap } from '../hash-tap';
 import type { ReadEntry } from 'tar';
 import { isUnder } from './paths';
 import { EntryChecker, parentsOf, RefusedEntry } from '../restore/entry-check';
@@ -134,19 +134,11 @@ async function writeFile(entry: ReadEntry, manifest: ManifestEntry, dest: string
     constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
     0o600,
   );
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
+  const tap = new HashTap();
   await pipeline(entry, tap, createWriteStream('', { fd: handle, flush: true }));
-  if (manifest.sha256 !== null && hash.digest('hex') !== manifest.sha256)
+  if (manifest.sha256 !== null && tap.sha256() !== manifest.sha256)
     throw new RefusedEntry(`${manifest.path} has other content than the manifest records (sha256 differs)`);
-  return bytes;
+  return tap.bytes;
 }
 
 async function finishEntry(dest: string, entry: ManifestEntry, preserveOwner: boolean): Promise<void> {

@@ -2,10 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { addAbortSignal, Readable, Transform } from 'node:stream';
+import { addAbortSignal, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CompressStream } from 'zstd-napi';
 import type { CompressedTar, FormatReader } from './stored-volume-reader';
+import { HashTap } from '../hash-tap';
 import { ChunkReader } from '../chunked/chunk-reader';
 import { decodeLayout } from '../chunked/layout-file';
 import type { PackFiles } from '../chunked/pack-files';
@@ -51,15 +52,7 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
       const dir = scratchDir(files);
       await mkdir(dir, { recursive: true });
       const file = path.join(dir, `${process.pid}-${randomUUID()}.tar.zst`);
-      const hash = createHash('sha256');
-      let sizeBytes = 0;
-      const measure = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          hash.update(chunk);
-          sizeBytes += chunk.length;
-          callback(null, chunk);
-        },
-      });
+      const measure = new HashTap();
       try {
         await pipeline(
           tar(snapshotId, volume),
@@ -71,7 +64,12 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
         await rm(file, { force: true });
         throw error;
       }
-      return { path: file, sizeBytes, sha256: hash.digest('hex'), release: () => rm(file, { force: true }) };
+      return {
+        path: file,
+        sizeBytes: measure.bytes,
+        sha256: measure.sha256(),
+        release: () => rm(file, { force: true }),
+      };
     },
 
     async checkStored(snapshotId: string, volume: StoredVolume): Promise<string | null> {
