@@ -60,6 +60,14 @@ try {
     .all(row.id)
     .map((v) => path.join(source.dataDir, 'archives', row.id, v.archive_file));
   db.close();
+  if (!archives.every((a) => a.endsWith('.tar.zst'))) {
+    // Format 2 keeps chunks, not one zstd tar per volume: the baselines use the zstd tars an export
+    // writes (the bundle's own streams), taken out of one export made beforehand.
+    const streams = path.join(work, 'streams');
+    volsnap(source.dataDir, `export ${row.id} -o ${work}/once.volsnap`);
+    sh(`mkdir -p ${streams} && tar -xf ${work}/once.volsnap -C ${streams} volumes && rm ${work}/once.volsnap`);
+    archives.splice(0, archives.length, ...sh(`ls -d ${streams}/volumes/*`).split('\n'));
+  }
   const storedMb = archives.reduce((sum, a) => sum + statSync(a).size, 0) / 1048576;
   const bundle = path.join(work, 'snapshot.volsnap');
   const copies = path.join(work, 'copies');

@@ -92,9 +92,13 @@ export class StoreGc {
     if (!this.deps.readersActive()) {
       const sparse = use.filter((p) => p.liveBytes > 0 && p.liveBytes < p.bytes * REPACK_BELOW);
       if (sparse.length > 0) await this.repack(sparse.map((p) => p.id));
-      for (const pack of sparse) await this.removePack(pack.id);
       report.repackedPacks = sparse.length;
-      report.removedPacks += sparse.length;
+      // A reader that started meanwhile may still open an old pack by a location it looked up
+      // before the move: the emptied packs then wait for the next collection.
+      if (!this.deps.readersActive()) {
+        for (const pack of sparse) await this.removePack(pack.id);
+        report.removedPacks += sparse.length;
+      }
     }
     report.bytesAfter = totalBytes(garbage.packUse());
     return report;

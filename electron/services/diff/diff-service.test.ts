@@ -221,7 +221,21 @@ describeEngine('diff', () => {
     ]);
     await other.remove();
     const gone = await rejection(services.diff.diff({ snapshot: c.id }));
-    expect([gone.kind, gone.message]).toEqual(['NotFound', expect.stringContaining('no longer exists')]);
+    expect([gone.kind, gone.message]).toEqual(['NotFound', expect.stringContaining('no longer exist')]);
+  });
+
+  it("diffs a removed container's snapshot against its volume, which is still there", async () => {
+    const kept = uniqueName('kept');
+    const solo = await createWorkload(docker, {
+      services: [{ name: uniqueName('solo'), volumes: [{ volume: kept, destination: '/d' }] }],
+      seed: `echo one > /seed/${kept}/a.txt`,
+    });
+    workloads.push(solo);
+    const snapshot = await (await services.capture.start({ workload: solo.id, mode: 'live' })).done;
+    for (const id of solo.containers) await docker.getContainer(id).remove({ force: true });
+    await runScript(docker, [`${kept}:/v`], 'echo two > /v/b.txt');
+    const result = await services.diff.diff({ snapshot: snapshot.id });
+    expect(view(byVolume(result, kept))).toEqual({ presence: 'both', added: ['b.txt'], removed: [], modified: [] });
   });
 
   it('reports a volume that is no longer mounted as before-only', async () => {

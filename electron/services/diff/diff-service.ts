@@ -9,6 +9,7 @@ import { pairVolumes, type VolumePair } from './volume-pairs';
 import { JobRunner } from '../jobs';
 import type { WorkloadService } from '../workload-service';
 import { removeHelper } from '../../docker/helper';
+import { inspectVolume } from '../../docker/volumes';
 import type { DiscoveredWorkload } from '../../docker/workloads';
 import type { Catalog } from '../../store/catalog';
 import type { Db } from '../../store/db';
@@ -241,11 +242,31 @@ export class DiffService {
       return await this.deps.workloads.resolve(snapshot.workloadId);
     } catch (error) {
       if (!(error instanceof VolsnapError) || error.kind !== 'NotFound') throw error;
+    }
+    // The workload's containers are gone; its volumes may not be, and a restore would write into
+    // them: compare with those that still exist, read through a helper.
+    const volumes: DiscoveredWorkload['volumes'] = [];
+    for (const { volumeName } of snapshot.volumes) {
+      const found = await inspectVolume(this.deps.docker, volumeName);
+      if (found) volumes.push({ name: volumeName, driver: found.driver, anonymous: false, mounts: [] });
+    }
+    if (volumes.length === 0) {
       throw new VolsnapError(
         'NotFound',
-        `The workload ${snapshot.workloadName} of snapshot "${snapshot.name}" no longer exists on this engine, so it has no current volumes to compare with. Diff against another snapshot with --against.`,
+        `The workload ${snapshot.workloadName} of snapshot "${snapshot.name}" and its volumes no longer exist on this engine, so there is nothing current to compare with. Compare it with another snapshot instead.`,
       );
     }
+    return {
+      id: snapshot.workloadId,
+      name: snapshot.workloadName,
+      kind: 'volume',
+      status: 'stopped',
+      removed: true,
+      containers: [],
+      volumes,
+      bindMounts: [],
+      imageBased: false,
+    };
   }
 }
 
