@@ -71,6 +71,8 @@ test.describe('engine picker', () => {
       const active = page.locator(`[id="${activeId}"]`);
       if ((await active.locator('.engine-option-name').textContent())?.startsWith(name)) break;
       await page.keyboard.press('ArrowDown');
+      // React applies the key a moment later: reading before it would see the old option and press again.
+      await expect(list).not.toHaveAttribute('aria-activedescendant', activeId ?? '');
     }
     await page.keyboard.press('Enter');
   }

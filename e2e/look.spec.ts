@@ -154,4 +154,12 @@ async function tour(
   await page.getByRole('button', { name: 'Settings' }).click();
   await expect(page.getByRole('radiogroup', { name: 'Theme' })).toBeVisible();
   await shot('settings');
+
+  await page.getByRole('button', { name: 'All snapshots' }).click();
+  await expect(page.getByRole('table', { name: 'All snapshots' })).toContainText('nightly');
+  await shot('all-snapshots');
+
+  await page.getByRole('button', { name: 'Storage' }).click();
+  await expect(page.getByRole('heading', { name: 'Storage' })).toBeVisible();
+  await shot('storage');
 }

@@ -16,6 +16,8 @@ const PICKS = [
   'restore-armed',
   'diff',
   'empty-workload',
+  'all-snapshots',
+  'storage',
   'settings',
 ];
 
