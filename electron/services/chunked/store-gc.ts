@@ -48,37 +48,39 @@ export class StoreGc {
   constructor(private readonly deps: StoreGcDeps) {}
 
   /** Collects now if no capture or other maintenance runs; null when the store is busy. */
-  async runIfIdle(): Promise<GcReport | null> {
-    const lease = this.deps.lock.tryMaintenance(randomUUID());
-    if (!lease) return null;
-    try {
-      return await this.collect();
-    } finally {
-      lease.release();
-    }
+  runIfIdle(): Promise<GcReport | null> {
+    return this.whenIdle(() => this.collect(), null);
   }
 
   /** Removes what crashed pack writers left (the start-up sweep), when no capture runs; how many. */
-  async removeLeftovers(): Promise<number> {
+  removeLeftovers(): Promise<number> {
+    return this.whenIdle(() => this.removeWriterLeftovers(), 0);
+  }
+
+  /** Runs `work` holding the store for maintenance, or answers `busy` when it cannot be taken. */
+  private async whenIdle<T, B>(work: () => Promise<T>, busy: B): Promise<T | B> {
     const lease = this.deps.lock.tryMaintenance(randomUUID());
-    if (!lease) return 0;
+    if (!lease) return busy;
     try {
-      const leftovers = await findPackGarbage(this.deps.packs, this.deps.index);
-      await removePackGarbage(this.deps.packs, leftovers);
-      return leftovers.temps.length + leftovers.unindexed.length;
+      return await work();
     } finally {
       lease.release();
     }
   }
 
+  private async removeWriterLeftovers(): Promise<number> {
+    const leftovers = await findPackGarbage(this.deps.packs, this.deps.index);
+    await removePackGarbage(this.deps.packs, leftovers);
+    return leftovers.temps.length + leftovers.unindexed.length;
+  }
+
   private async collect(): Promise<GcReport> {
-    const { garbage, packs, index } = this.deps;
+    const { garbage } = this.deps;
     const bytesBefore = totalBytes(garbage.packUse());
-    const leftovers = await findPackGarbage(packs, index);
-    await removePackGarbage(packs, leftovers);
+    const removedLeftovers = await this.removeWriterLeftovers();
     const report: GcReport = {
       deadChunks: garbage.deleteDeadChunks(),
-      removedPacks: leftovers.temps.length + leftovers.unindexed.length,
+      removedPacks: removedLeftovers,
       repackedPacks: 0,
       bytesBefore,
       bytesAfter: 0,
