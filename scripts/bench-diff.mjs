@@ -94,6 +94,7 @@ function insertSnapshot(catalog, id, name, entries) {
     mountDestination: '/data',
     position: 0,
     archiveFile: '0-synthetic.tar.zst',
+    format: 1,
     sizeBytes: entries.reduce((t, e) => t + e.size, 0),
     storedBytes: 0,
     fileCount: entries.filter((e) => e.type === 'file').length,

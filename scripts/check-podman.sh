@@ -3,7 +3,8 @@
 # Starts a private `podman system service` (own storage under $PODMAN_ROOT, default
 # /tmp/volsnap-podman), imports Debian's busybox-static as busybox:latest (the default helper image;
 # images cannot be pulled here), then runs the built CLI (npm run build first) against it:
-# engines, workloads, capture, list, diff (between snapshots and against the live volume, through the
+# engines (the Podman socket must be current and reachable, with version and engine id in --json),
+# workloads, capture, list, diff (between snapshots and against the live volume, through the
 # workload's container and through a helper), restore --dry-run, restore --confirm, verify, clone; the
 # restored and cloned volumes must be identical to the captured one (every path, type, mode, link
 # count, file mtime and content). The volume holds what Podman names differently: its mount point
@@ -128,8 +129,24 @@ unset DOCKER_CONTEXT
 data="$root/data"
 v() { node bin/volsnap.cjs --data-dir "$data" "$@"; }
 
+# Podman's compat /info builds its answer on every call: how long it takes here, for the record.
+echo "podman /info answered in $(curl -s -o /dev/null -w '%{time_total}' --unix-socket "$sock" http://d/v1.41/info) s"
 step "engines" v engines
 echo "$LAST_OUT" | sed 's/^/      /' | head -6
+# `engines` once listed this socket as unreachable (ECONNRESET: the probe's own 5 s timeout on /info,
+# reported by dockerode as a reset) while every other command reached it.
+podman_reachable() {
+  local out
+  out="$(v --json engines)" || { echo "$out"; return 1; }
+  SOCK="unix://$sock" node -e '
+    const rows = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    const row = rows.find((r) => r.endpoint === process.env.SOCK);
+    const ok = row && row.reachable === true && row.current === true && row.version && row.engineId && !row.error;
+    if (!ok) { console.log(JSON.stringify(row ?? rows, null, 2)); process.exit(1); }
+    console.log(`${row.name} ${row.endpoint} ${row.version} ${row.engineId}`);' <<<"$out"
+}
+step "engines --json: the Podman socket is current and reachable, with version and engine id" podman_reachable
+echo "$LAST_OUT" | sed 's/^/      /'
 step "workloads" v workloads
 before="$(fingerprint pvdata)"
 step "capture papp" v capture papp --name first

@@ -161,6 +161,18 @@ export interface VerifyReport {
   snapshotId: string;
   ok: boolean;
   volumes: { volumeName: string; ok: boolean; problem: string | null }[];
+  /** Chunks (store format 2) that could not be read back, and what each loses across the store. */
+  damagedChunks?: DamagedChunk[];
+}
+
+/** A missing or damaged chunk, with every snapshot in the store that uses it and the files it holds. */
+export interface DamagedChunk {
+  /** SHA-256 of the chunk's bytes (hex). */
+  hash: string;
+  /** What is wrong: no index row, pack missing, record cut short, or bytes that do not match the hash. */
+  problem: string;
+  /** Oldest first; `files` are those whose contents include the chunk. */
+  snapshots: { snapshotId: string; snapshotName: string; files: { volumeName: string; path: string }[] }[];
 }
 
 /**

@@ -108,23 +108,58 @@ function endpointTarget(endpoint: string, source: EngineSource): EngineTarget {
   return { ...defaultEngine(), name: endpoint, endpoint, source };
 }
 
+/**
+ * How long the probe waits for each answer. `/_ping` is cheap on every engine, so it says quickly
+ * whether anything answers. `/version` and `/info` are cheap on Docker but not on Podman, whose compat
+ * API builds both answers anew on every call: it runs slirp4netns, runc and conmon with --version and
+ * looks each up with dpkg (about a dozen processes), 1-3 s each on this 2-core machine at load 5, past
+ * the 5 s the probe used to give each request under heavier load. An engine that answered /_ping is
+ * alive, so those two get longer.
+ */
+export const PROBE_TIMEOUTS = { ping: 5_000, version: 30_000, info: 30_000 };
+
+/** dockerode passes `abortSignal` on to the request for every call; its types omit it for these. */
+interface AbortableCalls {
+  ping(options: { abortSignal: AbortSignal }): Promise<unknown>;
+  version(options: { abortSignal: AbortSignal }): Promise<{ Version?: string; ApiVersion?: string }>;
+  info(options: { abortSignal: AbortSignal }): Promise<EngineInfo>;
+}
+
 /** Asks one engine for its version and id; a failure is an answer (`reachable: false` and why). */
 export async function inspectEngine(
   engine: EngineTarget,
+  timeouts: typeof PROBE_TIMEOUTS = PROBE_TIMEOUTS,
 ): Promise<Pick<EngineCandidate, 'reachable' | 'version' | 'engineId' | 'error'>> {
+  // Our own timers (AbortSignal), not dockerode's `timeout` option: dockerode ends a timed-out
+  // request with a bare destroy(), which Node reports as "socket hang up" (ECONNRESET), so a wait of
+  // ours showed in `engines` as the engine resetting the connection. An abort says which it was.
+  let asking: keyof typeof PROBE_TIMEOUTS = 'ping';
+  const within = (call: keyof typeof PROBE_TIMEOUTS) => {
+    asking = call;
+    return { abortSignal: AbortSignal.timeout(timeouts[call]) };
+  };
   try {
-    const docker = dockerFor(engine, { timeout: 5000 });
-    const version = (await docker.version()) as { Version?: string; ApiVersion?: string };
+    const docker = dockerFor(engine) as unknown as AbortableCalls;
+    await docker.ping(within('ping'));
+    const version = await docker.version(within('version'));
     const tooOld = apiTooOld(version.ApiVersion);
     if (tooOld) return { reachable: false, version: version.Version ?? null, engineId: null, error: tooOld };
-    const engineId = engineIdOf((await docker.info()) as EngineInfo, engine.endpoint);
-    return { reachable: true, version: version.Version ?? null, engineId, error: null };
+    const info = await docker.info(within('info'));
+    return {
+      reachable: true,
+      version: version.Version ?? null,
+      engineId: engineIdOf(info, engine.endpoint),
+      error: null,
+    };
   } catch (error) {
     return {
       reachable: false,
       version: null,
       engineId: null,
-      error: engineError(error, 'reach the engine', engine.endpoint, engine.tls).message,
+      error:
+        (error as Error).name === 'AbortError'
+          ? `The Docker Engine at ${engine.endpoint} did not answer /${asking === 'ping' ? '_ping' : asking} within ${timeouts[asking] / 1000} s. It may be starting or overloaded: try again; if it stays silent, restart it or choose another engine (volsnap config set engine <name>).`
+          : engineError(error, 'reach the engine', engine.endpoint, engine.tls).message,
     };
   }
 }

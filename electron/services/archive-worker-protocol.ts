@@ -1,4 +1,5 @@
 import type { ManifestEntry } from '../../shared/types';
+import type { PreviousLayout } from './chunked/chunked-capture';
 
 /** What the main thread sends the archive worker: the tar stream in transferred buffers, then its end. */
 export type ToArchiveWorker = { type: 'chunk'; data: ArrayBuffer; length: number } | { type: 'end' };
@@ -25,6 +26,8 @@ export interface ArchiveWorkerData {
   /** 1: a zstd tar at tempPath; 2: chunks into the store at dataDir, the layout at tempPath. */
   format: 1 | 2;
   dataDir: string;
+  /** Format 2: the volume's layout in the workload's last snapshot, to reuse unchanged files from. */
+  previous?: PreviousLayout;
 }
 
 export const ENTRY_BATCH = 2000;

@@ -14,7 +14,7 @@ import {
 // seconds of CPU, which must not stall the app's main process (IPC, tray, progress events).
 
 const port = parentPort!;
-const { rootName, tempPath, format, dataDir } = workerData as ArchiveWorkerData;
+const { rootName, tempPath, format, dataDir, previous } = workerData as ArchiveWorkerData;
 const send = (message: FromArchiveWorker) => port.postMessage(message);
 const source = new Readable({ read: () => undefined });
 port.on('message', (message: ToArchiveWorker) => {
@@ -33,7 +33,7 @@ const onProgress = ({ tarBytes, files }: { tarBytes: number; files: number }) =>
 const named = source.pipe(volumeTarNames(rootName));
 const written: Promise<ArchivedVolume & { chunks?: Buffer }> =
   format === 2
-    ? writeChunked({ source: named, rootName, tempPath, dataDir, onProgress })
+    ? writeChunked({ source: named, rootName, tempPath, dataDir, onProgress, previous })
     : writeArchive({ source: named, rootName, tempPath, onProgress });
 written.then(
   ({ manifest, storedBytes, sha256, chunks }) => {

@@ -1,5 +1,6 @@
 import type { RetentionService } from './retention-service';
 import type { ScheduleService } from './schedule-service';
+import type { StoreMigration } from './chunked/store-migration';
 
 /** The timers the scheduler uses; tests pass their own to step time by hand. */
 export interface SchedulerTimers {
@@ -10,6 +11,8 @@ export interface SchedulerTimers {
 export interface BackgroundSchedulerDeps {
   schedules: Pick<ScheduleService, 'runDue'>;
   retention: Pick<RetentionService, 'prune'>;
+  /** Converts a store's format 1 archives to chunks after retention (so nothing about to go is converted). */
+  migration?: Pick<StoreMigration, 'run'>;
   /** Unexpected failures (engine down, catalog closed): logged by the host, never thrown. */
   log(message: string): void;
   timers?: SchedulerTimers;
@@ -40,6 +43,7 @@ export class BackgroundScheduler {
   private handles: unknown[] = [];
   private ticking: Promise<void> | null = null;
   private maintaining: Promise<void> | null = null;
+  private migrating: Promise<void> | null = null;
   private lastError: string | null = null;
   private stopped = false;
 
@@ -68,15 +72,38 @@ export class BackgroundScheduler {
     return this.ticking;
   }
 
-  /** Applies retention to every workload, without a capture. */
+  /** Applies retention to every workload, without a capture, then goes on converting the store. */
   maintain(): Promise<void> {
     if (this.stopped || this.maintaining) return this.maintaining ?? Promise.resolve();
     this.maintaining = this.deps.retention
       .prune()
       .then(() => undefined)
       .catch((error: unknown) => this.report('retention', error))
-      .finally(() => (this.maintaining = null));
+      .finally(() => {
+        this.maintaining = null;
+        // Not awaited: a long conversion must not hold up the schedules' first pass.
+        void this.migrate();
+      });
     return this.maintaining;
+  }
+
+  /** One pass of the format migration (one at a time); what it left undone is retried on the next pass. */
+  migrate(): Promise<void> {
+    if (this.stopped || !this.deps.migration || this.migrating) return this.migrating ?? Promise.resolve();
+    this.migrating = this.migratePass().finally(() => (this.migrating = null));
+    return this.migrating;
+  }
+
+  private async migratePass(): Promise<void> {
+    try {
+      const report = await this.deps.migration!.run();
+      if (report.converted > 0) {
+        this.deps.log(`store: ${report.converted} volumes now kept as deduplicated chunks, ${report.remaining} to go`);
+      }
+      for (const line of report.skipped) this.deps.log(`store conversion left ${line}`);
+    } catch (error) {
+      this.report('store conversion', error);
+    }
   }
 
   /** Stops the timers; a pass in progress finishes (its capture is a job like any other). */
@@ -102,12 +129,17 @@ export class BackgroundScheduler {
  * them when the user switches engines); the first pass runs in the background.
  */
 export function startBackgroundScheduler(
-  current: () => { schedules: Pick<ScheduleService, 'runDue'>; retention: Pick<RetentionService, 'prune'> },
+  current: () => {
+    schedules: Pick<ScheduleService, 'runDue'>;
+    retention: Pick<RetentionService, 'prune'>;
+    migration: Pick<StoreMigration, 'run'>;
+  },
   log: (message: string) => void,
 ): BackgroundScheduler {
   const scheduler = new BackgroundScheduler({
     schedules: { runDue: () => current().schedules.runDue() },
     retention: { prune: () => current().retention.prune() },
+    migration: { run: () => current().migration.run() },
     log,
   });
   void scheduler.start();

@@ -2,6 +2,9 @@ import type { EngineClient as Docker } from '../docker/engine';
 import { unlink } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
 import { archiveVolume } from './volume-archiver';
+import type { PreviousLayout } from './chunked/chunked-capture';
+import { REUSE_MISMATCH } from './chunked/reusable-files';
+import { splitHashes } from './archive-pipeline';
 import { crashPoint } from './restore/crash';
 import { assertNoRestoreFolders } from './capture-guard';
 import { checkVolatileCapture } from './volatile-volumes';
@@ -75,12 +78,6 @@ interface CapturedVolume {
   entries: ManifestEntry[];
   /** Format 2: the chunks the volume uses (each 32 bytes). */
   chunks: Buffer[];
-}
-
-/** 32-byte hashes back to back, as the archive worker sends them, one Buffer each. */
-function splitHashes(packed: Buffer | undefined): Buffer[] {
-  if (!packed) return [];
-  return Array.from({ length: packed.length / 32 }, (_, i) => packed.subarray(i * 32, (i + 1) * 32));
 }
 
 /** Captures a workload's volumes into the store as one snapshot. */
@@ -266,23 +263,31 @@ export class CaptureService {
           const file = `${position}-${volume.volumeName}${format === 2 ? '.layout' : '.tar.zst'}`;
           const tempPath = files.tempPathOf(plan.snapshotId, file);
           try {
-            const archived = await archiveVolume({
-              helper,
-              volumeName: volume.volumeName,
-              tempPath,
-              format,
-              dataDir: this.deps.dataDir,
-              signal: ctx.signal,
-              onProgress: (tarBytes, filesDone) =>
-                ctx.progress({
-                  phase: 'capturing',
-                  volume: volume.volumeName,
-                  bytesDone: doneBefore + tarBytes,
-                  bytesTotal,
-                  filesDone,
-                  // An estimate from the last snapshot: never claim to be done before the end.
-                  ratio: bytesTotal ? Math.min(0.99, (doneBefore + tarBytes) / bytesTotal) : null,
-                }),
+            const read = (previous?: PreviousLayout) =>
+              archiveVolume({
+                helper,
+                volumeName: volume.volumeName,
+                tempPath,
+                format,
+                dataDir: this.deps.dataDir,
+                previous,
+                signal: ctx.signal,
+                onProgress: (tarBytes, filesDone) =>
+                  ctx.progress({
+                    phase: 'capturing',
+                    volume: volume.volumeName,
+                    bytesDone: doneBefore + tarBytes,
+                    bytesTotal,
+                    filesDone,
+                    // An estimate from the last snapshot: never claim to be done before the end.
+                    ratio: bytesTotal ? Math.min(0.99, (doneBefore + tarBytes) / bytesTotal) : null,
+                  }),
+              });
+            const previous = format === 2 ? this.previousLayout(plan, volume.volumeName) : undefined;
+            // A file changed under an unchanged header cannot be reused: the volume is read again, whole.
+            const archived = await read(previous).catch((error: { code?: string }) => {
+              if (previous && error.code === REUSE_MISMATCH) return read();
+              throw error;
             });
             assertNoRestoreFolders(volume.volumeName, archived.manifest.entries);
             await files.commit(plan.snapshotId, file);
@@ -312,6 +317,18 @@ export class CaptureService {
       await removeHelper(helper).catch(() => undefined);
     }
     return results;
+  }
+
+  /** The volume's layout in the workload's last ready snapshot, if it is kept as chunks. */
+  private previousLayout(plan: CapturePlan, volumeName: string): PreviousLayout | undefined {
+    const last = this.deps.catalog.list(plan.workload.id).find((s) => s.status === 'ready');
+    const volume = last && this.deps.catalog.storedVolumes(last.id).find((v) => v.volumeName === volumeName);
+    if (!last || volume?.format !== 2) return undefined;
+    return {
+      layoutPath: this.deps.files.pathOf(last.id, volume.archiveFile),
+      snapshotId: last.id,
+      position: volume.position,
+    };
   }
 
   /** Expected tar bytes, from the workload's last ready snapshot of the same volumes; null if unknown. */

@@ -27,8 +27,14 @@ import { QuiescedTable } from '../store/quiesced-table';
 import { StoreLock } from '../store/store-lock';
 import { ChunkGarbage } from '../store/chunks/chunk-garbage';
 import { ChunkIndex } from '../store/chunks/chunk-index';
+import { ChunkUsers } from '../store/chunks/chunk-users';
 import { PackFiles } from './chunked/pack-files';
 import { StoreGc } from './chunked/store-gc';
+import { StoreMigration } from './chunked/store-migration';
+import { removeUnlistedArchives } from './chunked/unlisted-archives';
+import { FormatMigrationRows } from '../store/chunks/format-migration-rows';
+import { archiveTar } from './volume-archiver';
+import { VolsnapError } from '../../shared/errors';
 import { removeDeadScratch } from './stored-volumes/format-two';
 import { EngineScope } from './engine-scope';
 
@@ -64,6 +70,8 @@ export interface Services {
   snapshotFiles: SnapshotFiles;
   /** Frees chunks no snapshot uses (`volsnap gc`; after delete and prune). */
   gc: StoreGc;
+  /** Converts format 1 archives to chunks (the background scheduler; `volsnap migrate`). */
+  migration: StoreMigration;
   /** Cleans what crashed processes left; safe to call while other processes work. */
   sweep(): Promise<SweepReport>;
   close(): void;
@@ -77,7 +85,8 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
   const files = new ArchiveFiles(options.dataDir);
   const packs = new PackFiles(options.dataDir);
   const chunkIndex = new ChunkIndex(db);
-  const storedVolumes = storedVolumeReader({ files, chunks: () => ({ index: chunkIndex, packs }) });
+  const chunkUsers = new ChunkUsers(db);
+  const storedVolumes = storedVolumeReader({ files, chunks: () => ({ index: chunkIndex, packs, users: chunkUsers }) });
   const leases = new Leases(db);
   const settings = new SettingsStore(db);
   const jobsTable = new JobsTable(db);
@@ -90,6 +99,8 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
     packs,
     lock: storeLock,
     readersActive: () => leases.snapshots.heldIds().size > 0,
+    removeUnlistedArchives: () =>
+      removeUnlistedArchives({ files, catalog, heldSnapshots: () => leases.snapshots.heldIds() }),
   });
   const collect = () => gc.runIfIdle();
   // Retention prunes inside a capture job, whose workload lease keeps the collection out: it is
@@ -127,6 +138,8 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
     registry,
     quiesced: new QuiescedTable(db),
     storeLock,
+    // Tests make stores as the release before format 2 wrote them, to migrate.
+    storeFormat: process.env.VOLSNAP_TEST_STORE_FORMAT === '1' ? 1 : undefined,
   });
   const restore = new RestoreService({
     dataDir: options.dataDir,
@@ -193,6 +206,25 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
       return report;
     },
     gc,
+    migration: new StoreMigration({
+      rows: new FormatMigrationRows(db),
+      catalog,
+      files,
+      storedVolumes,
+      snapshotLeases: leases.snapshots,
+      lock: storeLock,
+      dataDir: options.dataDir,
+      chunkTar: (tar) =>
+        archiveTar({
+          ...tar,
+          format: 2,
+          dataDir: options.dataDir,
+          onProgress: () => undefined,
+          sourceError: (error) =>
+            new VolsnapError('Integrity', `the archive of ${tar.volumeName} cannot be read (${error.message})`),
+          cancelled: () => new VolsnapError('Cancelled', 'The store conversion stopped; it resumes on the next start.'),
+        }),
+    }),
     close: () => db.close(),
   };
 }

@@ -9,7 +9,8 @@ import type { Catalog, StoredVolume } from '../store/catalog';
 import type { Leases } from '../store/leases';
 import { Emitter } from '../../shared/emitter';
 import { VolsnapError } from '../../shared/errors';
-import type { ManifestEntry, Snapshot, VerifyReport } from '../../shared/types';
+import { someOf } from '../../shared/damage-groups';
+import type { DamagedChunk, ManifestEntry, Snapshot, VerifyReport } from '../../shared/types';
 
 /** The catalog as the user manages it: list, show, rename, note, pin, delete, verify. */
 export class SnapshotService {
@@ -106,32 +107,62 @@ export class SnapshotService {
     // Held while reading, so a delete or retention elsewhere cannot report a sound archive as missing.
     const lease = this.leases.snapshots.hold(snapshot, { id: JobRunner.newId(), kind: 'verify' });
     try {
-      const volumes: VerifyReport['volumes'] = [];
+      const checked = [];
+      const damaged = new Map<string, string>();
       for (const volume of this.catalog.storedVolumes(snapshot.id)) {
-        const problem = await this.verifyVolume(snapshot.id, volume);
-        volumes.push({ volumeName: volume.volumeName, ok: problem === null, problem });
+        const check = await this.verifyVolume(snapshot.id, volume);
+        for (const [hash, problem] of check.damaged) damaged.set(hash, problem);
+        checked.push({ volume, ...check });
       }
-      return { snapshotId: snapshot.id, ok: volumes.every((v) => v.ok), volumes };
+      // A bad chunk may be shared: name every snapshot and file in the store it takes down with it.
+      const damagedChunks = await this.storedVolumes.describeDamage(
+        [...damaged].map(([hash, problem]) => ({ hash, problem })),
+      );
+      const volumes = checked.map(({ volume, problem, damaged: own }) => {
+        const lost = own.size > 0 ? lostFiles(damagedChunks, own, { snapshotId: snapshot.id, volume }) : problem;
+        return { volumeName: volume.volumeName, ok: lost === null, problem: lost };
+      });
+      return { snapshotId: snapshot.id, ok: volumes.every((v) => v.ok), volumes, damagedChunks };
     } finally {
       lease.release();
     }
   }
 
-  private async verifyVolume(snapshotId: string, volume: StoredVolume): Promise<string | null> {
+  /** The format's own check, then every file re-read (every chunk checked) against the manifest. */
+  private async verifyVolume(
+    snapshotId: string,
+    volume: StoredVolume,
+  ): Promise<{ problem: string | null; damaged: Map<string, string> }> {
     const problem = await this.storedVolumes.checkStored(snapshotId, volume);
-    if (problem !== null) return problem;
+    if (problem !== null) return { problem, damaged: new Map() };
     const tap = new ManifestTap(volume.volumeName);
+    const { tar, damaged } = this.storedVolumes.checkedTar(snapshotId, volume);
     try {
-      await pipeline(
-        this.storedVolumes.tar(snapshotId, volume),
-        tap,
-        new Writable({ write: (_chunk, _encoding, callback) => callback() }),
-      );
+      await pipeline(tar, tap, new Writable({ write: (_chunk, _encoding, callback) => callback() }));
     } catch (error) {
-      return `archive cannot be read: ${(error as Error).message}`;
+      return { problem: `archive cannot be read: ${(error as Error).message}`, damaged };
     }
-    return compareManifests(this.catalog.manifest(snapshotId, volume.position), tap.result().entries);
+    return {
+      problem: compareManifests(this.catalog.manifest(snapshotId, volume.position), tap.result().entries),
+      damaged,
+    };
   }
+}
+
+/** A volume's verdict when chunks it uses are damaged: how many, and which of its files they take. */
+function lostFiles(
+  damaged: DamagedChunk[],
+  own: Map<string, string>,
+  where: { snapshotId: string; volume: StoredVolume },
+): string {
+  const paths = new Set(
+    damaged
+      .filter((chunk) => own.has(chunk.hash))
+      .flatMap((chunk) => chunk.snapshots.filter((s) => s.snapshotId === where.snapshotId))
+      .flatMap((s) => s.files.filter((f) => f.volumeName === where.volume.volumeName).map((f) => f.path)),
+  );
+  const count = `${own.size} chunk${own.size === 1 ? '' : 's'} missing or damaged`;
+  return `${count}; files that cannot be read back: ${someOf([...paths], 10) || '(not found in its layout)'}`;
 }
 
 /** The first difference between a stored manifest and one rebuilt from the archive, or null. */

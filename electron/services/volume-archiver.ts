@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { EngineClient as Docker } from '../docker/engine';
 import type { ArchivedVolume } from './archive-pipeline';
 import type { ArchiveWorkerData, FromArchiveWorker, ToArchiveWorker } from './archive-worker-protocol';
+import type { PreviousLayout } from './chunked/chunked-capture';
 import { engineCall, engineError } from '../docker/engine';
 import { bundledWorkerPath } from './worker-path';
 import { helperMountPath } from '../docker/helper';
@@ -31,23 +32,55 @@ export async function archiveVolume(options: {
   /** 2: file contents go to the chunk store in `dataDir` and `tempPath` gets the tar layout. */
   format: 1 | 2;
   dataDir: string;
+  /** Format 2: the volume in the workload's last snapshot, whose unchanged files are reused. */
+  previous?: PreviousLayout;
   signal: AbortSignal;
   onProgress: (tarBytes: number, files: number) => void;
 }): Promise<ArchivedVolume> {
   options.signal.throwIfAborted();
   const source = (await engineCall(`read volume ${options.volumeName}`, () =>
     options.helper.getArchive({ path: helperMountPath(options.volumeName) }),
-  )) as NodeJS.ReadableStream & { destroy(error?: Error): void };
+  )) as TarSource;
   // The Engine takes a second or more to answer; a cancel in that wait fired no listener yet.
   if (options.signal.aborted) {
     source.destroy();
     throw new VolsnapError('Cancelled', 'The capture was cancelled; nothing was kept.');
   }
+  return archiveTar({
+    ...options,
+    source,
+    sourceError: (error) => engineError(error, `read volume ${options.volumeName}`),
+    cancelled: () => new VolsnapError('Cancelled', 'The capture was cancelled; nothing was kept.'),
+  });
+}
+
+/** A volume's tar as the archive worker reads it: the Engine's stream or a stored archive. */
+export type TarSource = NodeJS.ReadableStream & { destroy(error?: Error): void };
+
+/**
+ * Stores one volume's tar stream through the archive worker thread (format 1: a zstd archive at
+ * `tempPath`; format 2: chunks into the store and the layout at `tempPath`), with the manifest
+ * built from the same bytes. Used by capture and by the format migration.
+ */
+export function archiveTar(options: {
+  source: TarSource;
+  volumeName: string;
+  tempPath: string;
+  format: 1 | 2;
+  dataDir: string;
+  previous?: PreviousLayout;
+  signal: AbortSignal;
+  onProgress: (tarBytes: number, files: number) => void;
+  sourceError: (error: Error) => Error;
+  cancelled: () => Error;
+}): Promise<ArchivedVolume> {
+  const { source } = options;
   const workerData: ArchiveWorkerData = {
     rootName: options.volumeName,
     tempPath: options.tempPath,
     format: options.format,
     dataDir: options.dataDir,
+    previous: options.previous,
   };
   const worker = new Worker(bundledWorkerPath('archive-worker.cjs'), { workerData });
   const entries: ManifestEntry[] = [];
@@ -74,7 +107,7 @@ export async function archiveVolume(options: {
       if (error) reject(error);
       else resolve(value!);
     };
-    const onAbort = () => finish(new VolsnapError('Cancelled', 'The capture was cancelled; nothing was kept.'));
+    const onAbort = () => finish(options.cancelled());
     options.signal.addEventListener('abort', onAbort);
 
     source.on('data', (chunk: Buffer) => {
@@ -96,7 +129,7 @@ export async function archiveVolume(options: {
       flush();
       worker.postMessage({ type: 'end' } satisfies ToArchiveWorker);
     });
-    source.on('error', (error) => finish(engineError(error, `read volume ${options.volumeName}`)));
+    source.on('error', (error: Error) => finish(options.sourceError(error)));
     worker.on('error', (error) => finish(error));
     worker.on('exit', (code) => finish(new Error(`the archive worker stopped unexpectedly (exit ${code})`)));
     worker.on('message', (message: FromArchiveWorker) => {

@@ -1,3 +1,4 @@
+import type { Db } from './db';
 import { HOST } from './liveness';
 
 /** A holder that has not beaten for this long is presumed dead even if its pid was reused. */
@@ -27,4 +28,44 @@ export function startHeartbeat(beat: () => void): () => void {
   const timer = setInterval(beat, HEARTBEAT_MS);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * The rows of a lease table (`leases` by workload, `snapshot_leases` by snapshot), written the
+ * same way by every kind of lease: this process's row, kept beating until released.
+ */
+export class LeaseRows {
+  constructor(
+    private readonly db: Db,
+    private readonly table: 'leases' | 'snapshot_leases',
+    private readonly keyColumn: 'workload_id' | 'snapshot_id',
+  ) {}
+
+  /** Writes this process's row (inside the caller's transaction, after its checks). */
+  insert(key: string, jobId: string, kind: string): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO ${this.table} (${this.keyColumn}, job_id, job_kind, pid, host, heartbeat_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(key, jobId, kind, process.pid, HOST, Date.now());
+  }
+
+  /** Keeps the row beating; releasing (once, however often it is called) deletes it. */
+  beating(key: string, jobId: string): Lease {
+    const stop = startHeartbeat(() =>
+      this.db
+        .prepare(`UPDATE ${this.table} SET heartbeat_at = ? WHERE ${this.keyColumn} = ? AND job_id = ?`)
+        .run(Date.now(), key, jobId),
+    );
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        stop();
+        this.db.prepare(`DELETE FROM ${this.table} WHERE ${this.keyColumn} = ? AND job_id = ?`).run(key, jobId);
+      },
+    };
+  }
 }

@@ -1,6 +1,6 @@
 import type { Db } from './db';
-import { holderIsLive, startHeartbeat, type Lease } from './lease-liveness';
-import { HOST, pidAlive } from './liveness';
+import { holderIsLive, LeaseRows, type Lease } from './lease-liveness';
+import { pidAlive } from './liveness';
 import { SnapshotLeases } from './snapshot-leases';
 import { VolsnapError } from '../../shared/errors';
 import type { JobKind } from '../../shared/types';
@@ -13,7 +13,7 @@ export type { Lease } from './lease-liveness';
  * both see the workload as free.
  */
 export class Leases {
-  private readonly host = HOST;
+  private readonly rows: LeaseRows;
   /** Read leases on snapshots (restore, diff, verify), with the same liveness rules. */
   readonly snapshots: SnapshotLeases;
 
@@ -22,6 +22,7 @@ export class Leases {
     private readonly isAlive: (pid: number) => boolean = pidAlive,
   ) {
     this.snapshots = new SnapshotLeases(db, isAlive);
+    this.rows = new LeaseRows(db, 'leases', 'workload_id');
   }
 
   acquire(workloadId: string, job: { id: string; kind: JobKind }): Lease {
@@ -35,25 +36,10 @@ export class Leases {
             `A ${holder.job_kind} of ${workloadId} is already running (job ${holder.job_id}, pid ${holder.pid}). Wait for it to finish or cancel it.`,
           );
         }
-        this.db
-          .prepare(
-            `INSERT OR REPLACE INTO leases (workload_id, job_id, job_kind, pid, host, heartbeat_at)
-             VALUES (?, ?, ?, ?, ?, ?)`,
-          )
-          .run(workloadId, job.id, job.kind, process.pid, this.host, Date.now());
+        this.rows.insert(workloadId, job.id, job.kind);
       })
       .immediate();
-    const stop = startHeartbeat(() =>
-      this.db
-        .prepare(`UPDATE leases SET heartbeat_at = ? WHERE workload_id = ? AND job_id = ?`)
-        .run(Date.now(), workloadId, job.id),
-    );
-    return {
-      release: () => {
-        stop();
-        this.db.prepare(`DELETE FROM leases WHERE workload_id = ? AND job_id = ?`).run(workloadId, job.id);
-      },
-    };
+    return this.rows.beating(workloadId, job.id);
   }
 
   /** The job holding a workload's lease, if its holder is alive. */

@@ -29,7 +29,7 @@ export class ManifestFiles {
   private readonly subtree: Statement<[string, number, string, string, string], Row>;
   private readonly byName: Statement<[string, number, string, number], Row>;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.one = db.prepare(`SELECT ${COLUMNS} FROM manifest_entries WHERE ${KEY} AND path = ?`);
     this.rootChildren = db.prepare(
       `SELECT ${COLUMNS} FROM manifest_entries WHERE ${KEY} AND path <> '.' AND instr(path, '/') = 0 ORDER BY path`,
@@ -47,6 +47,14 @@ export class ManifestFiles {
          AND instr(lower(replace(path, rtrim(path, replace(path, '/', '')), '')), lower(?)) > 0
        ORDER BY path LIMIT ?`,
     );
+  }
+
+  /** Each regular file's sha256 in one volume of a snapshot, by path (a re-capture checks reuse against it). */
+  fileHashes(snapshotId: string, position: number): Map<string, string> {
+    const rows = this.db
+      .prepare(`SELECT path, sha256 FROM manifest_entries WHERE ${KEY} AND type = 'file' AND sha256 IS NOT NULL`)
+      .all(snapshotId, position) as { path: string; sha256: string }[];
+    return new Map(rows.map((row) => [row.path, row.sha256]));
   }
 
   entry(snapshotId: string, position: number, path: string): ManifestEntry | undefined {

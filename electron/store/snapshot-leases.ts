@@ -1,11 +1,13 @@
 import type { Db } from './db';
-import { holderIsLive, startHeartbeat, type Holder, type Lease } from './lease-liveness';
-import { HOST } from './liveness';
+import { holderIsLive, LeaseRows, type Holder, type Lease } from './lease-liveness';
 import { VolsnapError } from '../../shared/errors';
 import type { JobKind } from '../../shared/types';
 
-/** What holds a snapshot: a job that reads it, `verify`, a `read` of its files (ls/cat/extract, downloads), or the one `delete` that removes it. */
-export type SnapshotUse = JobKind | 'verify' | 'read' | 'delete';
+/**
+ * What holds a snapshot: a job that reads it, `verify`, a `read` of its files (ls/cat/extract,
+ * downloads), the conversion of its archives to store format 2, or the one `delete` that removes it.
+ */
+export type SnapshotUse = JobKind | 'verify' | 'read' | 'format migration' | 'delete';
 
 interface Row extends Holder {
   snapshot_id: string;
@@ -20,10 +22,14 @@ interface Row extends Holder {
  * Liveness is the workload lease's: pid on this host, heartbeat otherwise.
  */
 export class SnapshotLeases {
+  private readonly rows: LeaseRows;
+
   constructor(
     private readonly db: Db,
     private readonly isAlive: (pid: number) => boolean,
-  ) {}
+  ) {
+    this.rows = new LeaseRows(db, 'snapshot_leases', 'snapshot_id');
+  }
 
   /** Holds a snapshot for a reader; `Conflict` while it is being deleted, `NotFound` once it is gone. */
   hold(snapshot: { id: string; name: string }, job: { id: string; kind: Exclude<SnapshotUse, 'delete'> }): Lease {
@@ -35,10 +41,10 @@ export class SnapshotLeases {
         if (this.liveHolders(snapshot.id).some((h) => h.job_kind === 'delete')) {
           throw new VolsnapError('Conflict', `Snapshot "${snapshot.name}" is being deleted; choose another one.`);
         }
-        this.insert(snapshot.id, job.id, job.kind);
+        this.rows.insert(snapshot.id, job.id, job.kind);
       })
       .immediate();
-    return this.lease(snapshot.id, job.id);
+    return this.rows.beating(snapshot.id, job.id);
   }
 
   /**
@@ -56,16 +62,21 @@ export class SnapshotLeases {
             `Snapshot "${snapshot.name}" is ${what} (job ${reader.job_id}, pid ${reader.pid} on ${reader.host}). Wait for that job to finish (or cancel it), then try again; --force overrides a pin, never a running job.`,
           );
         }
-        this.insert(snapshot.id, jobId, 'delete');
+        this.rows.insert(snapshot.id, jobId, 'delete');
       })
       .immediate();
-    return this.lease(snapshot.id, jobId);
+    return this.rows.beating(snapshot.id, jobId);
   }
 
   /** Ids of the snapshots live jobs read (or delete) now; retention leaves them alone. */
   heldIds(): Set<string> {
     const rows = this.db.prepare(`SELECT * FROM snapshot_leases`).all() as Row[];
     return new Set(rows.filter((r) => holderIsLive(r, this.isAlive)).map((r) => r.snapshot_id));
+  }
+
+  /** True while a live job other than `jobId` holds the snapshot. */
+  heldByOthers(snapshotId: string, jobId: string): boolean {
+    return this.liveHolders(snapshotId).some((h) => h.job_id !== jobId);
   }
 
   /** Forgets the leases of processes that died (the start-up sweep). */
@@ -80,31 +91,5 @@ export class SnapshotLeases {
   private liveHolders(snapshotId: string): Row[] {
     const rows = this.db.prepare(`SELECT * FROM snapshot_leases WHERE snapshot_id = ?`).all(snapshotId) as Row[];
     return rows.filter((r) => holderIsLive(r, this.isAlive));
-  }
-
-  private insert(snapshotId: string, jobId: string, kind: SnapshotUse): void {
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO snapshot_leases (snapshot_id, job_id, job_kind, pid, host, heartbeat_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-      .run(snapshotId, jobId, kind, process.pid, HOST, Date.now());
-  }
-
-  private lease(snapshotId: string, jobId: string): Lease {
-    const stop = startHeartbeat(() =>
-      this.db
-        .prepare(`UPDATE snapshot_leases SET heartbeat_at = ? WHERE snapshot_id = ? AND job_id = ?`)
-        .run(Date.now(), snapshotId, jobId),
-    );
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        stop();
-        this.db.prepare(`DELETE FROM snapshot_leases WHERE snapshot_id = ? AND job_id = ?`).run(snapshotId, jobId);
-      },
-    };
   }
 }

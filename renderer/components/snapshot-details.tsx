@@ -6,6 +6,7 @@ import { SnapshotActions } from './snapshot-actions';
 import type { SnapshotAction, SnapshotActionId } from './snapshot-action-list';
 import { ImportedField } from './bundle-dialogs';
 import { triggerLabel } from './trigger-shape';
+import { VerifyResult } from './verify-result';
 import { countOf, humanBytes, humanDate } from '../format';
 import type { Snapshot, VerifyReport } from '../../shared/types';
 
@@ -40,16 +41,7 @@ export function SnapshotDetails(props: {
       </header>
       {snapshot.failureReason && <p className="error">{snapshot.failureReason}</p>}
       <SnapshotActions actions={actions} onRun={onRun} />
-      {verified && (
-        <p role="status" className={verified.ok ? 'ok' : 'error'}>
-          {verified.ok
-            ? 'Verified: every archive matches its checksum and manifest.'
-            : verified.volumes
-                .filter((v) => !v.ok)
-                .map((v) => `${v.volumeName}: ${v.problem}`)
-                .join('; ')}
-        </p>
-      )}
+      {verified && <VerifyResult report={verified} />}
       <ErrorMessage error={error} />
       <dl className="fields">
         <Field label="Note">{snapshot.note || <span className="muted">none</span>}</Field>

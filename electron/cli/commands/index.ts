@@ -4,6 +4,7 @@ import { configCommand } from './config-commands';
 import { diffCommand } from './diff-commands';
 import { enginesCommand } from './engine-commands';
 import { gcCommand } from './gc-command';
+import { migrateCommand } from './migrate-command';
 import { catCommand, extractCommand, lsCommand } from './file-commands';
 import { pullCommand, pushCommand } from './registry-commands';
 import { recoverCommand, restoreCommand } from './restore-commands';
@@ -40,6 +41,7 @@ export const COMMANDS: CliCommand[] = [
   deleteCommand,
   pruneCommand,
   gcCommand,
+  migrateCommand,
   usageCommand,
   restoreCommand,
   cloneCommand,

@@ -3,6 +3,7 @@ import { humanBytes, humanTime, table } from '../format';
 import { followJob } from '../progress';
 import type { Snapshot, Workload } from '../../../shared/types';
 import { jobPhaseText } from '../../../shared/job-phase';
+import { verifyText } from './verify-text';
 
 /** Lists that span engines (`list --all-engines`) get an ENGINE column. */
 function snapshotTable(snapshots: Snapshot[]): string {
@@ -200,14 +201,11 @@ export const deleteCommand = defineCommand<Snapshot>({
 export const verifyCommand = defineCommand({
   name: 'verify',
   usage: 'volsnap verify <snapshot>',
-  summary: 'Re-hash the archives and check them against the manifest',
+  summary: 'Re-hash the archives (every chunk) and check them against the manifest',
   positionals: { min: 1, max: 1 },
   mutating: false,
   run: (ctx, args) => ctx.services().snapshots.verify(args.positionals[0]!),
-  human: (r) =>
-    r.volumes
-      .map((v) => `${v.ok ? 'ok     ' : 'FAILED '} ${v.volumeName}${v.problem ? `: ${v.problem}` : ''}`)
-      .join('\n'),
+  human: verifyText,
   // Scripts and CI check the exit code, not the text: a damaged snapshot must fail the step.
   failed: (r) => !r.ok,
 });

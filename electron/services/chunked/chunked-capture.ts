@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ChunkIndex } from '../../store/chunks/chunk-index';
-import { openDb } from '../../store/db';
+import { openDb, type Db } from '../../store/db';
+import { ManifestFiles } from '../../store/manifest-files';
 import { ManifestTap } from '../manifest-tap';
 import type { ArchivedVolume } from '../archive-pipeline';
 import { ContentChunker, STORE_CHUNK_SIZES } from './chunker';
-import { encodeLayout, layoutChunks } from './layout-file';
+import { decodeLayout, encodeLayout, layoutChunks } from './layout-file';
+import { ReusableFiles } from './reusable-files';
 import { PackFiles } from './pack-files';
 import { PackWriter } from './pack-writer';
 import { splitTar, type TarLayout } from './tar-layout';
@@ -26,15 +28,22 @@ export async function writeChunked(options: {
   tempPath: string;
   dataDir: string;
   onProgress: (totals: { tarBytes: number; files: number }) => void;
+  /** The same volume in the workload's last snapshot, for a re-capture to reuse (reusable-files.ts). */
+  previous?: PreviousLayout;
 }): Promise<ArchivedVolume & { chunks: Buffer }> {
   const db = openDb(options.dataDir);
   const writer = new PackWriter({ index: new ChunkIndex(db), packs: new PackFiles(options.dataDir) });
   try {
+    const reuse = options.previous && (await loadReusable(options.previous, options.rootName, db));
     const tap = new ManifestTap(options.rootName, options.onProgress);
     let layout: TarLayout | undefined;
+    // One chunker for every file (each ends with `finish`, which empties it): a new one per file
+    // would allocate its 256 KiB buffer twenty thousand times for a volume of small files.
+    const chunker = new ContentChunker(STORE_CHUNK_SIZES, { views: true });
     await pipeline(options.source, tap, async (tar: AsyncIterable<Buffer>) => {
-      layout = await splitTar(tar, writer, () => new ContentChunker(STORE_CHUNK_SIZES));
+      layout = await splitTar(tar, writer, () => chunker, reuse);
     });
+    reuse?.confirm(tap.result().entries);
     await writer.flush();
     const stored = encodeLayout(layout!);
     const file = await open(options.tempPath, 'w', 0o600);
@@ -57,5 +66,23 @@ export async function writeChunked(options: {
     throw error;
   } finally {
     db.close();
+  }
+}
+
+/** Where a volume's previous layout is: its file and its manifest's key. */
+export interface PreviousLayout {
+  layoutPath: string;
+  snapshotId: string;
+  position: number;
+}
+
+/** The previous snapshot's files to reuse; none if its layout cannot be read (deleted meanwhile, damaged). */
+async function loadReusable(previous: PreviousLayout, rootName: string, db: Db): Promise<ReusableFiles | undefined> {
+  try {
+    const layout = decodeLayout(await readFile(previous.layoutPath));
+    const hashes = new ManifestFiles(db).fileHashes(previous.snapshotId, previous.position);
+    return new ReusableFiles(layout, rootName, hashes);
+  } catch {
+    return undefined;
   }
 }

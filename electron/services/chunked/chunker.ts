@@ -78,13 +78,21 @@ export interface Chunker {
   finish(): Generator<Buffer>;
 }
 
-/** A streaming FastCDC chunker: holds at most one maximum chunk plus the latest input. */
+/**
+ * A streaming FastCDC chunker: holds at most one maximum chunk plus the latest input. With `views`,
+ * each chunk is a view of its buffer, valid only until the generator resumes: for a consumer that
+ * is done with a chunk before asking for the next (capture's pack writer), it saves a copy of every
+ * byte and the garbage that comes with it.
+ */
 export class ContentChunker implements Chunker {
   private readonly buf: Buffer;
   private start = 0;
   private end = 0;
 
-  constructor(private readonly sizes: ChunkSizes) {
+  constructor(
+    private readonly sizes: ChunkSizes,
+    private readonly options: { views?: boolean } = {},
+  ) {
     this.buf = Buffer.allocUnsafe(sizes.max * 2);
   }
 
@@ -112,7 +120,8 @@ export class ContentChunker implements Chunker {
   }
 
   private take(cut: number): Buffer {
-    const chunk = Buffer.from(this.buf.subarray(this.start, cut));
+    const view = this.buf.subarray(this.start, cut);
+    const chunk = this.options.views ? view : Buffer.from(view);
     this.start = cut;
     return chunk;
   }

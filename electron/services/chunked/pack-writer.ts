@@ -3,6 +3,7 @@ import { open, rename, type FileHandle } from 'node:fs/promises';
 import { compress } from 'zstd-napi';
 import { PACK_RECORD_HEADER, type ChunkIndex, type PackedChunk } from '../../store/chunks/chunk-index';
 import { fsyncDir } from '../../store/archive-files';
+import { KnownChunks } from './known-chunks';
 import type { PackFiles } from './pack-files';
 import { crashPoint } from '../restore/crash';
 
@@ -47,6 +48,8 @@ const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
  */
 export class PackWriter {
   private current: OpenPack | null = null;
+  /** What the store held at the first chunk, plus what this writer sealed since (not for a repack). */
+  private known: KnownChunks | null = null;
   private readonly target: number;
   private readonly level: number;
   newBytes = 0;
@@ -61,7 +64,7 @@ export class PackWriter {
   async add(chunk: Buffer): Promise<Buffer> {
     const hash = createHash('sha256').update(chunk).digest();
     const key = hash.toString('hex');
-    if (this.current?.hashes.has(key) || (!this.deps.relocate && this.deps.index.has(hash))) return hash;
+    if (this.current?.hashes.has(key) || (!this.deps.relocate && this.stored(hash))) return hash;
     const pack = this.current ?? (await this.openPack());
     const frame = compress(chunk, { compressionLevel: this.level });
     const header = Buffer.allocUnsafe(RECORD_HEADER);
@@ -99,6 +102,11 @@ export class PackWriter {
     await this.deps.packs.removeTemp(pack.id);
   }
 
+  private stored(hash: Buffer): boolean {
+    this.known ??= new KnownChunks(this.deps.index.hashPrefixes());
+    return this.known.mayHave(hash) && this.deps.index.has(hash);
+  }
+
   private async openPack(): Promise<OpenPack> {
     await this.deps.packs.makeDir();
     const id = this.deps.packs.newId();
@@ -126,16 +134,21 @@ export class PackWriter {
     await fsyncDir(packs.dir);
     step('renamed', pack.id);
     index.commitPack(pack.id, pack.bytes, pack.chunks, { relocate: this.deps.relocate });
+    this.known?.add(pack.chunks.map((c) => c.hash));
     step('committed', pack.id);
   }
 }
 
 async function writePending(pack: OpenPack): Promise<void> {
-  const data = Buffer.concat(pack.pending, pack.pendingBytes);
+  const { pending, pendingBytes } = pack;
   pack.pending = [];
   pack.pendingBytes = 0;
-  for (let done = 0; done < data.length;) {
-    const { bytesWritten } = await pack.handle.write(data, done, data.length - done);
-    done += bytesWritten;
+  // One gathered write, no copy of the batch (libuv splits it at the system's iovec limit).
+  const { bytesWritten } = await pack.handle.writev(pending);
+  if (bytesWritten === pendingBytes) return;
+  const rest = Buffer.concat(pending, pendingBytes);
+  for (let done = bytesWritten; done < rest.length;) {
+    const { bytesWritten: n } = await pack.handle.write(rest, done, rest.length - done);
+    done += n;
   }
 }

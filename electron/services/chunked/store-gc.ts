@@ -33,6 +33,8 @@ export interface StoreGcDeps {
   lock: StoreLock;
   /** True while any process reads a snapshot: a repack would move chunks under its feet. */
   readersActive: () => boolean;
+  /** Removes archive files no volume names (unlisted-archives.ts); runs with the other leftovers. */
+  removeUnlistedArchives?: () => Promise<number>;
   /** Test hook called after each durable step; a test stops the collection there by throwing. */
   afterStep?: (step: GcStep) => void;
 }
@@ -52,7 +54,7 @@ export class StoreGc {
     return this.whenIdle(() => this.collect(), null);
   }
 
-  /** Removes what crashed pack writers left (the start-up sweep), when no capture runs; how many. */
+  /** Removes what crashed writers left (the start-up sweep), when no capture runs; how many packs. */
   removeLeftovers(): Promise<number> {
     return this.whenIdle(() => this.removeWriterLeftovers(), 0);
   }
@@ -68,9 +70,11 @@ export class StoreGc {
     }
   }
 
+  /** A crashed writer's packs (how many), and the archive files an interrupted migration left. */
   private async removeWriterLeftovers(): Promise<number> {
     const leftovers = await findPackGarbage(this.deps.packs, this.deps.index);
     await removePackGarbage(this.deps.packs, leftovers);
+    await this.deps.removeUnlistedArchives?.();
     return leftovers.temps.length + leftovers.unindexed.length;
   }
 

@@ -1,8 +1,9 @@
 import { VolsnapError } from '../../../shared/errors';
 import type { Chunker } from './chunker';
 import type { ChunkReader } from './chunk-reader';
-import { fileBytes, storeChunks, type FileChunks } from './chunked-file';
+import { storeChunks, type FileChunks } from './chunked-file';
 import type { PackWriter } from './pack-writer';
+import type { ReusableFiles } from './reusable-files';
 
 const BLOCK = 512;
 /** Type flags whose content is a regular file's bytes (chunked); any other content is metadata. */
@@ -20,11 +21,16 @@ export interface TarLayout {
   tail: Buffer;
 }
 
-/** Splits a tar stream into its layout, storing file contents through the pack writer. */
+/**
+ * Splits a tar stream into its layout, storing file contents through the pack writer. A file the
+ * previous snapshot had under the same header bytes (`reuse`) keeps its chunk list: its bytes are
+ * read past, not stored (ReusableFiles.confirm checks them afterwards).
+ */
 export async function splitTar(
   source: AsyncIterable<Uint8Array>,
   writer: PackWriter,
   newChunker: () => Chunker,
+  reuse?: ReusableFiles,
 ): Promise<TarLayout> {
   const input = new ByteQueue(source[Symbol.asyncIterator]());
   const parts: TarLayout['parts'] = [];
@@ -39,8 +45,11 @@ export async function splitTar(
     paxSize = undefined;
     const padding = (BLOCK - (size % BLOCK)) % BLOCK;
     if (FILE_TYPES.has(type)) {
-      const file = await storeChunks(input.stream(size), newChunker(), writer);
-      parts.push({ meta: Buffer.concat(meta), file });
+      const before = Buffer.concat(meta);
+      const reused = reuse?.take(before, size);
+      if (reused) for await (const piece of input.stream(size)) void piece;
+      const file = reused ?? (await storeChunks(input.stream(size), newChunker(), writer));
+      parts.push({ meta: before, file });
       meta = [await input.take(padding)];
     } else {
       const body = await input.take(size + padding);
@@ -53,11 +62,23 @@ export async function splitTar(
   return { parts, tail: Buffer.concat(meta) };
 }
 
-/** The volume's tar stream regenerated from its layout and the chunk store. */
+/**
+ * The volume's tar stream regenerated from its layout and the chunk store. The chunks of every file
+ * are read as one sequence, so the small files stored next to each other come in shared reads.
+ */
 export async function* regenerateTar(layout: TarLayout, reader: ChunkReader): AsyncGenerator<Buffer> {
-  for (const part of layout.parts) {
-    yield part.meta;
-    if (part.file) yield* fileBytes(reader, part.file.chunks);
+  const all = layout.parts.flatMap((part) => part.file?.chunks ?? []).map((hex) => Buffer.from(hex, 'hex'));
+  const chunks = reader.readSequence(all);
+  try {
+    for (const part of layout.parts) {
+      yield part.meta;
+      for (let i = 0; i < (part.file?.chunks.length ?? 0); i++) {
+        const next = await chunks.next();
+        yield next.value as Buffer;
+      }
+    }
+  } finally {
+    await chunks.return(undefined);
   }
   yield layout.tail;
 }
@@ -89,7 +110,10 @@ function truncated(): VolsnapError {
   return new VolsnapError('Integrity', 'The volume archive ended in the middle of an entry; capture the volume again.');
 }
 
-/** Exact-length reads over an async byte source. */
+/**
+ * Exact-length reads over an async byte source. File contents stream as views of the pieces as
+ * they arrive; only a header or record that straddles two pieces is copied into one buffer.
+ */
 class ByteQueue {
   private pieces: Buffer[] = [];
   private buffered = 0;
@@ -113,20 +137,24 @@ class ByteQueue {
   /** Up to `n` bytes (fewer only at the end of the source). */
   async take(n: number): Promise<Buffer> {
     while (this.buffered < n && (await this.fill()));
-    const all = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces);
-    const out = all.subarray(0, Math.min(n, all.length));
-    const rest = all.subarray(out.length);
-    this.pieces = rest.length ? [rest] : [];
-    this.buffered = rest.length;
-    return out;
+    const want = Math.min(n, this.buffered);
+    const head = this.pieces[0];
+    if (head && head.length >= want) return this.fromHead(want);
+    const parts: Buffer[] = [];
+    for (let left = want; left > 0;) {
+      const part = this.fromHead(Math.min(left, this.pieces[0]!.length));
+      parts.push(part);
+      left -= part.length;
+    }
+    return Buffer.concat(parts, want);
   }
 
-  /** Exactly `n` bytes, as the pieces arrive (no copy of a whole file). */
+  /** Exactly `n` bytes, as the pieces arrive (no copy). */
   async *stream(n: number): AsyncGenerator<Buffer> {
     let left = n;
     while (left > 0) {
       if (this.buffered === 0 && !(await this.fill())) throw truncated();
-      const piece = await this.take(Math.min(left, this.buffered));
+      const piece = this.fromHead(Math.min(left, this.pieces[0]!.length));
       left -= piece.length;
       yield piece;
     }
@@ -135,5 +163,15 @@ class ByteQueue {
   async rest(): Promise<Buffer> {
     while (await this.fill());
     return this.take(this.buffered);
+  }
+
+  /** The first `n` bytes of the head piece (n ≤ its length), removed from the queue. */
+  private fromHead(n: number): Buffer {
+    const head = this.pieces[0]!;
+    const out = head.subarray(0, n);
+    if (n === head.length) this.pieces.shift();
+    else this.pieces[0] = head.subarray(n);
+    this.buffered -= n;
+    return out;
   }
 }

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { addAbortSignal, pipeline, type Readable } from 'node:stream';
 import { DecompressStream } from 'zstd-napi';
 import type { CompressedTar, FormatReader } from './stored-volume-reader';
+import { copyTarFile, readTarFile } from './tar-files';
 import type { ArchiveFiles } from '../../store/archive-files';
 import type { StoredVolume } from '../../store/catalog';
 
@@ -10,7 +11,7 @@ const READ_CHUNK = 4 * 1024 * 1024;
 
 /** Format 1: each volume is one zstd-compressed tar, `archives/<snapshotId>/<archiveFile>`. */
 export function formatOneReader(files: ArchiveFiles): FormatReader {
-  return {
+  const reader: FormatReader = {
     tar(snapshotId: string, volume: StoredVolume, signal?: AbortSignal): Readable {
       // pipeline() destroys the file stream when the reader of the tar stops early or fails, and
       // passes a read error (a missing archive) on to the stream returned.
@@ -42,5 +43,12 @@ export function formatOneReader(files: ArchiveFiles): FormatReader {
       if (sha === volume.sha256) return null;
       return `archive checksum mismatch (stored ${volume.sha256.slice(0, 12)}…, now ${sha.slice(0, 12)}…)`;
     },
+    // One compressed stream: no chunk can be damaged alone, a damaged archive fails the read.
+    checkedTar: (snapshotId, volume) => ({ tar: reader.tar(snapshotId, volume), damaged: new Map() }),
+    fileBytes: (snapshotId, volume, file) =>
+      readTarFile(reader.tar(snapshotId, volume), { rootName: volume.volumeName, ...file }),
+    writeFile: (snapshotId, volume, file, out) =>
+      copyTarFile(reader.tar(snapshotId, volume), { rootName: volume.volumeName, ...file }, out),
   };
+  return reader;
 }

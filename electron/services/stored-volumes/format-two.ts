@@ -5,7 +5,9 @@ import path from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CompressStream } from 'zstd-napi';
-import type { CompressedTar, FormatReader } from './stored-volume-reader';
+import type { CheckedTar, CompressedTar, FormatReader } from './stored-volume-reader';
+import { checkedTarBytes } from './format-two-check';
+import { layoutFileBytes, layoutFileCopy } from './format-two-files';
 import { HashTap } from '../hash-tap';
 import { ChunkReader } from '../chunked/chunk-reader';
 import { decodeLayout } from '../chunked/layout-file';
@@ -14,10 +16,11 @@ import { regenerateTar, type TarLayout } from '../chunked/tar-layout';
 import type { ArchiveFiles } from '../../store/archive-files';
 import type { StoredVolume } from '../../store/catalog';
 import type { ChunkIndex } from '../../store/chunks/chunk-index';
+import type { ChunkUsers } from '../../store/chunks/chunk-users';
 import { pidAlive } from '../../store/liveness';
 
 /** The chunk store, opened on first use (a worker thread opens its own catalog connection). */
-export type ChunkAccess = () => { index: ChunkIndex; packs: PackFiles };
+export type ChunkAccess = () => { index: ChunkIndex; packs: PackFiles; users: ChunkUsers };
 
 /**
  * Format 2: a volume is a tar layout (`archives/<snapshotId>/<n>-<volume>.layout`, the Engine's
@@ -45,6 +48,21 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
 
   return {
     tar,
+
+    checkedTar(snapshotId: string, volume: StoredVolume): CheckedTar {
+      const damaged = new Map<string, string>();
+      async function* bytes(): AsyncGenerator<Buffer> {
+        yield* checkedTarBytes(await layoutOf(snapshotId, volume), chunks(), damaged);
+      }
+      return { tar: Readable.from(bytes(), { objectMode: false, highWaterMark: 4 * 1024 * 1024 }), damaged };
+    },
+
+    // One file is found in the layout's headers and only its chunks are read, not the volume's tar.
+    fileBytes: async (snapshotId, volume, file) =>
+      layoutFileBytes(await layoutOf(snapshotId, volume), chunks(), { rootName: volume.volumeName, ...file }),
+
+    writeFile: async (snapshotId, volume, file, out) =>
+      layoutFileCopy(await layoutOf(snapshotId, volume), chunks(), { rootName: volume.volumeName, ...file }, out),
 
     async compressed(snapshotId: string, volume: StoredVolume): Promise<CompressedTar> {
       // Bundles and image layers need the size and hash before the bytes: compress into a scratch
@@ -87,7 +105,7 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
       } catch (error) {
         return (error as Error).message;
       }
-      // Every chunk is read and checked against its hash when verify rebuilds the manifest.
+      // Every chunk is read and checked against its hash when verify reads the checked tar.
       return null;
     },
   };

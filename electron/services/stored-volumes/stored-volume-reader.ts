@@ -5,7 +5,11 @@ import { formatTwoReader, type ChunkAccess } from './format-two';
 import { PackFiles } from '../chunked/pack-files';
 import { ChunkIndex } from '../../store/chunks/chunk-index';
 import { openDb } from '../../store/db';
-import { copyTarFile, readTarFile, type FileCopy } from './tar-files';
+import type { FileCopy } from './tar-files';
+import { describeDamage } from './chunk-damage';
+import type { ChunkProblem } from './format-two-check';
+import { ChunkUsers } from '../../store/chunks/chunk-users';
+import type { DamagedChunk } from '../../../shared/types';
 import { ArchiveFiles } from '../../store/archive-files';
 import type { StoredVolume } from '../../store/catalog';
 import { VolsnapError } from '../../../shared/errors';
@@ -27,14 +31,11 @@ export interface FormatReader {
   compressed(snapshotId: string, volume: StoredVolume): Promise<CompressedTar>;
   /** The format's own integrity check (verify's and restore's first step): a problem, or null. */
   checkStored(snapshotId: string, volume: StoredVolume): Promise<string | null>;
-}
-
-/**
- * The one reader of stored volume data: restore, clone, diff, verify, export, push, extract and
- * the file browser read through it, so a store format is known here and nowhere else. Listings
- * come from the stored manifest (ManifestFiles), not from here.
- */
-export interface StoredVolumeReader extends FormatReader {
+  /**
+   * The tar for verify: a chunk that cannot be read back is recorded in `damaged` (hash → what is
+   * wrong) as the tar is read, instead of ending it, so every file is still checked.
+   */
+  checkedTar(snapshotId: string, volume: StoredVolume): CheckedTar;
   /** One entry's bytes when it is a regular file of at most `maxBytes`; else null. */
   fileBytes(snapshotId: string, volume: StoredVolume, file: { path: string; maxBytes: number }): Promise<Buffer | null>;
   /**
@@ -49,6 +50,21 @@ export interface StoredVolumeReader extends FormatReader {
   ): Promise<FileCopy>;
 }
 
+export interface CheckedTar {
+  tar: Readable;
+  damaged: Map<string, string>;
+}
+
+/**
+ * The one reader of stored volume data: restore, clone, diff, verify, export, push, extract and
+ * the file browser read through it, so a store format is known here and nowhere else. Listings
+ * come from the stored manifest (ManifestFiles), not from here.
+ */
+export interface StoredVolumeReader extends FormatReader {
+  /** For verify: every snapshot and file in the store that each damaged chunk loses. */
+  describeDamage(problems: ChunkProblem[]): Promise<DamagedChunk[]>;
+}
+
 export type { FileCopy };
 
 export interface StoredVolumeDeps {
@@ -59,19 +75,21 @@ export interface StoredVolumeDeps {
 
 /** The reader, dispatching each call on the volume's store format. */
 export function storedVolumeReader(deps: StoredVolumeDeps): StoredVolumeReader {
+  const chunks = deps.chunks ?? chunksOf(path.dirname(deps.files.root));
   const formats: Record<number, FormatReader | undefined> = {
     1: formatOneReader(deps.files),
-    2: formatTwoReader(deps.files, deps.chunks ?? chunksOf(path.dirname(deps.files.root))),
+    2: formatTwoReader(deps.files, chunks),
   };
   const of = (volume: StoredVolume): FormatReader => formats[volume.format] ?? refuseFormat(volume);
   return {
     tar: (snapshotId, volume, signal) => of(volume).tar(snapshotId, volume, signal),
     compressed: (snapshotId, volume) => of(volume).compressed(snapshotId, volume),
     checkStored: (snapshotId, volume) => of(volume).checkStored(snapshotId, volume),
-    fileBytes: (snapshotId, volume, file) =>
-      readTarFile(of(volume).tar(snapshotId, volume), { rootName: volume.volumeName, ...file }),
-    writeFile: (snapshotId, volume, file, out) =>
-      copyTarFile(of(volume).tar(snapshotId, volume), { rootName: volume.volumeName, ...file }, out),
+    checkedTar: (snapshotId, volume) => of(volume).checkedTar(snapshotId, volume),
+    fileBytes: (snapshotId, volume, file) => of(volume).fileBytes(snapshotId, volume, file),
+    writeFile: (snapshotId, volume, file, out) => of(volume).writeFile(snapshotId, volume, file, out),
+    describeDamage: async (problems) =>
+      problems.length === 0 ? [] : describeDamage({ files: deps.files, users: chunks().users }, problems),
   };
 }
 
@@ -83,7 +101,11 @@ export function readerForDataDir(dataDir: string): StoredVolumeReader {
 /** Opens the chunk store when a format 2 volume is first read; the connection lives as long as the process. */
 function chunksOf(dataDir: string): ChunkAccess {
   let access: ReturnType<ChunkAccess> | undefined;
-  return () => (access ??= { index: new ChunkIndex(openDb(dataDir)), packs: new PackFiles(dataDir) });
+  return () => {
+    if (access) return access;
+    const db = openDb(dataDir);
+    return (access = { index: new ChunkIndex(db), packs: new PackFiles(dataDir), users: new ChunkUsers(db) });
+  };
 }
 
 function refuseFormat(volume: StoredVolume): never {

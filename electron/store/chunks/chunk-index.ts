@@ -26,19 +26,30 @@ export interface PackedChunk extends ChunkLocation {
  * pack-writer.ts), so a row never points at a missing pack.
  */
 export class ChunkIndex {
-  constructor(private readonly db: Db) {}
+  // Prepared once: a capture or a read asks once per chunk, tens of thousands of times a volume.
+  private readonly hasStatement;
+  private readonly lookupStatement;
+
+  constructor(private readonly db: Db) {
+    this.hasStatement = db.prepare('SELECT 1 FROM chunks WHERE hash = ?').pluck();
+    this.lookupStatement = db.prepare(
+      'SELECT pack_id AS packId, offset, stored_length AS storedLength, raw_length AS rawLength FROM chunks WHERE hash = ?',
+    );
+  }
 
   has(hash: Buffer): boolean {
-    return this.db.prepare('SELECT 1 FROM chunks WHERE hash = ?').pluck().get(hash) !== undefined;
+    return this.hasStatement.get(hash) !== undefined;
+  }
+
+  /** The first 8 bytes of every stored chunk's hash, read row by row (no list of all the rows). */
+  *hashPrefixes(): Generator<bigint> {
+    for (const hash of this.db.prepare('SELECT hash FROM chunks').pluck().iterate()) {
+      yield (hash as Buffer).readBigUInt64BE(0);
+    }
   }
 
   lookup(hash: Buffer): ChunkLocation | undefined {
-    const row = this.db
-      .prepare(
-        'SELECT pack_id AS packId, offset, stored_length AS storedLength, raw_length AS rawLength FROM chunks WHERE hash = ?',
-      )
-      .get(hash) as ChunkLocation | undefined;
-    return row;
+    return this.lookupStatement.get(hash) as ChunkLocation | undefined;
   }
 
   /**
