@@ -6,6 +6,9 @@ import type { Db } from '../db';
  */
 export const PACK_RECORD_HEADER = 36;
 
+/** Hashes per query of `lookupMany` (well under SQLite's limit on bound parameters). */
+const LOOKUP_BATCH = 500;
+
 /** Where one chunk's compressed bytes live. */
 export interface ChunkLocation {
   packId: string;
@@ -50,6 +53,22 @@ export class ChunkIndex {
 
   lookup(hash: Buffer): ChunkLocation | undefined {
     return this.lookupStatement.get(hash) as ChunkLocation | undefined;
+  }
+
+  /** Where each of `hashes` is (undefined for a chunk the index lacks), in one query per LOOKUP_BATCH. */
+  lookupMany(hashes: readonly Buffer[]): (ChunkLocation | undefined)[] {
+    const found = new Map<string, ChunkLocation>();
+    for (let i = 0; i < hashes.length; i += LOOKUP_BATCH) {
+      const batch = hashes.slice(i, i + LOOKUP_BATCH);
+      const rows = this.db
+        .prepare(
+          `SELECT hash, pack_id AS packId, offset, stored_length AS storedLength, raw_length AS rawLength
+           FROM chunks WHERE hash IN (${batch.map(() => '?').join(',')})`,
+        )
+        .all(...batch) as (ChunkLocation & { hash: Buffer })[];
+      for (const { hash, ...where } of rows) found.set(hash.toString('base64'), where);
+    }
+    return hashes.map((hash) => found.get(hash.toString('base64')));
   }
 
   /**
