@@ -20,13 +20,8 @@ const LOW_WATER = 1024 * 1024;
  */
 const BATCH = 1024 * 1024;
 
-/**
- * Reads one volume through the Engine archive endpoint of a helper container and hands the bytes
- * to the archive worker thread, which writes the zstd archive to `tempPath` and builds the manifest
- * from the same bytes. The main thread only moves bytes, so the app stays responsive.
- */
-export async function archiveVolume(options: {
-  helper: Docker.Container;
+/** Where and how one volume's tar is stored. */
+export interface ArchiveOptions {
   volumeName: string;
   tempPath: string;
   /** 2: file contents go to the chunk store in `dataDir` and `tempPath` gets the tar layout. */
@@ -36,7 +31,14 @@ export async function archiveVolume(options: {
   previous?: PreviousLayout;
   signal: AbortSignal;
   onProgress: (tarBytes: number, files: number) => void;
-}): Promise<ArchivedVolume> {
+}
+
+/**
+ * Reads one volume through the Engine archive endpoint of a helper container and hands the bytes
+ * to the archive worker thread, which writes the zstd archive to `tempPath` and builds the manifest
+ * from the same bytes. The main thread only moves bytes, so the app stays responsive.
+ */
+export async function archiveVolume(options: ArchiveOptions & { helper: Docker.Container }): Promise<ArchivedVolume> {
   options.signal.throwIfAborted();
   const source = (await engineCall(`read volume ${options.volumeName}`, () =>
     options.helper.getArchive({ path: helperMountPath(options.volumeName) }),
@@ -62,18 +64,14 @@ export type TarSource = NodeJS.ReadableStream & { destroy(error?: Error): void }
  * `tempPath`; format 2: chunks into the store and the layout at `tempPath`), with the manifest
  * built from the same bytes. Used by capture and by the format migration.
  */
-export function archiveTar(options: {
-  source: TarSource;
-  volumeName: string;
-  tempPath: string;
-  format: 1 | 2;
-  dataDir: string;
-  previous?: PreviousLayout;
-  signal: AbortSignal;
-  onProgress: (tarBytes: number, files: number) => void;
-  sourceError: (error: Error) => Error;
-  cancelled: () => Error;
-}): Promise<ArchivedVolume> {
+export function archiveTar(
+  options: ArchiveOptions & {
+    source: TarSource;
+    /** What a read error of the source becomes, and what a cancel rejects with. */
+    sourceError: (error: Error) => Error;
+    cancelled: () => Error;
+  },
+): Promise<ArchivedVolume> {
   const { source } = options;
   const workerData: ArchiveWorkerData = {
     rootName: options.volumeName,

@@ -1,8 +1,8 @@
-import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packBytesOf, withStoreDb } from '../../../test/store-db';
 import { CLI_BIN, ensureCliBuilt, runCliSync } from '../../../test/cli';
 import {
   createWorkload,
@@ -53,8 +53,6 @@ describeEngine('store format 2 survives a kill at every step', () => {
     return JSON.parse(run.stdout) as Snapshot;
   };
   const list = (store: string): Snapshot[] => JSON.parse(runCliSync(store, ['list', '--json']).stdout) as Snapshot[];
-  const packBytes = (store: string): number =>
-    withDb(store, (db) => db.prepare('SELECT COALESCE(SUM(bytes), 0) FROM chunk_packs').pluck().get() as number);
 
   /** After the next start (`recover` sweeps): the store's invariants; returns its ready snapshots. */
   function startAndCheck(store: string): Snapshot[] {
@@ -66,7 +64,7 @@ describeEngine('store format 2 survives a kill at every step', () => {
       onDisk.filter((n) => n.endsWith('.tmp')),
       'temp packs left',
     ).toEqual([]);
-    withDb(store, (db) => {
+    withStoreDb(store, (db) => {
       const indexed = new Set(db.prepare('SELECT id FROM chunk_packs').pluck().all() as string[]);
       expect(new Set(onDisk.map((n) => n.replace(/\.pack$/, ''))), 'pack files = indexed packs').toEqual(indexed);
       const orphanRows = db
@@ -131,24 +129,15 @@ describeEngine('store format 2 survives a kill at every step', () => {
       (step) => {
         const store = path.join(dir.path, step);
         cpSync(base, store, { recursive: true });
-        const before = packBytes(store);
+        const before = packBytesOf(store);
         killedRun(store, ['delete', first.id, '--confirm', first.name], step);
         expect(startAndCheck(store).map((s) => s.id)).not.toContain(first.id);
         const gc = runCliSync(store, ['gc']);
         expect(gc.code, gc.stderr).toBe(0);
         expect(startAndCheck(store)).toHaveLength(1);
         // `big` of the deleted snapshot was 3 MiB of random bytes: freed.
-        expect(packBytes(store)).toBeLessThan(before - 2.5 * 1024 * 1024);
+        expect(packBytesOf(store)).toBeLessThan(before - 2.5 * 1024 * 1024);
       },
     );
   });
 });
-
-function withDb<T>(store: string, use: (db: Database.Database) => T): T {
-  const db = new Database(path.join(store, 'volsnap.db'), { readonly: true });
-  try {
-    return use(db);
-  } finally {
-    db.close();
-  }
-}

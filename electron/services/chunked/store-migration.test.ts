@@ -1,10 +1,10 @@
-import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packBytesOf, withStoreDb } from '../../../test/store-db';
 import { CLI_BIN, ensureCliBuilt, runCliSync } from '../../../test/cli';
 import {
   createWorkload,
@@ -60,7 +60,7 @@ describeEngine('the format 1 → 2 migration', () => {
   };
   const list = (store: string): Snapshot[] => JSON.parse(runCliSync(store, ['list', '--json']).stdout) as Snapshot[];
   const formats = (store: string): number[] =>
-    withDb(store, (db) =>
+    withStoreDb(store, (db) =>
       db.prepare('SELECT format FROM snapshot_volumes ORDER BY snapshot_id').pluck().all(),
     ) as number[];
   const migrate = (store: string): { converted: number; remaining: number; freedBytes: number; skipped: string[] } => {
@@ -92,7 +92,7 @@ describeEngine('the format 1 → 2 migration', () => {
   function startAndCheck(store: string): void {
     const recovered = runCliSync(store, ['recover']);
     expect(recovered.code, recovered.stderr).toBe(0);
-    const listed = withDb(store, (db) =>
+    const listed = withStoreDb(store, (db) =>
       db.prepare('SELECT archive_file FROM snapshot_volumes').pluck().all(),
     ) as string[];
     expect(archiveNames(store).sort(), 'files in the snapshot folders = files the catalog names').toEqual(
@@ -108,7 +108,7 @@ describeEngine('the format 1 → 2 migration', () => {
   it('converts every volume: same files, shared content stored once, old archives gone', () => {
     const store = path.join(dir.path, 'whole');
     cpSync(base, store, { recursive: true });
-    const archiveBytes = withDb(store, (db) =>
+    const archiveBytes = withStoreDb(store, (db) =>
       db.prepare('SELECT SUM(stored_bytes) FROM snapshot_volumes').pluck().get(),
     ) as number;
     const report = migrate(store);
@@ -117,13 +117,13 @@ describeEngine('the format 1 → 2 migration', () => {
     expect(formats(store)).toEqual([2, 2]);
     expect(archiveNames(store).every((n) => n.endsWith('.layout'))).toBe(true);
     // Two 3 MiB copies of `big` became one.
-    expect(packBytes(store)).toBeLessThan(archiveBytes * 0.6);
+    expect(packBytesOf(store)).toBeLessThan(archiveBytes * 0.6);
     startAndCheck(store);
     // A second pass has nothing to do; a new capture reuses the converted chunks.
     expect(migrate(store)).toMatchObject({ converted: 0, remaining: 0 });
-    const before = packBytes(store);
+    const before = packBytesOf(store);
     capture(store);
-    expect(packBytes(store) - before).toBeLessThan(256 * 1024);
+    expect(packBytesOf(store) - before).toBeLessThan(256 * 1024);
   });
 
   describe('killed at every step, the next pass finishes', () => {
@@ -153,7 +153,7 @@ describeEngine('the format 1 → 2 migration', () => {
     cpSync(base, store, { recursive: true });
     const held = snapshots[0]!;
     // A live reader: this test process, as a restore in another process would be.
-    withDb(
+    withStoreDb(
       store,
       (db) =>
         db
@@ -170,7 +170,7 @@ describeEngine('the format 1 → 2 migration', () => {
     ]);
     expect(runCliSync(store, ['gc']).code).toBe(0);
     expect(readdirSync(path.join(store, 'archives', held.id))).toContain(`0-${volume}.tar.zst`);
-    withDb(store, (db) => db.prepare(`DELETE FROM snapshot_leases`).run(), false);
+    withStoreDb(store, (db) => db.prepare(`DELETE FROM snapshot_leases`).run(), false);
     expect(runCliSync(store, ['gc']).code).toBe(0);
     expect(readdirSync(path.join(store, 'archives', held.id))).toEqual([`0-${volume}.layout`]);
   });
@@ -192,16 +192,3 @@ describeEngine('the format 1 → 2 migration', () => {
     expect(readdirSync(path.join(store, 'archives', damaged.id))).toEqual([`0-${volume}.tar.zst`]);
   });
 });
-
-function packBytes(store: string): number {
-  return withDb(store, (db) => db.prepare('SELECT COALESCE(SUM(bytes), 0) FROM chunk_packs').pluck().get() as number);
-}
-
-function withDb<T>(store: string, use: (db: Database.Database) => T, readonly = true): T {
-  const db = new Database(path.join(store, 'volsnap.db'), { readonly });
-  try {
-    return use(db);
-  } finally {
-    db.close();
-  }
-}

@@ -63,8 +63,10 @@ export class StoreMigration {
     try {
       for (const snapshot of this.deps.rows.pendingSnapshots()) {
         signal.throwIfAborted();
-        const reason = await this.convertSnapshot(snapshot, jobId, signal, report);
-        if (reason) report.skipped.push(`${snapshot.name}: ${reason}`);
+        const left = await this.convertSnapshot(snapshot, jobId, signal, report);
+        if (left) report.skipped.push(`${snapshot.name}: ${left.reason}`);
+        // A full disk stops the pass: every later snapshot would be left for the same reason.
+        if (left?.diskFull) break;
       }
     } finally {
       writer.release();
@@ -73,26 +75,29 @@ export class StoreMigration {
     return report;
   }
 
-  /** Converts a snapshot's format 1 volumes; the reason it was left, or null. */
+  /** Converts a snapshot's format 1 volumes; why it was left, or null. */
   private async convertSnapshot(
     snapshot: { id: string; name: string },
     jobId: string,
     signal: AbortSignal,
     report: MigrationReport,
-  ): Promise<string | null> {
+  ): Promise<{ reason: string; diskFull?: boolean } | null> {
     let lease: Lease;
     try {
       // Held as a reader: no delete or prune removes it meanwhile; readers go on beside it.
       lease = this.deps.snapshotLeases.hold(snapshot, { id: jobId, kind: 'format migration' });
     } catch (error) {
-      return (error as Error).message;
+      return { reason: (error as Error).message };
     }
     try {
       for (const volume of this.deps.catalog.storedVolumes(snapshot.id).filter((v) => v.format === 1)) {
         const room = freeBytes(this.deps.dataDir);
         // The chunks of a volume that shares nothing can take as much as its archive, for a while both.
         if (room !== null && room < volume.storedBytes * 2 + 64 * 1024 * 1024) {
-          return `paused: the disk holding the store has ${Math.floor(room / 1048576)} MB free`;
+          return {
+            reason: `paused: the disk holding the store has ${Math.floor(room / 1048576)} MB free`,
+            diskFull: true,
+          };
         }
         report.freedBytes += await this.convertVolume(snapshot.id, volume, jobId, signal);
         report.converted++;
@@ -100,7 +105,7 @@ export class StoreMigration {
       return null;
     } catch (error) {
       if (signal.aborted) throw error;
-      return (error as Error).message;
+      return { reason: (error as Error).message };
     } finally {
       lease.release();
     }

@@ -1,10 +1,10 @@
-import Database from 'better-sqlite3';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { layoutEntries } from '../chunked/layout-entries';
 import { decodeLayout } from '../chunked/layout-file';
 import { ensureCliBuilt, runCliSync } from '../../../test/cli';
+import { withStoreDb } from '../../../test/store-db';
 import {
   createWorkload,
   describeEngine,
@@ -56,7 +56,7 @@ describeEngine('verify names what a missing or damaged chunk loses', () => {
   }
 
   function sharedChunk(): { hash: string; packId: string; offset: number } {
-    return withDb(base, (db) => {
+    return withStoreDb(base, (db) => {
       const { archiveFile } = db
         .prepare('SELECT archive_file AS archiveFile FROM snapshot_volumes WHERE snapshot_id = ?')
         .get(first.id) as { archiveFile: string };
@@ -114,7 +114,11 @@ describeEngine('verify names what a missing or damaged chunk loses', () => {
 
   it('its index row gone: names the chunk, both snapshots and shared.bin only', () => {
     const store = damagedStore('no-row', (s) =>
-      withDb(s, (db) => db.prepare('DELETE FROM chunks WHERE hash = ?').run(Buffer.from(chunk.hash, 'hex')), false),
+      withStoreDb(
+        s,
+        (db) => db.prepare('DELETE FROM chunks WHERE hash = ?').run(Buffer.from(chunk.hash, 'hex')),
+        false,
+      ),
     );
     expectNamed(store, { problem: /no row/, unaffected: ['small', 'd/y', 'other.bin'] });
   });
@@ -130,12 +134,3 @@ describeEngine('verify names what a missing or damaged chunk loses', () => {
     expect((JSON.parse(run.stdout) as VerifyReport).damagedChunks).toEqual([]);
   });
 });
-
-function withDb<T>(store: string, use: (db: Database.Database) => T, readonly = true): T {
-  const db = new Database(path.join(store, 'volsnap.db'), { readonly });
-  try {
-    return use(db);
-  } finally {
-    db.close();
-  }
-}
