@@ -3,7 +3,7 @@ import { VolsnapError } from '../../../shared/errors';
 import type { ManifestEntry } from '../../../shared/types';
 import type { FileChunks } from './chunked-file';
 import { layoutEntries } from './layout-entries';
-import type { TarLayout } from './tar-layout';
+import type { FilesToReuse, TarLayout } from './tar-layout';
 
 /** A file of the volume's previous snapshot that a re-capture may take as it is. */
 interface ReusableFile {
@@ -23,7 +23,7 @@ export const REUSE_MISMATCH = 'REUSE_MISMATCH';
  * that sha256 with the previous one; a file changed under an unchanged header (its mtime put back)
  * fails the volume with REUSE_MISMATCH, and the caller reads it again without reuse.
  */
-export class ReusableFiles {
+export class ReusableFiles implements FilesToReuse {
   private readonly byHeader = new Map<string, ReusableFile>();
   private readonly taken: ReusableFile[] = [];
 

@@ -3,7 +3,6 @@ import type { Chunker } from './chunker';
 import type { ChunkReader } from './chunk-reader';
 import { storeChunks, type FileChunks } from './chunked-file';
 import type { PackWriter } from './pack-writer';
-import type { ReusableFiles } from './reusable-files';
 
 const BLOCK = 512;
 /** Type flags whose content is a regular file's bytes (chunked); any other content is metadata. */
@@ -21,6 +20,12 @@ export interface TarLayout {
   tail: Buffer;
 }
 
+/** Chunk lists a re-capture may take instead of storing a file (reusable-files.ts). */
+export interface FilesToReuse {
+  /** The previous chunks of the file behind these header bytes, if its header is unchanged. */
+  take(meta: Buffer, size: number): FileChunks | undefined;
+}
+
 /**
  * Splits a tar stream into its layout, storing file contents through the pack writer. A file the
  * previous snapshot had under the same header bytes (`reuse`) keeps its chunk list: its bytes are
@@ -30,7 +35,7 @@ export async function splitTar(
   source: AsyncIterable<Uint8Array>,
   writer: PackWriter,
   newChunker: () => Chunker,
-  reuse?: ReusableFiles,
+  reuse?: FilesToReuse,
 ): Promise<TarLayout> {
   const input = new ByteQueue(source[Symbol.asyncIterator]());
   const parts: TarLayout['parts'] = [];
