@@ -1,8 +1,13 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import { COLUMNS, SnapshotRow } from './all-snapshots-row';
 import type { Row } from './all-snapshots-filter';
 import type { Snapshot } from '../../shared/types';
+
+/** Frames the selected row must keep focus after a key press before the list stops watching. */
+const FOCUS_STEADY_FRAMES = 10;
+/** …and the most frames it watches after one render (a row that never renders, filtered away). */
+const FOCUS_MAX_FRAMES = 120;
 
 /** A row without a note; rows with one are measured as they render. */
 const ROW_HEIGHT = 36;
@@ -42,16 +47,32 @@ export function AllSnapshotsList(props: {
   const selectedIndex = rows.findIndex((r) => r.snapshot.id === selectedId);
   const items = virtualizer.getVirtualItems();
   // Set by a key press: move focus to the selected row once it is rendered (a jump with End
-  // renders it only after the scroll).
+  // renders it only after the scroll). While the scroll settles the virtualizer may render the
+  // rows anew, which can leave focus on the page: the row is checked for a few frames after each
+  // render and given focus back, until it has kept it. A move of focus out of the list gives up.
   const focusWanted = useRef(false);
   useEffect(() => {
-    if (!focusWanted.current) return;
-    const row = scrollRef.current?.querySelector<HTMLElement>(`tr[data-index="${selectedIndex}"]`);
-    if (row) {
-      focusWanted.current = false;
-      row.focus({ preventScroll: true });
-    }
+    let steady = 0;
+    let tries = 0;
+    const keep = () => {
+      if (!focusWanted.current || tries++ > FOCUS_MAX_FRAMES) return;
+      const row = scrollRef.current?.querySelector<HTMLElement>(`tr[data-index="${selectedIndex}"]`);
+      if (row && document.activeElement === row) steady++;
+      else if (row) {
+        steady = 0;
+        row.focus({ preventScroll: true });
+      }
+      if (steady >= FOCUS_STEADY_FRAMES) focusWanted.current = false;
+      else handle = requestAnimationFrame(keep);
+    };
+    let handle = 0;
+    keep();
+    return () => cancelAnimationFrame(handle);
   });
+  const onBlur = (event: FocusEvent) => {
+    const to = event.relatedTarget as Node | null;
+    if (to && !scrollRef.current?.contains(to)) focusWanted.current = false;
+  };
   // One row takes Tab: the selected one when it is rendered, else the first rendered one.
   const tabStop = items.some((i) => i.index === selectedIndex) ? selectedIndex : (items[0]?.index ?? -1);
   const onKeyDown = (event: KeyboardEvent, index: number) => {
@@ -73,7 +94,7 @@ export function AllSnapshotsList(props: {
   const top = (items[0]?.start ?? head) - head;
   const bottom = virtualizer.getTotalSize() - ((items[items.length - 1]?.end ?? head) - head);
   return (
-    <div ref={scrollRef} style={{ overflow: 'auto', height: '100%' }}>
+    <div ref={scrollRef} style={{ overflow: 'auto', height: '100%' }} onBlur={onBlur}>
       <table className="data-table" aria-label="All snapshots" aria-rowcount={rows.length + 1} style={CLIP}>
         <thead ref={headRef}>
           <tr aria-rowindex={1}>
