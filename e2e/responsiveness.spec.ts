@@ -124,6 +124,17 @@ test(`progress and loop-delay samples reach the UI during a ${BIG_MB} MB capture
       p99GapMs: percentile(gaps, 0.99),
       maxLoopDelayMs: Math.max(...loop),
       loopSamples: loop.length,
+      // Where the longest waits fell (ms into the capture, bytes read by then): to find their cause.
+      worstGaps: capturing
+        .slice(1)
+        .map((a, i) => ({
+          gapMs: Math.round(gaps[i]!),
+          atMs: Math.round(a.at - capturing[0]!.at),
+          bytesDone: a.bytesDone,
+        }))
+        .sort((a, b) => b.gapMs - a.gapMs)
+        .slice(0, 5),
+      loopDelays: loop.map((ms) => Math.round(ms)),
     };
     console.log('big capture:', JSON.stringify(numbers));
     writeFileSync(`${artifacts}/responsiveness-capture.json`, JSON.stringify(numbers, null, 2));

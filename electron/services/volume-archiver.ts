@@ -40,17 +40,12 @@ export interface ArchiveOptions {
  */
 export async function archiveVolume(options: ArchiveOptions & { helper: Docker.Container }): Promise<ArchivedVolume> {
   options.signal.throwIfAborted();
-  const source = (await engineCall(`read volume ${options.volumeName}`, () =>
-    options.helper.getArchive({ path: helperMountPath(options.volumeName) }),
-  )) as TarSource;
-  // The Engine takes a second or more to answer; a cancel in that wait fired no listener yet.
-  if (options.signal.aborted) {
-    source.destroy();
-    throw new VolsnapError('Cancelled', 'The capture was cancelled; nothing was kept.');
-  }
   return archiveTar({
     ...options,
-    source,
+    // Not awaited here: the worker boots (0.1–0.2 s) while the Engine prepares its answer (0.2 s or more).
+    source: engineCall(`read volume ${options.volumeName}`, () =>
+      options.helper.getArchive({ path: helperMountPath(options.volumeName) }),
+    ) as Promise<TarSource>,
     sourceError: (error) => engineError(error, `read volume ${options.volumeName}`),
     cancelled: () => new VolsnapError('Cancelled', 'The capture was cancelled; nothing was kept.'),
   });
@@ -66,13 +61,13 @@ export type TarSource = NodeJS.ReadableStream & { destroy(error?: Error): void }
  */
 export function archiveTar(
   options: ArchiveOptions & {
-    source: TarSource;
+    /** A promise when the source is still being opened: the worker starts meanwhile. */
+    source: TarSource | Promise<TarSource>;
     /** What a read error of the source becomes, and what a cancel rejects with. */
     sourceError: (error: Error) => Error;
     cancelled: () => Error;
   },
 ): Promise<ArchivedVolume> {
-  const { source } = options;
   const workerData: ArchiveWorkerData = {
     rootName: options.volumeName,
     tempPath: options.tempPath,
@@ -102,11 +97,12 @@ export function archiveTar(
 
   return new Promise<ArchivedVolume>((resolve, reject) => {
     let settled = false;
+    let source: TarSource | null = null;
     const finish = (error: Error | null, value?: ArchivedVolume) => {
       if (settled) return;
       settled = true;
       options.signal.removeEventListener('abort', onAbort);
-      source.destroy();
+      source?.destroy();
       void worker.terminate();
       if (error) reject(error);
       else resolve(value!);
@@ -114,33 +110,39 @@ export function archiveTar(
     const onAbort = () => finish(options.cancelled());
     options.signal.addEventListener('abort', onAbort);
 
-    source.on('data', (chunk: Buffer) => {
-      sent += chunk.length;
-      for (let offset = 0; offset < chunk.length;) {
-        const n = chunk.copy(batch, used, offset);
-        used += n;
-        offset += n;
-        if (used === BATCH) flush();
-      }
-      if (sent - consumed > HIGH_WATER) {
-        // Hand over the partial batch too: the worker must be able to consume all that was read,
-        // or its reports could stay above LOW_WATER and the stream would never resume.
+    const read = (opened: TarSource) => {
+      source = opened;
+      // Cancelled or failed while the source was being opened: nobody reads it.
+      if (settled) return opened.destroy();
+      opened.on('data', (chunk: Buffer) => {
+        sent += chunk.length;
+        for (let offset = 0; offset < chunk.length;) {
+          const n = chunk.copy(batch, used, offset);
+          used += n;
+          offset += n;
+          if (used === BATCH) flush();
+        }
+        if (sent - consumed > HIGH_WATER) {
+          // Hand over the partial batch too: the worker must be able to consume all that was read,
+          // or its reports could stay above LOW_WATER and the stream would never resume.
+          flush();
+          opened.pause();
+        }
+      });
+      opened.on('end', () => {
         flush();
-        source.pause();
-      }
-    });
-    source.on('end', () => {
-      flush();
-      worker.postMessage({ type: 'end' } satisfies ToArchiveWorker);
-    });
-    source.on('error', (error: Error) => finish(options.sourceError(error)));
+        worker.postMessage({ type: 'end' } satisfies ToArchiveWorker);
+      });
+      opened.on('error', (error: Error) => finish(options.sourceError(error)));
+    };
+    Promise.resolve(options.source).then(read, (error: Error) => finish(error));
     worker.on('error', (error) => finish(error));
     worker.on('exit', (code) => finish(new Error(`the archive worker stopped unexpectedly (exit ${code})`)));
     worker.on('message', (message: FromArchiveWorker) => {
       switch (message.type) {
         case 'progress':
           consumed = message.tarBytes;
-          if (sent - consumed < LOW_WATER) source.resume();
+          if (sent - consumed < LOW_WATER) source?.resume();
           options.onProgress(message.tarBytes, message.files);
           break;
         case 'entries':

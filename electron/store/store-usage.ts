@@ -32,7 +32,7 @@ export interface StoreTotals {
 /**
  * The store's size questions as queries (issue 18, "Usage and quota"): what each snapshot and
  * workload would free, what deduplication saves. Chunk sharing is read from `snapshot_chunks`
- * (written with each snapshot's ready transaction), through its `snapshot_chunks_by_hash` index.
+ * (written as a capture ends, before its ready transaction), through its `snapshot_chunks_by_hash` index.
  */
 export class StoreUsageTable {
   constructor(private readonly db: Db) {}

@@ -80,6 +80,13 @@ describeEngine('store format 2 survives a kill at every step', () => {
         .pluck()
         .get();
       expect(missing, 'chunks a ready snapshot names but the store lacks').toBe(0);
+      const held = db
+        .prepare(
+          `SELECT count(*) FROM snapshot_chunks s JOIN snapshots n ON n.id = s.snapshot_id WHERE n.status != 'ready'`,
+        )
+        .pluck()
+        .get();
+      expect(held, 'chunks held by a capture that did not finish (gc could never free them)').toBe(0);
     });
     const ready = list(store).filter((s) => s.status === 'ready');
     for (const s of ready) {
@@ -96,6 +103,7 @@ describeEngine('store format 2 survives a kill at every step', () => {
       ['pack-committed', 0],
       ['capture-layout-synced', 0],
       ['capture-layout-committed', 0],
+      ['capture-chunks-referenced', 0],
       ['capture-ready', 1],
     ] as const)('killed at %s: the next start leaves a whole store (%i snapshot)', (step, kept) => {
       const store = path.join(dir.path, `capture-${step}`);

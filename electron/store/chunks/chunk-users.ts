@@ -9,7 +9,7 @@ export interface ChunkUser {
 
 /**
  * Who uses a chunk across the whole store, for verify's report of what a missing or damaged chunk
- * loses. Read from snapshot_chunks (written with each snapshot's ready transaction) through its
+ * loses. Read from snapshot_chunks (written as a capture ends, before it is ready) through its
  * by-hash index: no layout is read for a snapshot that does not use the chunk.
  */
 export class ChunkUsers {
