@@ -120,8 +120,11 @@ test(`progress and loop-delay samples reach the UI during a ${BIG_MB} MB capture
       megabytes: BIG_MB,
       progressEvents: capturing.length,
       captureSeconds: (capturing.at(-1)!.at - capturing[0]!.at) / 1000,
-      maxGapMs: Math.max(...gaps),
-      p99GapMs: percentile(gaps, 0.99),
+      // The first wait is the start: the Engine's first byte (0.15–0.35 s here, with curl alone) and
+      // the first mebibyte. The bar is indeterminate then; the stalls that matter come after it.
+      firstProgressMs: gaps[0]!,
+      maxGapMs: Math.max(...gaps.slice(1)),
+      p99GapMs: percentile(gaps.slice(1), 0.99),
       maxLoopDelayMs: Math.max(...loop),
       loopSamples: loop.length,
       // Where the longest waits fell (ms into the capture, bytes read by then): to find their cause.

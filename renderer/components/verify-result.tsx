@@ -19,6 +19,7 @@ export function VerifyResult({ report }: { report: VerifyReport }) {
   return (
     <div role="status" className="error">
       <p>
+        <strong>Verify failed.</strong>{' '}
         {report.volumes
           .filter((v) => !v.ok)
           .map((v) => `${v.volumeName}: ${v.problem}`)
