@@ -175,6 +175,37 @@ describeEngine('the format 1 → 2 migration', () => {
     expect(readdirSync(path.join(store, 'archives', held.id))).toEqual([`0-${volume}.layout`]);
   });
 
+  it('a collection killed between two unlisted archives: the next start removes the other', () => {
+    const store = path.join(dir.path, 'held-both');
+    cpSync(base, store, { recursive: true });
+    // Both snapshots read while the migration runs: both keep their old archive for now.
+    withStoreDb(
+      store,
+      (db) => {
+        const hold = db.prepare(
+          `INSERT INTO snapshot_leases (snapshot_id, job_id, job_kind, pid, host, heartbeat_at) VALUES (?, ?, 'restore', ?, ?, ?)`,
+        );
+        for (const s of snapshots) hold.run(s.id, `reader-${s.id}`, process.pid, hostname(), Date.now());
+      },
+      false,
+    );
+    expect(migrate(store).remaining).toBe(0);
+    withStoreDb(store, (db) => db.prepare(`DELETE FROM snapshot_leases`).run(), false);
+    const oldArchives = () =>
+      snapshots.flatMap((s) => readdirSync(path.join(store, 'archives', s.id)).filter((n) => n.endsWith('.tar.zst')));
+    expect(oldArchives()).toHaveLength(2);
+    const run = spawnSync('node', [CLI_BIN, '--data-dir', store, 'gc'], {
+      encoding: 'utf8',
+      env: { ...process.env, VOLSNAP_CRASH_AT: 'gc-unlisted-removed' },
+    });
+    expect(run.signal, `gc should die after its first removal: ${run.stderr}`).toBe('SIGKILL');
+    expect(oldArchives()).toHaveLength(1);
+    startAndCheck(store);
+    expect(oldArchives()).toEqual([]);
+    expect(runCliSync(store, ['gc']).code).toBe(0);
+    startAndCheck(store);
+  });
+
   it('leaves a damaged archive as it is, says so, and converts the rest', () => {
     const store = path.join(dir.path, 'damaged');
     cpSync(base, store, { recursive: true });

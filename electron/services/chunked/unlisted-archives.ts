@@ -1,6 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import type { ArchiveFiles } from '../../store/archive-files';
 import type { Catalog } from '../../store/catalog';
+import { crashPoint } from '../restore/crash';
 
 /**
  * Removes files in ready snapshots' folders that none of their volumes names: a format 1 archive
@@ -22,6 +23,7 @@ export async function removeUnlistedArchives(deps: {
     // Temp files (dot-named) are the sweep's; only whole files no row names go here.
     for (const name of names.filter((n) => !n.startsWith('.') && !listed.has(n))) {
       await rm(deps.files.pathOf(id, name), { force: true });
+      crashPoint('gc-unlisted-removed');
       removed++;
     }
   }
