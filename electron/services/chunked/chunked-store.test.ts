@@ -81,6 +81,27 @@ describe('chunked store (format v2 core)', () => {
     expectIndexConsistent(index);
   });
 
+  it('looks up more than two full batches at once, in the order asked, unknown chunks as undefined', () => {
+    const index = new ChunkIndex(db);
+    const hashOf = (n: number) => createHash('sha256').update(`chunk ${n}`).digest();
+    const chunks = Array.from({ length: 1_100 }, (_, n) => ({
+      hash: hashOf(n),
+      packId: 'pack-a',
+      offset: n * 100,
+      storedLength: 10 + n,
+      rawLength: 20 + n,
+    }));
+    index.commitPack('pack-a', 110_000, chunks);
+    // Newest first, with a chunk the index lacks every hundred: 1,111 hashes, three batches.
+    const asked = chunks.flatMap((c, n) => (n % 100 === 0 ? [hashOf(-n - 1), c.hash] : [c.hash])).reverse();
+    const expected = asked.map((hash) => {
+      const c = chunks.find((k) => k.hash.equals(hash));
+      return c && { packId: c.packId, offset: c.offset, storedLength: c.storedLength, rawLength: c.rawLength };
+    });
+    expect(expected.filter((e) => e === undefined)).toHaveLength(11);
+    expect(index.lookupMany(asked)).toEqual(expected);
+  });
+
   it('a second write of the same data adds no chunk and no pack', async () => {
     const index = new ChunkIndex(db);
     const first = await store(new PackWriter({ index, packs: packs(), targetBytes: MiB }));

@@ -32,6 +32,7 @@ export class ChunkIndex {
   // Prepared once: a capture or a read asks once per chunk, tens of thousands of times a volume.
   private readonly hasStatement;
   private readonly lookupStatement;
+  private fullBatchStatement: ReturnType<ChunkIndex['lookupIn']> | undefined;
 
   constructor(private readonly db: Db) {
     this.hasStatement = db.prepare('SELECT 1 FROM chunks WHERE hash = ?').pluck();
@@ -60,15 +61,22 @@ export class ChunkIndex {
     const found = new Map<string, ChunkLocation>();
     for (let i = 0; i < hashes.length; i += LOOKUP_BATCH) {
       const batch = hashes.slice(i, i + LOOKUP_BATCH);
-      const rows = this.db
-        .prepare(
-          `SELECT hash, pack_id AS packId, offset, stored_length AS storedLength, raw_length AS rawLength
-           FROM chunks WHERE hash IN (${batch.map(() => '?').join(',')})`,
-        )
-        .all(...batch) as (ChunkLocation & { hash: Buffer })[];
+      // Full batches share one prepared statement; only the last, shorter one needs its own.
+      const statement =
+        batch.length === LOOKUP_BATCH
+          ? (this.fullBatchStatement ??= this.lookupIn(LOOKUP_BATCH))
+          : this.lookupIn(batch.length);
+      const rows = statement.all(...batch) as (ChunkLocation & { hash: Buffer })[];
       for (const { hash, ...where } of rows) found.set(hash.toString('base64'), where);
     }
     return hashes.map((hash) => found.get(hash.toString('base64')));
+  }
+
+  private lookupIn(count: number) {
+    return this.db.prepare(
+      `SELECT hash, pack_id AS packId, offset, stored_length AS storedLength, raw_length AS rawLength
+       FROM chunks WHERE hash IN (${Array.from({ length: count }, () => '?').join(',')})`,
+    );
   }
 
   /**
