@@ -8,19 +8,20 @@ import { ManifestFiles } from '../../store/manifest-files';
 import { ManifestTap } from '../manifest-tap';
 import type { ArchivedVolume } from '../archive-pipeline';
 import { ContentChunker, STORE_CHUNK_SIZES } from './chunker';
-import { decodeLayout, encodeLayout, layoutChunks } from './layout-file';
+import { decodeLayout, LayoutEncoder } from './layout-file';
 import { ReusableFiles } from './reusable-files';
 import { PackFiles } from './pack-files';
 import { PackWriter } from './pack-writer';
-import { splitTar, type TarLayout } from './tar-layout';
+import { splitTarParts } from './tar-layout';
 import { crashPoint } from '../restore/crash';
 
 /**
  * Store format v2's capture of one volume (runs in the archive worker): the tar is read once; the
- * manifest tap hashes each file for the manifest while `splitTar` cuts file contents into chunks
- * and appends the new ones to packs. Every pack is sealed and indexed before the layout file is
- * written and fsynced to `tempPath`, so once the caller commits the layout every chunk it names is
- * durable. Returns the chunks the layout uses, for the snapshot's chunk references.
+ * manifest tap hashes each file for the manifest while `splitTarParts` cuts file contents into
+ * chunks and appends the new ones to packs, and the layout is encoded part by part. Every pack is
+ * sealed and indexed before the layout file is written and fsynced to `tempPath`, so once the
+ * caller commits the layout every chunk it names is durable. Returns the chunks the layout uses,
+ * for the snapshot's chunk references.
  */
 export async function writeChunked(options: {
   source: Readable;
@@ -36,16 +37,23 @@ export async function writeChunked(options: {
   try {
     const reuse = options.previous && (await loadReusable(options.previous, options.rootName, db));
     const tap = new ManifestTap(options.rootName, options.onProgress);
-    let layout: TarLayout | undefined;
+    // Each part is encoded as it comes: the layout of 20,000 small files is ~20 MB, held until now.
+    const encoder = new LayoutEncoder();
+    let tail: Buffer | undefined;
     // One chunker for every file (each ends with `finish`, which empties it): a new one per file
     // would allocate its 256 KiB buffer twenty thousand times for a volume of small files.
     const chunker = new ContentChunker(STORE_CHUNK_SIZES, { views: true });
     await pipeline(options.source, tap, async (tar: AsyncIterable<Buffer>) => {
-      layout = await splitTar(tar, writer, () => chunker, reuse);
+      tail = await splitTarParts(tar, {
+        writer,
+        newChunker: () => chunker,
+        reuse,
+        onPart: (part) => encoder.add(part),
+      });
     });
     reuse?.confirm(tap.result().entries);
     await writer.flush();
-    const stored = encodeLayout(layout!);
+    const { stored, chunks } = encoder.finish(tail!);
     const file = await open(options.tempPath, 'w', 0o600);
     try {
       await file.writeFile(stored);
@@ -59,7 +67,7 @@ export async function writeChunked(options: {
       // The layout file's own bytes; the chunks are counted by the usage queries, shared or not.
       storedBytes: stored.length,
       sha256: createHash('sha256').update(stored).digest('hex'),
-      chunks: Buffer.concat(layoutChunks(layout!)),
+      chunks,
     };
   } catch (error) {
     await writer.abort();
