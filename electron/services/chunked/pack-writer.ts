@@ -39,6 +39,12 @@ interface OpenPack {
 }
 
 const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * Or this many records, whichever comes first: a volume of small files makes thousands of small
+ * records before 4 MiB, and each waiting record's header keeps an 8 KiB slab of Node's buffer pool
+ * alive (about 15 MB for 20,000 files). Two buffers per record: one writev of at most IOV_MAX.
+ */
+const WRITE_BATCH_RECORDS = 512;
 
 /**
  * Appends new chunks, zstd-compressed, to a pack file and makes them findable only once the pack is
@@ -72,7 +78,8 @@ export class PackWriter {
     header.writeUInt32BE(frame.length, 32);
     pack.pending.push(header, frame);
     pack.pendingBytes += RECORD_HEADER + frame.length;
-    if (pack.pendingBytes >= WRITE_BATCH_BYTES) await writePending(pack);
+    if (pack.pendingBytes >= WRITE_BATCH_BYTES || pack.pending.length >= 2 * WRITE_BATCH_RECORDS)
+      await writePending(pack);
     pack.chunks.push({
       hash,
       packId: pack.id,
