@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
 import { exportSnapshot, exportToFile, type ExportDeps, type ExportWatch } from './export';
+import { IMPORT_READ_CHUNK } from './bundle-format';
 import { importBundle } from './import-bundle';
 import type { ImportDeps, ImportOptions } from './volume-set-import';
 import type { JobContext, JobHandle, JobRunner } from '../jobs';
@@ -125,7 +126,7 @@ function countedRead(ctx: JobContext, file: string, size: number, name: string):
       callback(null, chunk);
     },
   });
-  const source = createReadStream(file, { highWaterMark: 4 * 1024 * 1024 });
+  const source = createReadStream(file, { highWaterMark: IMPORT_READ_CHUNK });
   source.on('error', (error) => counted.destroy(error));
   ctx.signal.addEventListener('abort', () => {
     source.destroy();

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { exportSnapshot, exportToFile, type ExportDeps, type ExportResult } from './export';
+import { IMPORT_READ_CHUNK } from './bundle-format';
 import { importBundle } from './import-bundle';
 import { importForeign } from './foreign-import';
 import type { ImportDeps, ImportOptions } from './volume-set-import';
@@ -48,6 +49,6 @@ export class BundleService {
         'NotFound',
         `No file ${request.file} to import. Give the path of a .volsnap bundle or a volume archive.`,
       );
-    return createReadStream(request.file, { highWaterMark: 4 * 1024 * 1024 });
+    return createReadStream(request.file, { highWaterMark: IMPORT_READ_CHUNK });
   }
 }

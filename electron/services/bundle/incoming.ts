@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, type ArchiveFiles } from '../../store/archive-files';
+import { fsyncDir, fsyncFile, type ArchiveFiles } from '../../store/archive-files';
 import { HOST, pidAlive } from '../../store/liveness';
 
 /** An import's own folder in the store's temporary area: `<dataDir>/incoming/<pid>-<random>/`. */
@@ -31,8 +31,13 @@ export function incomingRoot(dataDir: string): string {
 /**
  * Opens a temporary area inside the data dir (same disk as the archives, so the commit is a
  * rename). It names its owner, so the sweep can tell a crashed import's leftovers from a live one.
+ * `syncFile` is the file flush (a test records the calls).
  */
-export async function openIncoming(dataDir: string, snapshotId: string): Promise<IncomingArea> {
+export async function openIncoming(
+  dataDir: string,
+  snapshotId: string,
+  syncFile: (file: string) => Promise<void> = fsyncFile,
+): Promise<IncomingArea> {
   const root = incomingRoot(dataDir);
   const dir = path.join(root, `${process.pid}-${randomBytes(4).toString('hex')}`);
   const archivesDir = path.join(dir, snapshotId);
@@ -47,6 +52,9 @@ export async function openIncoming(dataDir: string, snapshotId: string): Promise
       return path.join(archivesDir, file);
     },
     commit: async (files) => {
+      // The archives' bytes before the rename and the row that name them: after a power loss a
+      // ready snapshot must not point at a file the disk never got.
+      for (const name of await readdir(archivesDir)) await syncFile(path.join(archivesDir, name));
       await mkdir(files.root, { recursive: true });
       await fsyncDir(archivesDir);
       await rename(archivesDir, files.dirOf(snapshotId));

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { Transform } from 'node:stream';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Parser, type ReadEntry } from 'tar';
 import { DecompressStream } from 'zstd-napi';
@@ -10,10 +9,9 @@ import { checkManifest } from '../restore/manifest-check';
 import { parserSink } from '../stored-volumes/tar-walk';
 import type { ManifestEntry, SpecialFiles } from '../../../shared/types';
 
-const READ_CHUNK = 4 * 1024 * 1024;
-
 /**
- * Checks one volume's zstd tar (a file in the import's temporary area) exactly as a restore will:
+ * Checks one volume's zstd tar (the bytes stored in the import's temporary area, read from
+ * `source` as they are written there, so the stream is read once) exactly as a restore will:
  * the manifest against the restore's manifest rules, then every entry of the archive, in order,
  * with restore's EntryChecker (root `.` first and a directory, every parent a directory staged
  * before, no absolute paths, no `..`, no hardlink outside the volume, no duplicates, nothing the
@@ -22,7 +20,7 @@ const READ_CHUNK = 4 * 1024 * 1024;
  * decompression bomb. Throws an `Integrity` error naming the volume and the first problem.
  */
 export async function checkVolumeStream(options: {
-  archivePath: string;
+  source: Readable;
   volumeName: string;
   manifest: ManifestEntry[];
   specialFiles: SpecialFiles;
@@ -69,12 +67,7 @@ async function checkEntries(options: Parameters<typeof checkVolumeStream>[0]): P
   parser.on('warn', (_code: string, message: string | Error) => {
     failure ??= message instanceof Error ? message : new Error(message);
   });
-  await pipeline(
-    createReadStream(options.archivePath, { highWaterMark: READ_CHUNK }),
-    new DecompressStream(),
-    bounded(options.maxTarBytes),
-    parserSink(parser),
-  );
+  await pipeline(options.source, new DecompressStream(), bounded(options.maxTarBytes), parserSink(parser));
   if (failure !== null) throw failure instanceof Error ? failure : new Error('the archive could not be read');
   checker.finish();
 }
@@ -96,6 +89,29 @@ export function bounded(limit: number, onBomb: () => Error = () => new Bomb()): 
       seen += chunk.length;
       if (seen > limit) callback(onBomb());
       else callback(null, chunk);
+    },
+  });
+}
+
+/**
+ * Passes every chunk on unchanged and also writes it to `sink`, with the sink's backpressure, until
+ * the sink is destroyed (its reader failed: the rest still flows on); ends the sink at the end.
+ */
+export function copyTo(sink: Writable): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (sink.destroyed || sink.write(chunk)) return callback(null, chunk);
+      const go = () => {
+        sink.off('drain', go);
+        sink.off('close', go);
+        callback(null, chunk);
+      };
+      sink.on('drain', go);
+      sink.on('close', go);
+    },
+    flush(callback) {
+      if (!sink.destroyed) sink.end();
+      callback();
     },
   });
 }

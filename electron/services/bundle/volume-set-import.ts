@@ -1,11 +1,11 @@
 import type { EngineClient } from '../../docker/engine';
 import { createWriteStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { HashTap } from '../hash-tap';
 import { pipeline } from 'node:stream/promises';
 import { LIMITS, maxTarBytes, refused, type BundleDoc, type BundleVolume } from './bundle-format';
 import { openIncoming, type IncomingArea } from './incoming';
-import { bounded, checkVolumeStream } from './stream-check';
+import { bounded, checkVolumeStream, copyTo } from './stream-check';
 import { JobRunner } from '../jobs';
 import { crashPoint } from '../restore/crash';
 import type { WorkloadService } from '../workload-service';
@@ -20,6 +20,9 @@ import { insertImported } from '../../store/imported-snapshots';
 import { validateName } from '../../../shared/snapshot-name';
 import { VolsnapError } from '../../../shared/errors';
 import type { ImportProvenance, Provenance, Snapshot } from '../../../shared/types';
+
+/** Compressed bytes buffered ahead of the entry check while the stream is written. */
+const CHECK_BUFFER = 4 * 1024 * 1024;
 
 export interface ImportDeps {
   dataDir: string;
@@ -90,7 +93,11 @@ export class VolumeSetImport {
     return position < 0 ? null : { position, volume: this.doc.volumes[position]! };
   }
 
-  /** Writes one stream to the temporary area (bounded, hashed), then checks every entry in it. */
+  /**
+   * Writes one stream to the temporary area (bounded, hashed) and checks every entry in it from
+   * the same bytes as they pass. The stream's size and sha256 are judged first, so an altered stream
+   * is reported as such even when its content fails the entry checks too.
+   */
   async receive(entry: string, source: Readable): Promise<void> {
     const found = this.volumeOf(entry);
     if (!found) throw refused(`it holds ${JSON.stringify(entry)}, which its volsnap.json does not list`);
@@ -99,23 +106,40 @@ export class VolumeSetImport {
     const file = `${position}-${volume.volumeName}.tar.zst`;
     const measure = new HashTap();
     const declared = volume.stream.sizeBytes;
-    await pipeline(
-      source,
-      bounded(declared, () => refused(`the stream ${entry} is longer than its volsnap.json declares`)),
-      measure,
-      createWriteStream(this.area.pathOf(file), { mode: 0o600 }),
-    );
-    if (measure.bytes !== declared)
-      throw refused(`the stream ${entry} is truncated (${measure.bytes} of ${declared} bytes)`);
-    if (measure.sha256() !== volume.stream.sha256)
-      throw refused(`the stream ${entry} does not match its sha256 in volsnap.json`);
-    await checkVolumeStream({
-      archivePath: this.area.pathOf(file),
+    const checkInput = new PassThrough({ highWaterMark: CHECK_BUFFER });
+    // The check's own pipeline reports its errors; this keeps a late one from being unhandled.
+    checkInput.on('error', () => undefined);
+    const checked = checkVolumeStream({
+      source: checkInput,
       volumeName: volume.volumeName,
       manifest: volume.manifest,
       specialFiles: this.specialFiles(),
       maxTarBytes: maxTarBytes(volume.manifest, volume.volumeName),
-    });
+    }).then(
+      () => null,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
+    // A failed check reads no further: its input must not hold up the writing of the stream.
+    void checked.then(() => checkInput.destroy());
+    try {
+      await pipeline(
+        source,
+        bounded(declared, () => refused(`the stream ${entry} is longer than its volsnap.json declares`)),
+        measure,
+        copyTo(checkInput),
+        createWriteStream(this.area.pathOf(file), { mode: 0o600 }),
+      );
+    } catch (error) {
+      checkInput.destroy(new Error('the stream was not read to its end'));
+      await checked;
+      throw error;
+    }
+    const failure = await checked;
+    if (measure.bytes !== declared)
+      throw refused(`the stream ${entry} is truncated (${measure.bytes} of ${declared} bytes)`);
+    if (measure.sha256() !== volume.stream.sha256)
+      throw refused(`the stream ${entry} does not match its sha256 in volsnap.json`);
+    if (failure !== null) throw failure;
     crashPoint('import-checked');
     this.received.set(position, {
       position,
