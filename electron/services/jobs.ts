@@ -171,8 +171,8 @@ export class JobRunner {
         };
         const phaseChanged = !samePhase;
         job.progress = next;
-        job.phase = update.phase;
         if (job.phase !== update.phase) this.table.update(job.id, { phase: update.phase });
+        job.phase = update.phase;
         const now = Date.now();
         if (phaseChanged || now - lastEmit >= PROGRESS_INTERVAL_MS) {
           lastEmit = now;

@@ -68,18 +68,17 @@ export class ArchiveFiles {
 
 /** Flushes a written file's bytes to the disk (opened for writing: Windows flushes only such handles). */
 export async function fsyncFile(file: string): Promise<void> {
-  const handle = await open(file, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await fsyncPath(file, 'r+');
 }
 
 export async function fsyncDir(dir: string): Promise<void> {
   // Directories cannot be opened for fsync on Windows; there the rename is already durable enough.
   if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
+  await fsyncPath(dir, 'r');
+}
+
+async function fsyncPath(target: string, flags: 'r' | 'r+'): Promise<void> {
+  const handle = await open(target, flags);
   try {
     await handle.sync();
   } finally {

@@ -1,4 +1,5 @@
 import type { Db } from './db';
+import { insertSnapshotChunks } from './chunks/snapshot-chunk-refs';
 import { VolsnapError } from '../../shared/errors';
 import type {
   CaptureMode,
@@ -119,10 +120,7 @@ export class Catalog {
    * the chunks from garbage collection from now on; `markFailed` drops them again.
    */
   insertChunkRefs(id: string, hashes: Buffer[]): void {
-    const insert = this.db.prepare(`INSERT OR IGNORE INTO snapshot_chunks (snapshot_id, hash) VALUES (?, ?)`);
-    this.db.transaction(() => {
-      for (const hash of hashes) insert.run(id, hash);
-    })();
+    this.db.transaction(() => insertSnapshotChunks(this.db, id, hashes))();
   }
 
   /**

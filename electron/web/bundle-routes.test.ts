@@ -7,7 +7,7 @@ import { bundleOfVolumes, forgedVolume } from '../services/bundle/bundle-forge.t
 import { createServices, type Services } from '../services';
 import { createWorkload, tempDir, testDocker, uniqueName, type TestWorkload } from '../../test/engine';
 import { EXPORT_PATH, exportUrl, UPLOAD_NAME_HEADER, UPLOAD_PATH } from '../../shared/file-types';
-import type { Snapshot } from '../../shared/types';
+import type { JobProgress, Snapshot } from '../../shared/types';
 
 /**
  * The browser's Export… and Import… over real HTTP against a started web host on the private
@@ -74,12 +74,25 @@ async function exported(): Promise<Buffer> {
 
 describe('Export… and Import… through the web host', () => {
   it('downloads a snapshot as a .volsnap bundle, as an export job that reports its bytes', async () => {
-    const bundle = await exported();
+    const progress: JobProgress[] = [];
+    const stop = services.jobs.progressEvents.on((p) => progress.push(p));
+    const bundle = await exported().finally(stop);
     // A plain tar whose first entry is volsnap.json.
     expect(bundle.subarray(0, 12).toString()).toBe('volsnap.json');
     const job = services.jobs.recent().find((j) => j.kind === 'export');
     expect(job).toMatchObject({ status: 'succeeded', snapshotId: captured.id });
     expect(job?.result).toMatchObject({ kind: 'export', sizeBytes: bundle.length });
+    const ofJob = progress.filter((p) => p.jobId === job?.id);
+    // First the volume's stored data is checked, then the bytes go out against the bundle's true size:
+    // the bar neither sits still during the check nor reaches its end before the download does.
+    expect(ofJob[0]).toMatchObject({
+      phase: 'preparing',
+      volume: workload.volumes[0],
+      detail: 'checking the stored data',
+    });
+    const sending = ofJob.filter((p) => p.phase === 'exporting');
+    expect(sending.length).toBeGreaterThan(0);
+    for (const p of sending) expect(p.bytesTotal).toBe(bundle.length);
   });
 
   it('uploads the bundle back: the answer is the new snapshot, marked imported from that file', async () => {

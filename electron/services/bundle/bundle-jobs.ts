@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
-import { exportSnapshot, exportToFile, type ExportDeps, type ExportWatch } from './export';
+import { checkingProgress, exportSnapshot, exportToFile, type ExportDeps, type ExportWatch } from './export';
 import { IMPORT_READ_CHUNK } from './bundle-format';
 import { importBundle } from './import-bundle';
 import type { ImportDeps, ImportOptions } from './volume-set-import';
@@ -28,8 +28,6 @@ export function startExportJob(
       'InvalidInput',
       `Snapshot "${snapshot.name}" is ${snapshot.status}; only ready snapshots can be exported.`,
     );
-  // The streams plus their tar headers; volsnap.json's size is not known until it is written.
-  const total = deps.catalog.storedVolumes(snapshot.id).reduce((sum, v) => sum + v.storedBytes + 1024, 1024);
   return deps.jobs.start(
     {
       kind: 'export',
@@ -39,7 +37,7 @@ export function startExportJob(
       toResult: (r: JobResults['export']) => r,
     },
     async (ctx) => {
-      const watch = watched(ctx, total);
+      const watch = watched(ctx);
       const { to } = options;
       const written =
         'file' in to
@@ -51,12 +49,13 @@ export function startExportJob(
 }
 
 /**
- * Counts the bytes going out and stops on cancel or when the output closes early (the browser
- * dropped the download). No buffer of its own (highWaterMark 0): each chunk reaches the output
- * before the writer moves on, so the file export can end its output once the bundle is written.
+ * Reports each volume's check, then counts the bytes going out; stops on cancel or when the output
+ * closes early (the browser dropped the download). No buffer of its own (highWaterMark 0): each
+ * chunk reaches the output before the writer moves on, so the file export can end its output once
+ * the bundle is written.
  */
-function watched(ctx: JobContext, total: number): ExportWatch {
-  return (sink) => {
+function watched(ctx: JobContext): ExportWatch {
+  const output = (sink: Writable, total: number) => {
     let done = 0;
     const out = new Writable({
       highWaterMark: 0,
@@ -84,6 +83,7 @@ function watched(ctx: JobContext, total: number): ExportWatch {
     out.on('error', () => undefined);
     return out;
   };
+  return { checking: checkingProgress(ctx), output };
 }
 
 /** Starts importing a `.volsnap` file; the job reads it once, checks all of it, and stores nothing on any failure. */

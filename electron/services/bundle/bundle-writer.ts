@@ -1,19 +1,16 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { Header, Pax } from 'tar';
 import { BUNDLE_JSON, type BundleDoc } from './bundle-format';
 import { VolsnapError } from '../../../shared/errors';
 
 const BLOCK = 512;
 const ZEROS = Buffer.alloc(2 * BLOCK);
-/** Large reads: the export is a copy, and 64 KiB reads cost a syscall and a callback each. */
-const READ_CHUNK = 4 * 1024 * 1024;
 
-/** One volume stream of a bundle: its entry name, the compressed tar file holding it, and what it must hash to. */
+/** One volume stream of a bundle: its entry name, its compressed tar, and what that must hash to. */
 export interface BundleStream {
   entry: string;
-  path: string;
+  open(): Readable;
   sizeBytes: number;
   sha256: string;
 }
@@ -46,9 +43,16 @@ export async function writeBundle(doc: BundleDoc, streams: BundleStream[], sink:
   return { sizeBytes: out.bytes, sha256: out.digest() };
 }
 
+/** A bundle's size in bytes, for progress totals (our entry names never need a PAX record). */
+export function bundleBytes(doc: BundleDoc, streams: BundleStream[]): number {
+  const entry = (size: number) => BLOCK + size + padding(size).length;
+  const json = Buffer.byteLength(JSON.stringify(doc));
+  return streams.reduce((sum, s) => sum + entry(s.sizeBytes), entry(json)) + ZEROS.length;
+}
+
 /**
- * Copies one stream's file through `write`, hashing it on the way: it must match the size and
- * sha256 the document promised (a damaged stored archive fails the copy before its end goes out).
+ * Copies one stream through `write`, hashing it on the way: it must match the size and sha256 the
+ * document promised (a damaged stored archive fails the copy before its end goes out).
  */
 export async function copyVerified(
   stream: BundleStream,
@@ -57,12 +61,17 @@ export async function copyVerified(
 ): Promise<void> {
   const hash = createHash('sha256');
   let bytes = 0;
-  for await (const chunk of createReadStream(stream.path, { highWaterMark: READ_CHUNK })) {
-    const data = chunk as Buffer;
-    bytes += data.length;
-    if (bytes > stream.sizeBytes) break;
-    hash.update(data);
-    await write(data);
+  const source = stream.open();
+  try {
+    for await (const chunk of source) {
+      const data = chunk as Buffer;
+      bytes += data.length;
+      if (bytes > stream.sizeBytes) break;
+      hash.update(data);
+      await write(data);
+    }
+  } finally {
+    source.destroy();
   }
   if (bytes !== stream.sizeBytes || hash.digest('hex') !== stream.sha256)
     throw new VolsnapError(

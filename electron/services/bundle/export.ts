@@ -3,8 +3,8 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, streamEntryName, type BundleDoc } from './bundle-format';
-import { writeBundle, type BundleStream, type WrittenBundle } from './bundle-writer';
-import { JobRunner } from '../jobs';
+import { bundleBytes, writeBundle, type BundleStream, type WrittenBundle } from './bundle-writer';
+import { JobRunner, type JobContext } from '../jobs';
 import { fsyncDir } from '../../store/archive-files';
 import type { Catalog } from '../../store/catalog';
 import type { Leases } from '../../store/leases';
@@ -18,8 +18,31 @@ export interface ExportDeps {
   leases: Leases;
 }
 
-/** Wraps the output the bundle is written to (the app's export job counts bytes and cancels through it). */
-export type ExportWatch = (sink: Writable) => Writable;
+/** What the app's export job follows: the check of each volume, then the bytes going out. */
+export interface ExportWatch {
+  /** A volume's stored data read and checked before the bundle's first byte (format 2); may throw to cancel. */
+  checking: VolumeCheckProgress;
+  /** Wraps the output once the bundle's size is known (the job counts bytes and cancels through it). */
+  output(sink: Writable, bundleBytes: number): Writable;
+}
+
+/** `done` of `total` bytes of volume `volumeName`'s tar checked. */
+export type VolumeCheckProgress = (volumeName: string, done: number, total: number) => void;
+
+/** An export's or push's job progress while each volume is checked; a cancel stops the check. */
+export function checkingProgress(ctx: JobContext): VolumeCheckProgress {
+  return (volume, done, total) => {
+    ctx.checkCancelled();
+    ctx.progress({
+      phase: 'preparing',
+      volume,
+      detail: 'checking the stored data',
+      bytesDone: done,
+      bytesTotal: total,
+      ratio: total > 0 ? done / total : null,
+    });
+  };
+}
 
 /** What `volsnap export` reports. */
 export interface ExportResult {
@@ -29,32 +52,28 @@ export interface ExportResult {
   sha256: string;
 }
 
-/** A snapshot's bundle parts; `release` frees what reading the streams made (call it when done). */
+/** A snapshot's bundle parts. */
 export interface BundleParts {
   doc: BundleDoc;
   streams: BundleStream[];
-  release(): Promise<void>;
 }
 
-/** A ready snapshot's bundle parts: its volsnap.json document and each volume as a compressed tar. */
-export async function bundleParts(deps: ExportDeps, snapshot: Snapshot): Promise<BundleParts> {
+/**
+ * A ready snapshot's bundle parts: its volsnap.json document and each volume as a compressed tar
+ * (whose size and sha256 format 2 learns by reading the volume once: `checking` follows that).
+ */
+export async function bundleParts(
+  deps: ExportDeps,
+  snapshot: Snapshot,
+  checking?: VolumeCheckProgress,
+): Promise<BundleParts> {
   const stored = deps.catalog.storedVolumes(snapshot.id);
   const tars: CompressedTar[] = [];
-  const release = async () => {
-    await Promise.all(tars.map((t) => t.release()));
-  };
-  try {
-    for (const v of stored) tars.push(await deps.storedVolumes.compressed(snapshot.id, v));
-  } catch (error) {
-    await release();
-    throw error;
+  for (const v of stored) {
+    const onChecked = checking && ((done: number, total: number) => checking(v.volumeName, done, total));
+    tars.push(await deps.storedVolumes.compressed(snapshot.id, v, onChecked));
   }
-  const streams = stored.map((v, i) => ({
-    entry: streamEntryName(v.position, v.volumeName),
-    path: tars[i]!.path,
-    sizeBytes: tars[i]!.sizeBytes,
-    sha256: tars[i]!.sha256,
-  }));
+  const streams = stored.map((v, i) => ({ entry: streamEntryName(v.position, v.volumeName), ...tars[i]! }));
   const doc: BundleDoc = {
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,
@@ -87,7 +106,7 @@ export async function bundleParts(deps: ExportDeps, snapshot: Snapshot): Promise
       manifest: deps.catalog.manifest(snapshot.id, v.position),
     })),
   };
-  return { doc, streams, release };
+  return { doc, streams };
 }
 
 /** Writes a snapshot's bundle to `sink` while holding its read lease (no delete or prune removes it meanwhile). */
@@ -105,12 +124,8 @@ export async function exportSnapshot(
     );
   const lease = deps.leases.snapshots.hold(snapshot, { id: JobRunner.newId(), kind: 'read' });
   try {
-    const parts = await bundleParts(deps, snapshot);
-    try {
-      return await writeBundle(parts.doc, parts.streams, watch ? watch(sink) : sink);
-    } finally {
-      await parts.release();
-    }
+    const { doc, streams } = await bundleParts(deps, snapshot, watch?.checking);
+    return await writeBundle(doc, streams, watch ? watch.output(sink, bundleBytes(doc, streams)) : sink);
   } finally {
     lease.release();
   }

@@ -9,6 +9,13 @@ import {
 } from '../../store/chunks/chunk-index';
 import type { PackFiles } from './pack-files';
 
+/** Neighbouring records read in one call: their locations and stored frames, from `hashes[from]` on. */
+interface StoredRun {
+  from: number;
+  where: ChunkLocation[];
+  frames: (Buffer | null)[];
+}
+
 /** Open pack handles kept for sequential reads; a file's chunks mostly sit in one or two packs. */
 const OPEN_PACKS = 8;
 /** A run of neighbouring records is read in one call up to this size. */
@@ -31,7 +38,8 @@ export class ChunkReader {
   ) {}
 
   async read(hash: Buffer): Promise<Buffer> {
-    return (await this.readRun([hash], [this.index.lookup(hash)], 0)).chunks[0]!;
+    const run = await this.readRun([hash], [this.index.lookup(hash)], 0);
+    return checked(hash, run.where[0]!, run.frames[0]!);
   }
 
   /**
@@ -41,6 +49,26 @@ export class ChunkReader {
    * a few hundred reads and queries, not one of each per chunk.
    */
   async *readSequence(hashes: readonly Buffer[]): AsyncGenerator<Buffer> {
+    for await (const run of this.runs(hashes))
+      for (let i = 0; i < run.frames.length; i++) yield checked(hashes[run.from + i]!, run.where[i]!, run.frames[i]!);
+  }
+
+  /**
+   * The chunks of `hashes` as stored: each a whole zstd frame, read like `readSequence`. With
+   * `check`, each frame is decompressed and hashed first (a damaged chunk fails as in
+   * `readSequence`); without, the caller checks what it copies by other means (a stream sha256).
+   */
+  async *readFrames(hashes: readonly Buffer[], options: { check: boolean }): AsyncGenerator<Buffer> {
+    for await (const run of this.runs(hashes))
+      for (let i = 0; i < run.frames.length; i++) {
+        const frame = run.frames[i] ?? damaged(hashes[run.from + i]!, run.where[i]!);
+        if (options.check) checked(hashes[run.from + i]!, run.where[i]!, frame);
+        yield frame;
+      }
+  }
+
+  /** `hashes` in runs of neighbouring records, the next run read while the caller uses this one. */
+  private async *runs(hashes: readonly Buffer[]): AsyncGenerator<StoredRun> {
     const locations: (ChunkLocation | undefined)[] = [];
     const located = (end: number) => {
       while (locations.length < Math.min(end, hashes.length)) {
@@ -52,19 +80,23 @@ export class ChunkReader {
     let next = hashes.length > 0 ? runFrom(0) : null;
     while (next) {
       const run = await next;
-      next = run.end < hashes.length ? runFrom(run.end) : null;
+      const end = run.from + run.frames.length;
+      next = end < hashes.length ? runFrom(end) : null;
       // A caller that stops early leaves the read-ahead unawaited: its failure is nobody's.
       next?.catch(() => undefined);
-      yield* run.chunks;
+      yield run;
     }
   }
 
-  /** Reads `hashes[from]` and the neighbours that follow it in the same pack (`where`: their locations). */
+  /**
+   * Reads `hashes[from]` and the neighbours that follow it in the same pack (`where`: their
+   * locations). A frame cut short by the end of its pack is null.
+   */
   private async readRun(
     hashes: readonly Buffer[],
     where: readonly (ChunkLocation | undefined)[],
     from: number,
-  ): Promise<{ chunks: Buffer[]; end: number }> {
+  ): Promise<StoredRun> {
     const first = where[from] ?? this.missing(hashes[from]!);
     const run = [first];
     let end = first.offset + first.storedLength;
@@ -78,12 +110,11 @@ export class ChunkReader {
     const handle = await this.handle(first.packId);
     const bytes = Buffer.allocUnsafe(end - first.offset);
     const { bytesRead } = await handle.read(bytes, 0, bytes.length, first.offset);
-    const chunks = run.map((at, i) => {
+    const frames = run.map((at) => {
       const start = at.offset - first.offset;
-      const frame = start + at.storedLength <= bytesRead ? bytes.subarray(start, start + at.storedLength) : null;
-      return checked(hashes[from + i]!, at, frame && tryDecompress(frame));
+      return start + at.storedLength <= bytesRead ? bytes.subarray(start, start + at.storedLength) : null;
     });
-    return { chunks, end: from + run.length };
+    return { from, where: run, frames };
   }
 
   private missing(hash: Buffer): never {
@@ -119,10 +150,16 @@ export class ChunkReader {
   }
 }
 
-/** The chunk's bytes if they are whole and hash to `hash`; `Integrity` naming the pack otherwise. */
-function checked(hash: Buffer, where: ChunkLocation & { packId: string }, bytes: Buffer | null): Buffer {
+/** The chunk's bytes if its frame is whole and decompresses to bytes that hash to `hash`; else `Integrity`. */
+function checked(hash: Buffer, where: ChunkLocation, frame: Buffer | null): Buffer {
+  const bytes = frame && tryDecompress(frame);
   if (bytes && bytes.length === where.rawLength && createHash('sha256').update(bytes).digest().equals(hash))
     return bytes;
+  return damaged(hash, where);
+}
+
+/** `Integrity`, naming the chunk and its pack. */
+function damaged(hash: Buffer, where: ChunkLocation): never {
   throw new VolsnapError(
     'Integrity',
     `Chunk ${hash.toString('hex')} in pack ${where.packId} is damaged. Run \`volsnap verify\` to see which snapshots are affected.`,

@@ -6,9 +6,10 @@ import type { LayoutPart, TarLayout } from './tar-layout';
  * A volume's tar layout as stored (`archives/<snapshot>/<n>-<volume>.layout`), zstd frames that
  * decompress to: `VSL1 | u32 parts | (u32 metaLength, meta, u8 isFile, [u64 size, u32 chunks,
  * 32-byte hashes])* | u32 tailLength, tail`. Earlier releases wrote one frame; capture now writes
- * a frame per MiB (LayoutEncoder). zstd reads concatenated frames as one stream, so both decode to
- * the same bytes here and in earlier releases. Everything read back is checked against the bytes that are
- * there: a layout file is store contents, and store contents are checked like any input.
+ * a frame per MiB (LayoutEncoder). zstd reads concatenated frames as one stream, so both decode
+ * to the same bytes here and in earlier releases. Everything read back is checked against the
+ * bytes that are there: a layout file is store contents, and store contents are checked like any
+ * input.
  */
 const MAGIC = Buffer.from('VSL1');
 const HASH = 32;
@@ -28,8 +29,8 @@ export function encodeLayout(layout: TarLayout): Buffer {
 /**
  * Encodes a layout part by part, as `splitTarParts` hands them over: a volume of 20,000 small files
  * has ~20 MB of headers, which capture held until the end and then copied twice more to encode
- * (issue 18: peak RSS 260 → 225 MB). Here each part is copied into a 1 MiB buffer, compressed a frame at a time,
- * and dropped; only the compressed frames and the set of chunk hashes are kept.
+ * (issue 18: peak RSS 260 → 225 MB). Here each part is copied into a 1 MiB buffer, compressed a
+ * frame at a time, and dropped; only the compressed frames and the set of chunk hashes are kept.
  */
 export class LayoutEncoder {
   private readonly frames: Buffer[] = [];

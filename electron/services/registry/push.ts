@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { IMAGE_DIR, layerBytes, writeImageLayer } from './image-layer';
-import { bundleParts, type BundleParts } from '../bundle/export';
+import { bundleParts, checkingProgress, type BundleParts } from '../bundle/export';
 import { JobRunner, type JobContext, type JobHandle } from '../jobs';
 import type { EngineClient } from '../../docker/engine';
 import { fullReference, parseImageReference, type ImageReference } from '../../docker/image-reference';
@@ -94,14 +94,9 @@ interface PushJob {
   keepImage: boolean;
 }
 
-/** Reads the snapshot's volumes as compressed tars (freed at the end whatever happens), then builds and pushes. */
+/** Reads and checks the snapshot's volumes as compressed tars, then builds and pushes. */
 async function push(ctx: JobContext, deps: RegistryDeps, job: PushJob): Promise<PushResult> {
-  const parts = await bundleParts(deps, job.snapshot);
-  try {
-    return await pushParts(ctx, deps, job, parts);
-  } finally {
-    await parts.release();
-  }
+  return pushParts(ctx, deps, job, await bundleParts(deps, job.snapshot, checkingProgress(ctx)));
 }
 
 async function pushParts(

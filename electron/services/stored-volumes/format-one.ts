@@ -24,12 +24,11 @@ export function formatOneReader(files: ArchiveFiles): FormatReader {
     },
 
     compressed(snapshotId: string, volume: StoredVolume): Promise<CompressedTar> {
-      // The stored archive is already the compressed tar: nothing to make, nothing to release.
+      // The stored archive is already the compressed tar.
       return Promise.resolve({
-        path: files.pathOf(snapshotId, volume.archiveFile),
+        open: () => createReadStream(files.pathOf(snapshotId, volume.archiveFile), { highWaterMark: READ_CHUNK }),
         sizeBytes: volume.storedBytes,
         sha256: volume.sha256,
-        release: () => Promise.resolve(),
       });
     },
 

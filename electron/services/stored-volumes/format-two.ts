@@ -1,15 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { CompressStream } from 'zstd-napi';
-import type { CheckedTar, CompressedTar, FormatReader } from './stored-volume-reader';
+import type { CheckedTar, CheckProgress, CompressedTar, FormatReader } from './stored-volume-reader';
 import { checkedTarBytes } from './format-two-check';
 import { layoutFileBytes, layoutFileCopy } from './format-two-files';
-import { HashTap } from '../hash-tap';
 import { ChunkReader } from '../chunked/chunk-reader';
+import { compressedTar, inPieces, type CompressedTarOptions } from '../chunked/compressed-tar';
 import { decodeLayout } from '../chunked/layout-file';
 import type { PackFiles } from '../chunked/pack-files';
 import { regenerateTar, type TarLayout } from '../chunked/tar-layout';
@@ -46,6 +43,17 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
     return signal ? addAbortSignal(signal, stream) : stream;
   };
 
+  /** The volume's zstd stream made of its stored chunk frames (compressed-tar.ts). */
+  async function* compressedTarOf(layout: TarLayout, options: CompressedTarOptions): AsyncGenerator<Buffer> {
+    const { index, packs } = chunks();
+    const reader = new ChunkReader(index, packs);
+    try {
+      yield* compressedTar(layout, reader, options);
+    } finally {
+      await reader.close();
+    }
+  }
+
   return {
     tar,
 
@@ -64,29 +72,20 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
     writeFile: async (snapshotId, volume, file, out) =>
       layoutFileCopy(await layoutOf(snapshotId, volume), chunks(), { rootName: volume.volumeName, ...file }, out),
 
-    async compressed(snapshotId: string, volume: StoredVolume): Promise<CompressedTar> {
-      // Bundles and image layers need the size and hash before the bytes: compress into a scratch
-      // file of this process (the sweep removes those of dead processes).
-      const dir = scratchDir(files);
-      await mkdir(dir, { recursive: true });
-      const file = path.join(dir, `${process.pid}-${randomUUID()}.tar.zst`);
-      const measure = new HashTap();
-      try {
-        await pipeline(
-          tar(snapshotId, volume),
-          new CompressStream({ compressionLevel: 1, checksumFlag: true }),
-          measure,
-          createWriteStream(file, { mode: 0o600 }),
-        );
-      } catch (error) {
-        await rm(file, { force: true });
-        throw error;
+    async compressed(snapshotId: string, volume: StoredVolume, onChecked?: CheckProgress): Promise<CompressedTar> {
+      // Bundles and image layers need the size and sha256 before the bytes: a first pass over the
+      // stream measures them (checking every chunk), and `open` makes the same bytes again to send.
+      const layout = await layoutOf(snapshotId, volume);
+      const measure = createHash('sha256');
+      let sizeBytes = 0;
+      for await (const piece of compressedTarOf(layout, { check: true, onTarBytes: onChecked })) {
+        measure.update(piece);
+        sizeBytes += piece.length;
       }
       return {
-        path: file,
-        sizeBytes: measure.bytes,
-        sha256: measure.sha256(),
-        release: () => rm(file, { force: true }),
+        sizeBytes,
+        sha256: measure.digest('hex'),
+        open: () => Readable.from(inPieces(compressedTarOf(layout, { check: false })), { objectMode: false }),
       };
     },
 
@@ -115,7 +114,11 @@ function scratchDir(files: ArchiveFiles): string {
   return path.join(path.dirname(files.root), 'scratch');
 }
 
-/** Removes scratch files whose process is gone (start-up sweep); returns how many. */
+/**
+ * Removes scratch files whose process is gone (start-up sweep); returns how many. Versions before
+ * compressed-tar.ts compressed each exported or pushed volume into `<dataDir>/scratch/` first; a
+ * crash left the file there, and a store opened by this version still gets it back.
+ */
 export async function removeDeadScratch(files: ArchiveFiles): Promise<number> {
   const dir = scratchDir(files);
   const names = await readdir(dir).catch(() => [] as string[]);

@@ -14,21 +14,24 @@ import { ArchiveFiles } from '../../store/archive-files';
 import type { StoredVolume } from '../../store/catalog';
 import { VolsnapError } from '../../../shared/errors';
 
-/** A zstd-compressed tar of one volume as a file whose size and hash are known before it is sent. */
+/** A zstd-compressed tar of one volume whose size and hash are known before it is sent. */
 export interface CompressedTar {
-  path: string;
   sizeBytes: number;
   sha256: string;
-  /** Frees what was made for this read (nothing when the store keeps the file as is). */
-  release(): Promise<void>;
+  /** The bytes; they must still match `sizeBytes` and `sha256` (the sender checks as it copies). */
+  open(): Readable;
 }
 
 /** What each store format implements; the rest of the reader is built on it. */
 export interface FormatReader {
   /** The volume's uncompressed tar, byte for byte as the Engine gave it at capture. */
   tar(snapshotId: string, volume: StoredVolume, signal?: AbortSignal): Readable;
-  /** For bundle export and registry push, which need the compressed size and sha256 up front. */
-  compressed(snapshotId: string, volume: StoredVolume): Promise<CompressedTar>;
+  /**
+   * For bundle export and registry push, which need the compressed size and sha256 up front: format
+   * 2 reads and checks the whole volume to learn them, reported to `onChecked` (which may throw to
+   * stop, as on a cancel).
+   */
+  compressed(snapshotId: string, volume: StoredVolume, onChecked?: CheckProgress): Promise<CompressedTar>;
   /** The format's own integrity check (verify's and restore's first step): a problem, or null. */
   checkStored(snapshotId: string, volume: StoredVolume): Promise<string | null>;
   /**
@@ -49,6 +52,9 @@ export interface FormatReader {
     out: NodeJS.WritableStream,
   ): Promise<FileCopy>;
 }
+
+/** Bytes of a volume's tar read and checked so far, of `total`. */
+export type CheckProgress = (done: number, total: number) => void;
 
 export interface CheckedTar {
   tar: Readable;
@@ -83,7 +89,7 @@ export function storedVolumeReader(deps: StoredVolumeDeps): StoredVolumeReader {
   const of = (volume: StoredVolume): FormatReader => formats[volume.format] ?? refuseFormat(volume);
   return {
     tar: (snapshotId, volume, signal) => of(volume).tar(snapshotId, volume, signal),
-    compressed: (snapshotId, volume) => of(volume).compressed(snapshotId, volume),
+    compressed: (snapshotId, volume, onChecked) => of(volume).compressed(snapshotId, volume, onChecked),
     checkStored: (snapshotId, volume) => of(volume).checkStored(snapshotId, volume),
     checkedTar: (snapshotId, volume) => of(volume).checkedTar(snapshotId, volume),
     fileBytes: (snapshotId, volume, file) => of(volume).fileBytes(snapshotId, volume, file),

@@ -1,4 +1,5 @@
 import type { Db } from '../db';
+import { insertSnapshotChunks } from './snapshot-chunk-refs';
 
 /** What the conversion of one volume to store format 2 produced. */
 export interface ConvertedVolume {
@@ -38,7 +39,6 @@ export class FormatMigrationRows {
    * is still a format 1 volume (false otherwise: another process converted it first, or it is gone).
    */
   switchToChunks(snapshotId: string, position: number, converted: ConvertedVolume): boolean {
-    const insertChunk = this.db.prepare(`INSERT OR IGNORE INTO snapshot_chunks (snapshot_id, hash) VALUES (?, ?)`);
     return this.db
       .transaction(() => {
         const switched = this.db
@@ -48,7 +48,7 @@ export class FormatMigrationRows {
           )
           .run(converted.archiveFile, converted.storedBytes, converted.sha256, snapshotId, position).changes;
         if (switched === 0) return false;
-        for (const hash of converted.chunks) insertChunk.run(snapshotId, hash);
+        insertSnapshotChunks(this.db, snapshotId, converted.chunks);
         return true;
       })
       .immediate();

@@ -1,0 +1,79 @@
+import { compress } from 'zstd-napi';
+import type { ChunkReader } from './chunk-reader';
+import type { TarLayout } from './tar-layout';
+
+/**
+ * The volume's tar as a zstd stream, without compressing file contents again: each chunk is
+ * stored as a whole zstd frame, and a zstd stream may be any sequence of frames, so the stream is
+ * the bytes between file contents (headers, padding: the layout's) compressed into a frame of
+ * their own, followed by the file's stored chunk frames as they are. Decompressed, it is the tar
+ * `regenerateTar` gives, byte for byte. The same layout and store give the same bytes every time
+ * (zstd at a fixed level is deterministic), which is what lets export and push measure the stream
+ * in one pass and send it in another.
+ *
+ * Yields one frame at a time (a few KiB to 128 KiB).
+ */
+export async function* compressedTar(
+  layout: TarLayout,
+  reader: ChunkReader,
+  options: CompressedTarOptions,
+): AsyncGenerator<Buffer> {
+  const hashes = layout.parts.flatMap((part) => part.file?.chunks ?? []).map((hex) => Buffer.from(hex, 'hex'));
+  const frames = reader.readFrames(hashes, options);
+  const total = tarBytes(layout);
+  let done = 0;
+  let between: Buffer[] = [];
+  try {
+    for (const part of layout.parts) {
+      between.push(part.meta);
+      const count = part.file?.chunks.length ?? 0;
+      // An empty file has no chunk: its header joins the next file's, one frame for both.
+      if (count === 0) continue;
+      yield metaFrame(between);
+      done += between.reduce((sum, meta) => sum + meta.length, part.file!.size);
+      between = [];
+      for (let i = 0; i < count; i++) yield (await frames.next()).value as Buffer;
+      options.onTarBytes?.(done, total);
+    }
+  } finally {
+    await frames.return(undefined);
+  }
+  between.push(layout.tail);
+  yield metaFrame(between);
+  options.onTarBytes?.(total, total);
+}
+
+export interface CompressedTarOptions {
+  /** Decompress and hash every chunk on the way (the measuring pass; the sending pass leaves that to the stream's sha256). */
+  check: boolean;
+  /** Bytes of the tar covered so far, of its whole size; may throw to stop (a cancel). */
+  onTarBytes?: (done: number, total: number) => void;
+}
+
+/** The size of the tar a layout regenerates. */
+function tarBytes(layout: TarLayout): number {
+  return layout.parts.reduce((sum, part) => sum + part.meta.length + (part.file?.size ?? 0), layout.tail.length);
+}
+
+/** The kept bytes between two files' contents as one frame (compressed at capture's level). */
+function metaFrame(pieces: Buffer[]): Buffer {
+  return compress(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces), { compressionLevel: 1 });
+}
+
+/** Pieces handed to a writer are about this size. */
+const PIECE_BYTES = 1024 * 1024;
+
+/** `frames` gathered into pieces of about 1 MiB: one write per MiB, not one per frame. */
+export async function* inPieces(frames: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let bytes = 0;
+  for await (const frame of frames) {
+    pending.push(frame);
+    bytes += frame.length;
+    if (bytes < PIECE_BYTES) continue;
+    yield Buffer.concat(pending, bytes);
+    pending = [];
+    bytes = 0;
+  }
+  if (bytes > 0) yield Buffer.concat(pending, bytes);
+}
