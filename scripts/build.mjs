@@ -21,6 +21,12 @@ await Promise.all([
   build({ ...common, entryPoints: ['electron/cli/volsnap.ts'], outfile: 'dist/cli.cjs', plugins: [lazyExternals()] }),
   // Hashing and compression run in a worker thread (electron/services/volume-archiver.ts).
   build({ ...common, entryPoints: ['electron/services/archive-worker.ts'], outfile: 'dist/archive-worker.cjs' }),
+  // An import's entry check (decompress, parse, hash) runs beside the stream's writing (check-thread.ts).
+  build({
+    ...common,
+    entryPoints: ['electron/services/bundle/check-worker.ts'],
+    outfile: 'dist/import-check-worker.cjs',
+  }),
   build({
     ...common,
     entryPoints: ['electron/services/restore/stage-worker.ts'],

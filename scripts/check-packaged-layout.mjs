@@ -66,6 +66,7 @@ try {
     '/dist/cli.cjs',
     '/dist/archive-worker.cjs',
     '/dist/restore-stage-worker.cjs',
+    '/dist/import-check-worker.cjs',
     '/dist/renderer/index.html',
     '/node_modules/better-sqlite3/package.json',
     '/node_modules/dockerode/package.json',

@@ -31,3 +31,9 @@ export interface ArchiveWorkerData {
 }
 
 export const ENTRY_BATCH = 2000;
+
+/**
+ * The worker reports progress each time this many more tar bytes were consumed. Below the main
+ * thread's LOW_WATER (volume-archiver.ts), so a paused stream always resumes.
+ */
+export const REPORT_EVERY = 512 * 1024;

@@ -5,6 +5,7 @@ import { writeChunked } from './chunked/chunked-capture';
 import { volumeTarNames } from './volume-tar-names';
 import {
   ENTRY_BATCH,
+  REPORT_EVERY,
   type ArchiveWorkerData,
   type FromArchiveWorker,
   type ToArchiveWorker,
@@ -23,9 +24,10 @@ port.on('message', (message: ToArchiveWorker) => {
 });
 
 let lastReport = 0;
-// Progress doubles as flow control: the main thread counts what was consumed.
+// Progress doubles as flow control: the main thread counts what was consumed. Every 256 KiB was
+// 2,800 messages for a 700 MB volume, 0.14 s of this thread and more of the main thread's.
 const onProgress = ({ tarBytes, files }: { tarBytes: number; files: number }) => {
-  if (tarBytes - lastReport < 256 * 1024) return;
+  if (tarBytes - lastReport < REPORT_EVERY) return;
   lastReport = tarBytes;
   send({ type: 'progress', tarBytes, files });
 };

@@ -17,6 +17,7 @@ import type { WorkloadService } from './workload-service';
 import { createHelper, ensureHelperImage, removeHelper } from '../docker/helper';
 import { lockVolumes } from '../docker/volume-lock';
 import { volumeUsage } from '../docker/volume-usage';
+import { ProgressTotal } from './progress-total';
 import type { DiscoveredWorkload } from '../docker/workloads';
 import { engineCall, engineEndpoint, engineVersion } from '../docker/engine';
 import { readEngineIdentity } from '../docker/engine-identity';
@@ -236,9 +237,12 @@ export class CaptureService {
   private async captureVolumes(ctx: JobContext, plan: CapturePlan): Promise<CapturedVolume[]> {
     const { docker, files, settings } = this.deps;
     // The progress estimate comes from the volumes as they are now, asked while the helper is made.
-    const liveBytes = volumeUsage(
-      docker,
-      plan.volumes.map((v) => v.volumeName),
+    const total = new ProgressTotal(
+      volumeUsage(
+        docker,
+        plan.volumes.map((v) => v.volumeName),
+      ),
+      () => this.estimateTarBytes(plan),
     );
     const helper = await createHelper(docker, {
       image: settings.get('helperImage'),
@@ -246,7 +250,10 @@ export class CaptureService {
       readOnly: true,
       jobId: ctx.jobId,
     });
-    const liveTotal = await liveBytes;
+    // Live, the stream starts at once and only its progress waits for the figure. Paused or
+    // stopped, it is asked for before the window: the Engine's walk of every volume would
+    // otherwise slow the stream while the workload is down.
+    if (plan.mode !== 'live') await total.known;
     const results: CapturedVolume[] = [];
     const format = this.deps.storeFormat ?? STORE_FORMAT;
     const window: QuiesceWindow = {
@@ -264,7 +271,6 @@ export class CaptureService {
       });
       await withQuiesced(window, async () => {
         let doneBefore = 0;
-        const bytesTotal = liveTotal ?? this.estimateTarBytes(plan);
         for (const [position, volume] of plan.volumes.entries()) {
           ctx.checkCancelled();
           const file = `${position}-${volume.volumeName}${format === 2 ? '.layout' : '.tar.zst'}`;
@@ -279,16 +285,20 @@ export class CaptureService {
                 dataDir: this.deps.dataDir,
                 previous,
                 signal: ctx.signal,
-                onProgress: (tarBytes, filesDone) =>
-                  ctx.progress({
-                    phase: 'capturing',
-                    volume: volume.volumeName,
-                    bytesDone: doneBefore + tarBytes,
-                    bytesTotal,
-                    filesDone,
-                    // An estimate from the last snapshot: never claim to be done before the end.
-                    ratio: bytesTotal ? Math.min(0.99, (doneBefore + tarBytes) / bytesTotal) : null,
-                  }),
+                onProgress: (tarBytes, filesDone) => {
+                  const bytesDone = doneBefore + tarBytes;
+                  total.report((bytesTotal) =>
+                    ctx.progress({
+                      phase: 'capturing',
+                      volume: volume.volumeName,
+                      bytesDone,
+                      bytesTotal,
+                      filesDone,
+                      // An estimate from the last snapshot: never claim to be done before the end.
+                      ratio: bytesTotal ? Math.min(0.99, bytesDone / bytesTotal) : null,
+                    }),
+                  );
+                },
               });
             const previous = format === 2 ? this.previousLayout(plan, volume.volumeName) : undefined;
             // A file changed under an unchanged header cannot be reused: the volume is read again, whole.
@@ -319,8 +329,12 @@ export class CaptureService {
             throw error;
           }
         }
+        // A live capture shorter than the Engine's answer (bounded by its deadline): its last
+        // progress still comes with the figure, before any later phase.
+        await total.known;
       });
     } finally {
+      total.close();
       await removeHelper(helper).catch(() => undefined);
     }
     return results;

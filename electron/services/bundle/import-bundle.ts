@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Parser, type ReadEntry } from 'tar';
-import { BUNDLE_JSON, LIMITS, parseBundleDoc, refused } from './bundle-format';
+import { BUNDLE_JSON, LIMITS, refused } from './bundle-format';
 import { parserSink } from '../stored-volumes/tar-walk';
 import { VolumeSetImport, type ImportDeps, type ImportOptions } from './volume-set-import';
 import { VolsnapError } from '../../../shared/errors';
@@ -84,6 +84,8 @@ export async function importBundle(
   if (open !== null && !open.entry.emittedEnd) {
     const truncated = refused('it ends in the middle of an entry (truncated)');
     failure ??= truncated;
+    // A body nobody reads any more (its import already failed) has no error listener of its own.
+    open.body.on('error', () => undefined);
     open.body.destroy(truncated);
   }
   await chain;
@@ -129,12 +131,10 @@ async function openFromJson(
       `its first entry is ${JSON.stringify(entry.path)}, not ${BUNDLE_JSON}, so it is not a Volsnap bundle (to import another tool's volume archive, name the volume with --volume)`,
     );
   if (entry.size > LIMITS.jsonBytes) throw refused(`its ${BUNDLE_JSON} is larger than ${LIMITS.jsonBytes} bytes`);
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  const doc = parseBundleDoc(Buffer.concat(chunks));
-  const set = await VolumeSetImport.open(deps, doc, options);
+  const set = await VolumeSetImport.openFromDocument(deps, body, options);
   return {
     set,
-    expectedBytes: () => doc.volumes.reduce((sum, v) => sum + 1536 + Math.ceil(v.stream.sizeBytes / 512) * 512, 0),
+    expectedBytes: () =>
+      set.document().volumes.reduce((sum, v) => sum + 1536 + Math.ceil(v.stream.sizeBytes / 512) * 512, 0),
   };
 }

@@ -1,11 +1,11 @@
 import type { EngineClient } from '../../docker/engine';
-import { createWriteStream } from 'node:fs';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { HashTap } from '../hash-tap';
 import { pipeline } from 'node:stream/promises';
-import { LIMITS, maxTarBytes, refused, type BundleDoc, type BundleVolume } from './bundle-format';
+import { LIMITS, maxTarBytes, parseBundleDoc, refused, type BundleDoc, type BundleVolume } from './bundle-format';
 import { openIncoming, type IncomingArea } from './incoming';
-import { bounded, checkVolumeStream, copyTo } from './stream-check';
+import { CheckThreads } from './check-thread';
+import { bounded } from './stream-check';
 import { JobRunner } from '../jobs';
 import { crashPoint } from '../restore/crash';
 import type { WorkloadService } from '../workload-service';
@@ -20,9 +20,6 @@ import { insertImported } from '../../store/imported-snapshots';
 import { validateName } from '../../../shared/snapshot-name';
 import { VolsnapError } from '../../../shared/errors';
 import type { ImportProvenance, Provenance, Snapshot } from '../../../shared/types';
-
-/** Compressed bytes buffered ahead of the entry check while the stream is written. */
-const CHECK_BUFFER = 4 * 1024 * 1024;
 
 export interface ImportDeps {
   dataDir: string;
@@ -72,14 +69,55 @@ export class VolumeSetImport {
     private readonly options: ImportOptions,
     private readonly target: Target,
     private readonly area: IncomingArea,
+    private readonly threads: CheckThreads,
   ) {}
 
-  static async open(deps: ImportDeps, doc: BundleDoc, options: ImportOptions): Promise<VolumeSetImport> {
-    const target = await chooseTarget(deps, options, doc.snapshot);
-    const needed = doc.volumes.reduce((sum, v) => sum + v.stream.sizeBytes, 0) + LIMITS.freeSpaceMargin;
-    assertRoom(deps.dataDir, needed);
-    const area = await openIncoming(deps.dataDir, JobRunner.newId());
-    return new VolumeSetImport(deps, doc, options, target, area);
+  /**
+   * `threads` may come started (`prepare`d before the document was read), so the first stream's
+   * check worker boots while the document is parsed; else it boots while the target is chosen.
+   */
+  /**
+   * Reads the volsnap.json document from `body` (a bundle's first entry, an image's snapshot.json;
+   * its size already bounded) and opens the import it describes. The first stream's check worker
+   * boots while the document is read and parsed.
+   */
+  static async openFromDocument(
+    deps: ImportDeps,
+    body: AsyncIterable<Buffer>,
+    options: ImportOptions,
+  ): Promise<VolumeSetImport> {
+    const threads = new CheckThreads();
+    threads.prepare();
+    let doc: BundleDoc;
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk);
+      doc = parseBundleDoc(Buffer.concat(chunks));
+    } catch (error) {
+      threads.close();
+      throw error;
+    }
+    return VolumeSetImport.open(deps, doc, options, threads);
+  }
+
+  static async open(
+    deps: ImportDeps,
+    doc: BundleDoc,
+    options: ImportOptions,
+    threads = new CheckThreads(),
+  ): Promise<VolumeSetImport> {
+    if (doc.volumes.length > 0) threads.prepare();
+    else threads.close();
+    try {
+      const target = await chooseTarget(deps, options, doc.snapshot);
+      const needed = doc.volumes.reduce((sum, v) => sum + v.stream.sizeBytes, 0) + LIMITS.freeSpaceMargin;
+      assertRoom(deps.dataDir, needed);
+      const area = await openIncoming(deps.dataDir, JobRunner.newId());
+      return new VolumeSetImport(deps, doc, options, target, area, threads);
+    } catch (error) {
+      threads.close();
+      throw error;
+    }
   }
 
   /** The checked volsnap.json this import follows. */
@@ -106,35 +144,29 @@ export class VolumeSetImport {
     const file = `${position}-${volume.volumeName}.tar.zst`;
     const measure = new HashTap();
     const declared = volume.stream.sizeBytes;
-    const checkInput = new PassThrough({ highWaterMark: CHECK_BUFFER });
-    // The check's own pipeline reports its errors; this keeps a late one from being unhandled.
-    checkInput.on('error', () => undefined);
-    const checked = checkVolumeStream({
-      source: checkInput,
-      volumeName: volume.volumeName,
-      manifest: volume.manifest,
-      specialFiles: this.specialFiles(),
-      maxTarBytes: maxTarBytes(volume.manifest, volume.volumeName),
-    }).then(
-      () => null,
-      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    const check = this.threads.check(
+      {
+        volumeName: volume.volumeName,
+        manifest: volume.manifest,
+        specialFiles: this.specialFiles(),
+        maxTarBytes: maxTarBytes(volume.manifest, volume.volumeName),
+      },
+      this.received.size + 1 < this.doc.volumes.length,
     );
-    // A failed check reads no further: its input must not hold up the writing of the stream.
-    void checked.then(() => checkInput.destroy());
     try {
       await pipeline(
         source,
         bounded(declared, () => refused(`the stream ${entry} is longer than its volsnap.json declares`)),
         measure,
-        copyTo(checkInput),
-        createWriteStream(this.area.pathOf(file), { mode: 0o600 }),
+        check.input,
+        this.area.writer(file),
       );
     } catch (error) {
-      checkInput.destroy(new Error('the stream was not read to its end'));
-      await checked;
+      check.stop();
+      await check.verdict;
       throw error;
     }
-    const failure = await checked;
+    const failure = await check.verdict;
     if (measure.bytes !== declared)
       throw refused(`the stream ${entry} is truncated (${measure.bytes} of ${declared} bytes)`);
     if (measure.sha256() !== volume.stream.sha256)
@@ -165,6 +197,7 @@ export class VolumeSetImport {
       ...(doc.snapshot.provenance ?? { engineVersion: '', engineHost: '', containers: [], mounts: [] }),
       imported: this.recordedAs(imported),
     };
+    this.threads.close();
     await this.area.commit(deps.files);
     // A crash here leaves archives/<id> without a row: the sweep removes it with the dead import's area.
     crashPoint('import-moved');
@@ -203,6 +236,7 @@ export class VolumeSetImport {
 
   /** Removes everything this import wrote. */
   async abort(): Promise<void> {
+    this.threads.close();
     await this.area.remove();
   }
 

@@ -6,7 +6,7 @@ import { ChunkIndex } from '../../store/chunks/chunk-index';
 import { openDb, type Db } from '../../store/db';
 import { ManifestFiles } from '../../store/manifest-files';
 import { ManifestTap } from '../manifest-tap';
-import type { ArchivedVolume } from '../archive-pipeline';
+import { splitHashes, type ArchivedVolume } from '../archive-pipeline';
 import { ContentChunker, STORE_CHUNK_SIZES } from './chunker';
 import { decodeLayout, LayoutEncoder } from './layout-file';
 import { ReusableFiles } from './reusable-files';
@@ -35,7 +35,7 @@ export async function writeChunked(options: {
   const db = openDb(options.dataDir);
   const writer = new PackWriter({ index: new ChunkIndex(db), packs: new PackFiles(options.dataDir) });
   try {
-    const reuse = options.previous && (await loadReusable(options.previous, options.rootName, db));
+    const reuse = options.previous && (await loadReusable(options.previous, db));
     const tap = new ManifestTap(options.rootName, options.onProgress);
     // Each part is encoded as it comes: the layout of 20,000 small files is ~20 MB, held until now.
     const encoder = new LayoutEncoder();
@@ -67,7 +67,7 @@ export async function writeChunked(options: {
       // The layout file's own bytes; the chunks are counted by the usage queries, shared or not.
       storedBytes: stored.length,
       sha256: createHash('sha256').update(stored).digest('hex'),
-      chunks,
+      chunks: inHashOrder(chunks),
     };
   } catch (error) {
     await writer.abort();
@@ -85,12 +85,24 @@ export interface PreviousLayout {
 }
 
 /** The previous snapshot's files to reuse; none if its layout cannot be read (deleted meanwhile, damaged). */
-async function loadReusable(previous: PreviousLayout, rootName: string, db: Db): Promise<ReusableFiles | undefined> {
+async function loadReusable(previous: PreviousLayout, db: Db): Promise<ReusableFiles | undefined> {
   try {
     const layout = decodeLayout(await readFile(previous.layoutPath));
     const hashes = new ManifestFiles(db).fileHashes(previous.snapshotId, previous.position);
-    return new ReusableFiles(layout, rootName, hashes);
+    return new ReusableFiles(layout, hashes);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The chunk hashes sorted: the catalog inserts them as the snapshot's chunk references, and in
+ * hash order its hash index takes them page by page instead of all over (38,000 references: 0.6 s
+ * instead of 2–3 s on a store with a few snapshots).
+ */
+function inHashOrder(packed: Buffer): Buffer {
+  return Buffer.concat(
+    splitHashes(packed).sort((a, b) => Buffer.compare(a, b)),
+    packed.length,
+  );
 }

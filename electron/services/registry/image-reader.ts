@@ -2,7 +2,7 @@ import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Parser, type ReadEntry } from 'tar';
 import { IMAGE_DIR, IMAGE_JSON, streamEntryOf } from './image-layer';
-import { LIMITS, parseBundleDoc, refused } from '../bundle/bundle-format';
+import { LIMITS, refused } from '../bundle/bundle-format';
 import { parserSink } from '../stored-volumes/tar-walk';
 import { VolumeSetImport, type ImportDeps, type ImportOptions } from '../bundle/volume-set-import';
 
@@ -92,7 +92,5 @@ async function openFromJson(
   if (entry.path !== IMAGE_JSON)
     throw refused(`the first file in the image is ${JSON.stringify(entry.path)}, not ${IMAGE_JSON}`);
   if (entry.size > LIMITS.jsonBytes) throw refused(`its ${IMAGE_JSON} is larger than ${LIMITS.jsonBytes} bytes`);
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return VolumeSetImport.open(deps, parseBundleDoc(Buffer.concat(chunks)), options);
+  return VolumeSetImport.openFromDocument(deps, body, options);
 }

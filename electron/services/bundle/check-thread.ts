@@ -1,0 +1,166 @@
+import { Transform } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import {
+  Bomb,
+  type CheckFailure,
+  type CheckJob,
+  type FromCheckWorker,
+  type ToCheckWorker,
+} from './check-worker-protocol';
+import { refusalOf } from './stream-check';
+import { RefusedEntry } from '../restore/entry-check';
+import { bundledWorkerPath } from '../worker-path';
+import { VolsnapError } from '../../../shared/errors';
+
+/**
+ * Compressed bytes sent to the worker and not yet taken in by its check: hold back above HIGH. Room
+ * for a fraction of a second of stream, so this thread reads on while the worker checks the manifest
+ * before the first entry, or works through a run of small files.
+ */
+const HIGH_WATER = 32 * 1024 * 1024;
+const LOW_WATER = 8 * 1024 * 1024;
+/** The stream's pieces are gathered into buffers of this size, transferred (not cloned) to the worker. */
+const BATCH = 4 * 1024 * 1024;
+
+/** A volume stream's entry check running in a worker thread, fed from the bytes passing `input`. */
+export interface CheckThread {
+  /** Passes every chunk on unchanged and sends a copy to the check; once the check has failed, only passes on. */
+  input: Transform;
+  /** Null when every entry checked out; else the refusal, worded as the user reads it. */
+  verdict: Promise<Error | null>;
+  /** Ends the check (the stream was not read to its end). */
+  stop(): void;
+}
+
+/**
+ * Runs the import's entry checks (`checkStreamEntries`: decompress, parse, check and hash every
+ * entry) in worker threads, so they overlap with the reading, hashing and writing of the same
+ * stream on this thread instead of taking turns with them. A worker is started ahead (`prepare`),
+ * so it boots while the import does other work; `close` ends one that was not used.
+ */
+export class CheckThreads {
+  private spare: Worker | null = null;
+
+  private spareExited = false;
+
+  prepare(): void {
+    if (this.spare) return;
+    const worker = new Worker(bundledWorkerPath('import-check-worker.cjs'));
+    this.spare = worker;
+    this.spareExited = false;
+    // An idle worker must not keep the process alive. One that died before its stream came is
+    // replaced by `check`, whose own worker's failure is then reported as the check's.
+    worker.unref();
+    worker.on('error', () => undefined);
+    worker.once('exit', () => {
+      if (this.spare === worker) this.spareExited = true;
+    });
+  }
+
+  /** Checks one volume stream; `more` starts the next volume's worker at once. */
+  check(job: CheckJob, more: boolean): CheckThread {
+    if (this.spareExited) this.spare = null;
+    this.prepare();
+    const worker = this.spare!;
+    this.spare = null;
+    if (more) this.prepare();
+    worker.ref();
+    worker.postMessage({ type: 'job', job } satisfies ToCheckWorker);
+    return feed(worker, job.volumeName);
+  }
+
+  close(): void {
+    void this.spare?.terminate();
+    this.spare = null;
+  }
+}
+
+function feed(worker: Worker, volumeName: string): CheckThread {
+  let inFlight = 0;
+  let held: (() => void) | null = null;
+  let settled = false;
+  // Buffers the worker handed back, filled again: no fresh memory per chunk.
+  const spare: ArrayBuffer[] = [];
+  const fresh = () => {
+    const data = spare.pop();
+    return data ? Buffer.from(data) : Buffer.allocUnsafeSlow(BATCH);
+  };
+  let batch = fresh();
+  let used = 0;
+  const release = () => {
+    const go = held;
+    held = null;
+    go?.();
+  };
+  const flush = () => {
+    if (used === 0 || settled) return;
+    worker.postMessage({ type: 'chunk', data: batch.buffer, length: used } satisfies ToCheckWorker, [batch.buffer]);
+    inFlight += used;
+    batch = fresh();
+    used = 0;
+  };
+
+  let stopCheck: () => void = () => undefined;
+  const verdict = new Promise<Error | null>((resolve) => {
+    const finish = (error: Error | null) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      // A failed check reads no further: its input must not hold up the writing of the stream.
+      release();
+      resolve(error);
+    };
+    worker.on('message', (message: FromCheckWorker) => {
+      switch (message.type) {
+        case 'read':
+          inFlight -= message.bytes;
+          if (message.data.byteLength === BATCH) spare.push(message.data);
+          if (inFlight < LOW_WATER) release();
+          break;
+        case 'done':
+          finish(null);
+          break;
+        case 'failed':
+          finish(refusalOf(volumeName, failureOf(message.failure, message.message)));
+          break;
+      }
+    });
+    worker.on('error', (error) => finish(error));
+    worker.on('exit', (code) => finish(new Error(`the import's check worker stopped unexpectedly (exit ${code})`)));
+    stopCheck = () => finish(new Error('the stream was not read to its end'));
+  });
+
+  const input = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (settled) return callback(null, chunk);
+      for (let offset = 0; offset < chunk.length;) {
+        const n = chunk.copy(batch, used, offset);
+        used += n;
+        offset += n;
+        if (used === BATCH) flush();
+      }
+      if (inFlight <= HIGH_WATER) return callback(null, chunk);
+      // Hand over the partial batch too, so the worker can take in all that is in flight.
+      flush();
+      held = () => callback(null, chunk);
+    },
+    flush(callback) {
+      flush();
+      if (!settled) worker.postMessage({ type: 'end' } satisfies ToCheckWorker);
+      callback();
+    },
+  });
+  return { input, verdict, stop: () => stopCheck() };
+}
+
+/** The worker's failure as the error `refusalOf` words. */
+function failureOf(failure: CheckFailure, message: string): Error {
+  switch (failure) {
+    case 'entry':
+      return new RefusedEntry(message);
+    case 'bomb':
+      return new Bomb();
+    case 'unreadable':
+      return /^Refused to import/.test(message) ? new VolsnapError('Integrity', message) : new Error(message);
+  }
+}
