@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { Duplex, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { DecompressStream } from 'zstd-napi';
+import { ZstdDecompress } from '../zstd-decompress';
 import { VolsnapError } from '../../../shared/errors';
 import type { ImportProvenance } from '../../../shared/types';
 
@@ -36,7 +36,7 @@ export async function plainTar(source: Readable): Promise<{ format: ForeignForma
     case 'tar.gz':
       return { format, stages: [whole, createGunzip()] };
     case 'tar.zst':
-      return { format, stages: [whole, new DecompressStream()] };
+      return { format, stages: [whole, new ZstdDecompress()] };
     case 'tar.bz2':
       return { format, stages: [whole, bunzip2()] };
     default:

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { addAbortSignal, pipeline, type Readable } from 'node:stream';
-import { DecompressStream } from 'zstd-napi';
 import type { CompressedTar, FormatReader } from './stored-volume-reader';
+import { ZstdDecompress } from '../zstd-decompress';
 import { copyTarFile, readTarFile } from './tar-files';
 import type { ArchiveFiles } from '../../store/archive-files';
 import type { StoredVolume } from '../../store/catalog';
@@ -17,7 +17,7 @@ export function formatOneReader(files: ArchiveFiles): FormatReader {
       // passes a read error (a missing archive) on to the stream returned.
       const tar = pipeline(
         createReadStream(files.pathOf(snapshotId, volume.archiveFile), { highWaterMark: READ_CHUNK }),
-        new DecompressStream(),
+        new ZstdDecompress(),
         () => undefined,
       );
       return signal ? addAbortSignal(signal, tar) : tar;
