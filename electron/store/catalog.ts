@@ -1,9 +1,9 @@
 import type { Db } from './db';
 import { insertSnapshotChunks } from './chunks/snapshot-chunk-refs';
+import { MANIFEST_COLUMNS, toManifestEntry, type ManifestRow } from './manifest-files';
 import { VolsnapError } from '../../shared/errors';
 import type {
   CaptureMode,
-  EntryType,
   ManifestEntry,
   Provenance,
   Snapshot,
@@ -46,19 +46,6 @@ interface VolumeRow {
   format: number;
 }
 
-interface ManifestRow {
-  path: string;
-  type: string;
-  size: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  mtime: number;
-  sha256: string | null;
-  link_target: string | null;
-}
-
-/** A volume as stored: the DTO plus where its archive lives (relative to the archive root). */
 /** How a volume's archive_file is kept: 1, a zstd tar; 2, a tar layout whose file contents are chunks. */
 export type StoreFormat = 1 | 2;
 
@@ -243,22 +230,9 @@ export class Catalog {
 
   manifest(id: string, position: number): ManifestEntry[] {
     const rows = this.db
-      .prepare(
-        `SELECT path, type, size, mode, uid, gid, mtime, sha256, link_target FROM manifest_entries
-         WHERE snapshot_id = ? AND position = ? ORDER BY path`,
-      )
+      .prepare(`SELECT ${MANIFEST_COLUMNS} FROM manifest_entries WHERE snapshot_id = ? AND position = ? ORDER BY path`)
       .all(id, position) as ManifestRow[];
-    return rows.map((r) => ({
-      path: r.path,
-      type: r.type as EntryType,
-      size: r.size,
-      mode: r.mode,
-      uid: r.uid,
-      gid: r.gid,
-      mtime: r.mtime,
-      sha256: r.sha256,
-      linkTarget: r.link_target,
-    }));
+    return rows.map(toManifestEntry);
   }
 
   update(id: string, fields: { name?: string; note?: string; pinned?: boolean }): void {
