@@ -51,14 +51,15 @@ export function bundleBytes(doc: BundleDoc, streams: BundleStream[]): number {
 }
 
 /**
- * Copies one stream through `write`, hashing it on the way: it must match the size and sha256 the
- * document promised (a damaged stored archive fails the copy before its end goes out).
+ * Copies one stream through `write`, hashing it on the way, and returns its sha256. It must have
+ * the size promised, and the sha256 when one was (a damaged stored archive fails the copy before
+ * its end goes out); a stream with none checks its own chunks as it is read (format 2's push).
  */
 export async function copyVerified(
-  stream: BundleStream,
+  stream: Omit<BundleStream, 'sha256'> & { sha256: string | null },
   write: (data: Buffer) => Promise<void>,
   outcome: 'exported' | 'pushed',
-): Promise<void> {
+): Promise<string> {
   const hash = createHash('sha256');
   let bytes = 0;
   const source = stream.open();
@@ -73,11 +74,13 @@ export async function copyVerified(
   } finally {
     source.destroy();
   }
-  if (bytes !== stream.sizeBytes || hash.digest('hex') !== stream.sha256)
+  const sha256 = hash.digest('hex');
+  if (bytes !== stream.sizeBytes || (stream.sha256 !== null && sha256 !== stream.sha256))
     throw new VolsnapError(
       'Integrity',
       `The stored archive ${stream.entry} no longer matches its checksum; nothing was ${outcome}. Run \`volsnap verify\` on the snapshot.`,
     );
+  return sha256;
 }
 
 /** A ustar header, with a PAX record first when the name does not fit (never for our own names today). */

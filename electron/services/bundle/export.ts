@@ -6,7 +6,7 @@ import { BUNDLE_FORMAT, BUNDLE_VERSION, streamEntryName, type BundleDoc } from '
 import { bundleBytes, writeBundle, type BundleStream, type WrittenBundle } from './bundle-writer';
 import { JobRunner, type JobContext } from '../jobs';
 import { fsyncDir } from '../../store/archive-files';
-import type { Catalog } from '../../store/catalog';
+import type { Catalog, StoredVolume } from '../../store/catalog';
 import type { Leases } from '../../store/leases';
 import type { CompressedTar, StoredVolumeReader } from '../stored-volumes/stored-volume-reader';
 import { VolsnapError } from '../../../shared/errors';
@@ -29,7 +29,7 @@ export interface ExportWatch {
 /** `done` of `total` bytes of volume `volumeName`'s tar checked. */
 export type VolumeCheckProgress = (volumeName: string, done: number, total: number) => void;
 
-/** An export's or push's job progress while each volume is checked; a cancel stops the check. */
+/** An export's job progress while each volume is checked; a cancel stops the check. */
 export function checkingProgress(ctx: JobContext): VolumeCheckProgress {
   return (volume, done, total) => {
     ctx.checkCancelled();
@@ -74,7 +74,17 @@ export async function bundleParts(
     tars.push(await deps.storedVolumes.compressed(snapshot.id, v, onChecked));
   }
   const streams = stored.map((v, i) => ({ entry: streamEntryName(v.position, v.volumeName), ...tars[i]! }));
-  const doc: BundleDoc = {
+  return { doc: bundleDoc(deps.catalog, snapshot, stored, streams), streams };
+}
+
+/** The volsnap.json document of `snapshot`, whose volumes (`stored`) travel as `streams`, in order. */
+export function bundleDoc(
+  catalog: Catalog,
+  snapshot: Snapshot,
+  stored: StoredVolume[],
+  streams: { entry: string; sha256: string; sizeBytes: number }[],
+): BundleDoc {
+  return {
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,
     exportedAt: new Date().toISOString(),
@@ -103,10 +113,9 @@ export async function bundleParts(
       sizeBytes: v.sizeBytes,
       fileCount: v.fileCount,
       stream: { entry: streams[i]!.entry, sha256: streams[i]!.sha256, sizeBytes: streams[i]!.sizeBytes },
-      manifest: deps.catalog.manifest(snapshot.id, v.position),
+      manifest: catalog.manifest(snapshot.id, v.position),
     })),
   };
-  return { doc, streams };
 }
 
 /** Writes a snapshot's bundle to `sink` while holding its read lease (no delete or prune removes it meanwhile). */

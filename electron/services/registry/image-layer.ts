@@ -25,20 +25,33 @@ export function streamEntryOf(layerPath: string): string | null {
 
 const TRAILER = Buffer.alloc(1024);
 
-/** The layer tar's size in bytes, for progress totals. */
-export function layerBytes(doc: BundleDoc, streams: BundleStream[]): number {
+/** One volume stream of the layer: its size is known up front, its sha256 maybe not (`SizedTar`). */
+export type LayerStream = Omit<BundleStream, 'sha256'> & { sha256: string | null };
+
+/** The sha256 a stream has until the layer's copy of it measures it: as long as a real one. */
+export const UNMEASURED = '0'.repeat(64);
+
+/**
+ * The layer tar's size in bytes, for progress totals. `doc` may still hold UNMEASURED sha256s:
+ * the document's length does not change when they are filled in.
+ */
+export function layerBytes(doc: BundleDoc, streams: LayerStream[]): number {
   const json = Buffer.byteLength(JSON.stringify(doc));
   const file = (size: number) => 1024 + size + padding(size).length; // header (+ room for a PAX record) and padding
   return 2 * 512 + file(json) + streams.reduce((sum, s) => sum + file(s.sizeBytes), 0) + TRAILER.length;
 }
 
 /**
- * Writes the layer tar to `sink` with backpressure, checking each stored archive against its
- * sha256 while copying it (a damaged archive fails the push instead of reaching a registry).
+ * Writes the layer tar to `sink` with backpressure: the volume streams first, each hashed (and
+ * checked) while it is copied, then snapshot.json with the sha256s measured on the way, so the
+ * volumes are read once. A damaged archive or chunk fails the push instead of reaching a registry.
+ * The order inside a layer does not matter to a pull: the Engine's archive endpoint lists a
+ * folder in name order, so snapshot.json still comes before volumes/.
  */
 export async function writeImageLayer(options: {
+  /** The document, its stream sha256s filled in here, in the order of `streams`. */
   doc: BundleDoc;
-  streams: BundleStream[];
+  streams: LayerStream[];
   sink: Writable;
   onBytes: (bytes: number) => void;
 }): Promise<void> {
@@ -52,15 +65,15 @@ export async function writeImageLayer(options: {
   };
   await write(dirHeader(`${IMAGE_DIR}/`, mtime));
   await write(dirHeader(`${IMAGE_DIR}/volumes/`, mtime));
+  for (const [i, stream] of streams.entries()) {
+    await write(entryHeader(layerPathOf(stream.entry), stream.sizeBytes, mtime));
+    doc.volumes[i]!.stream.sha256 = await copyVerified(stream, write, 'pushed');
+    await write(padding(stream.sizeBytes));
+  }
   const json = Buffer.from(JSON.stringify(doc));
   await write(entryHeader(IMAGE_JSON, json.length, mtime));
   await write(json);
   await write(padding(json.length));
-  for (const stream of streams) {
-    await write(entryHeader(layerPathOf(stream.entry), stream.sizeBytes, mtime));
-    await copyVerified(stream, write, 'pushed');
-    await write(padding(stream.sizeBytes));
-  }
   await write(TRAILER);
   options.sink.end();
 }

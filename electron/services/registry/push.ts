@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
-import { IMAGE_DIR, layerBytes, writeImageLayer } from './image-layer';
-import { bundleParts, checkingProgress, type BundleParts } from '../bundle/export';
+import { IMAGE_DIR, layerBytes, UNMEASURED, writeImageLayer, type LayerStream } from './image-layer';
+import { streamEntryName, type BundleDoc } from '../bundle/bundle-format';
+import { bundleDoc } from '../bundle/export';
 import { JobRunner, type JobContext, type JobHandle } from '../jobs';
 import type { EngineClient } from '../../docker/engine';
 import { fullReference, parseImageReference, type ImageReference } from '../../docker/image-reference';
@@ -94,16 +95,30 @@ interface PushJob {
   keepImage: boolean;
 }
 
-/** Reads and checks the snapshot's volumes as compressed tars, then builds and pushes. */
+/** The snapshot image's parts: the volumes as streams of known size, and the document to fill in. */
+interface LayerParts {
+  doc: BundleDoc;
+  streams: LayerStream[];
+}
+
+/** Builds the image from the snapshot's volumes, read once (checked as they go), then pushes it. */
 async function push(ctx: JobContext, deps: RegistryDeps, job: PushJob): Promise<PushResult> {
-  return pushParts(ctx, deps, job, await bundleParts(deps, job.snapshot, checkingProgress(ctx)));
+  const stored = deps.catalog.storedVolumes(job.snapshot.id);
+  const streams: LayerStream[] = [];
+  for (const v of stored)
+    streams.push({
+      entry: streamEntryName(v.position, v.volumeName),
+      ...(await deps.storedVolumes.sized(job.snapshot.id, v)),
+    });
+  const measured = streams.map((s) => ({ ...s, sha256: UNMEASURED }));
+  return pushParts(ctx, deps, job, { doc: bundleDoc(deps.catalog, job.snapshot, stored, measured), streams });
 }
 
 async function pushParts(
   ctx: JobContext,
   deps: RegistryDeps,
   options: PushJob,
-  parts: BundleParts,
+  parts: LayerParts,
 ): Promise<PushResult> {
   const { snapshot, ref, auth } = options;
   const tag = fullReference(ref);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { create as createTar } from 'tar';
@@ -117,6 +117,31 @@ describeEngine('snapshots travel through a registry', { timeout: 600_000 }, () =
     expect(error.message).toContain(`The registry ${registry.host} asks for credentials`);
     expect(error.message).toContain(`docker login ${registry.host}`);
     expect(await inspectImage(docker, ref), 'the local image is removed on failure too').toBeNull();
+    expect(await registryHasTag(ref)).toBe(false);
+  });
+
+  it('a damaged chunk fails the push as it is read: nothing reaches the registry, no image is left', async () => {
+    // A copy of the source store whose chunk of sub/deep/blob (300 KB of random bytes) has one bit flipped.
+    const damaged = newStore();
+    cpSync(source.path, damaged, { recursive: true });
+    const db = openDb(damaged);
+    const chunk = db
+      .prepare(
+        'SELECT lower(hex(hash)) AS hash, pack_id AS packId, offset, stored_length AS length FROM chunks ORDER BY stored_length DESC LIMIT 1',
+      )
+      .get() as { hash: string; packId: string; offset: number; length: number };
+    db.close();
+    const packPath = path.join(damaged, 'chunks', 'packs', `${chunk.packId}.pack`);
+    const pack = readFileSync(packPath);
+    pack[chunk.offset + (chunk.length >> 1)]! ^= 0x01;
+    writeFileSync(packPath, pack);
+
+    const ref = refOf('damaged');
+    const r = runCliSync(damaged, ['--json', 'push', 'before-push', ref], login());
+    expect(r.code).toBe(1);
+    const { error } = JSON.parse(r.stderr) as { error: { kind: string; message: string } };
+    expect(error.message).toContain(`Chunk ${chunk.hash} in pack ${chunk.packId} is damaged`);
+    expect(await inspectImage(docker, ref), 'no local image is left').toBeNull();
     expect(await registryHasTag(ref)).toBe(false);
   });
 

@@ -32,6 +32,8 @@ export function formatOneReader(files: ArchiveFiles): FormatReader {
       });
     },
 
+    sized: (snapshotId, volume) => reader.compressed(snapshotId, volume),
+
     async checkStored(snapshotId: string, volume: StoredVolume): Promise<string | null> {
       let sha: string;
       try {

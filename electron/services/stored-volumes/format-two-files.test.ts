@@ -163,7 +163,7 @@ describe('StoredVolumeReader, format 2: one file without the whole tar; the comp
     });
   }
 
-  it('gives export and push a zstd stream of the exact tar, made of the stored frames, with the size and sha256 it promised', async () => {
+  it('gives export a zstd stream of the exact tar, made of the stored frames, with the size and sha256 it promised', async () => {
     const compressed = await reader.compressed(SNAPSHOT, volume);
     const sent = await buffer(compressed.open());
     expect(sent.length).toBe(compressed.sizeBytes);
@@ -176,6 +176,33 @@ describe('StoredVolumeReader, format 2: one file without the whole tar; the comp
     for (const frame of frames) expect(sent.indexOf(frame)).toBeGreaterThanOrEqual(0);
     // Made again, the same bytes: what is sent is what was measured.
     expect((await buffer(compressed.open())).equals(sent)).toBe(true);
+  });
+
+  it('gives push the same stream in one pass: its size from the index before any chunk is read', async () => {
+    const measured = await reader.compressed(SNAPSHOT, volume);
+    const sized = await reader.sized(SNAPSHOT, volume);
+    expect(sized.sha256).toBeNull();
+    expect(sized.sizeBytes).toBe(measured.sizeBytes);
+    expect((await buffer(sized.open())).equals(await buffer(measured.open()))).toBe(true);
+  });
+
+  it('fails the one-pass stream at a damaged chunk, naming it, before the chunk goes out', async () => {
+    const bigPart = layout.parts.find((p) => p.file?.size === big.length)!;
+    const hex = bigPart.file!.chunks[1]!;
+    const at = index.lookup(Buffer.from(hex, 'hex'))!;
+    const frame = bigFrames()[1]!;
+    const pack = readFileSync(packs.pathOf(at.packId));
+    pack[at.offset + (at.storedLength >> 1)]! ^= 0x01;
+    writeFileSync(packs.pathOf(at.packId), pack);
+    const sized = await reader.sized(SNAPSHOT, volume);
+    const sent: Buffer[] = [];
+    const copying = (async () => {
+      for await (const piece of sized.open()) sent.push(piece as Buffer);
+    })();
+    await expect(copying).rejects.toThrow(new RegExp(`Chunk ${hex} in pack ${at.packId} is damaged`));
+    const damagedFrame = readFileSync(packs.pathOf(at.packId)).subarray(at.offset, at.offset + at.storedLength);
+    expect(damagedFrame.equals(frame)).toBe(false);
+    expect(Buffer.concat(sent).indexOf(damagedFrame)).toBe(-1);
   });
 
   it('checks every chunk before it promises a size and sha256: a damaged one fails, naming it', async () => {

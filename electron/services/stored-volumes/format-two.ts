@@ -2,11 +2,18 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
-import type { CheckedTar, CheckProgress, CompressedTar, FormatReader } from './stored-volume-reader';
+import type { CheckedTar, CheckProgress, CompressedTar, FormatReader, SizedTar } from './stored-volume-reader';
 import { checkedTarBytes } from './format-two-check';
 import { layoutFileBytes, layoutFileCopy } from './format-two-files';
 import { ChunkReader } from '../chunked/chunk-reader';
-import { compressedTar, inPieces, type CompressedTarOptions } from '../chunked/compressed-tar';
+import {
+  compressedTar,
+  inPieces,
+  planBytes,
+  streamPlan,
+  type CompressedTarOptions,
+  type StreamPlan,
+} from '../chunked/compressed-tar';
 import { decodeLayout } from '../chunked/layout-file';
 import type { PackFiles } from '../chunked/pack-files';
 import { regenerateTar, type TarLayout } from '../chunked/tar-layout';
@@ -44,11 +51,11 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
   };
 
   /** The volume's zstd stream made of its stored chunk frames (compressed-tar.ts). */
-  async function* compressedTarOf(layout: TarLayout, options: CompressedTarOptions): AsyncGenerator<Buffer> {
+  async function* compressedTarOf(plan: StreamPlan, options: CompressedTarOptions): AsyncGenerator<Buffer> {
     const { index, packs } = chunks();
     const reader = new ChunkReader(index, packs);
     try {
-      yield* compressedTar(layout, reader, options);
+      yield* compressedTar(plan, reader, options);
     } finally {
       await reader.close();
     }
@@ -73,19 +80,30 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
       layoutFileCopy(await layoutOf(snapshotId, volume), chunks(), { rootName: volume.volumeName, ...file }, out),
 
     async compressed(snapshotId: string, volume: StoredVolume, onChecked?: CheckProgress): Promise<CompressedTar> {
-      // Bundles and image layers need the size and sha256 before the bytes: a first pass over the
-      // stream measures them (checking every chunk), and `open` makes the same bytes again to send.
-      const layout = await layoutOf(snapshotId, volume);
+      // Bundles need the size and sha256 before the bytes: a first pass over the stream measures
+      // them (checking every chunk), and `open` makes the same bytes again to send.
+      const plan = streamPlan(await layoutOf(snapshotId, volume));
       const measure = createHash('sha256');
       let sizeBytes = 0;
-      for await (const piece of compressedTarOf(layout, { check: true, onTarBytes: onChecked })) {
+      for await (const piece of compressedTarOf(plan, { check: true, onTarBytes: onChecked })) {
         measure.update(piece);
         sizeBytes += piece.length;
       }
       return {
         sizeBytes,
         sha256: measure.digest('hex'),
-        open: () => Readable.from(inPieces(compressedTarOf(layout, { check: false })), { objectMode: false }),
+        open: () => Readable.from(inPieces(compressedTarOf(plan, { check: false })), { objectMode: false }),
+      };
+    },
+
+    async sized(snapshotId: string, volume: StoredVolume): Promise<SizedTar> {
+      // The size comes from the index; the chunks are checked as the one pass reads them.
+      const plan = streamPlan(await layoutOf(snapshotId, volume));
+      const { index, packs } = chunks();
+      return {
+        sizeBytes: planBytes(plan, new ChunkReader(index, packs)),
+        sha256: null,
+        open: () => Readable.from(inPieces(compressedTarOf(plan, { check: true })), { objectMode: false }),
       };
     },
 

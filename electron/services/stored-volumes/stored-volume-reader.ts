@@ -22,6 +22,17 @@ export interface CompressedTar {
   open(): Readable;
 }
 
+/**
+ * A zstd-compressed tar of one volume whose size is known before it is sent; its sha256 is known
+ * too (format 1's archive, checked by the sender as it copies) or null: learnt by the sender as it
+ * copies, the stream checking every chunk as it is read (format 2).
+ */
+export interface SizedTar {
+  sizeBytes: number;
+  sha256: string | null;
+  open(): Readable;
+}
+
 /** What each store format implements; the rest of the reader is built on it. */
 export interface FormatReader {
   /** The volume's uncompressed tar, byte for byte as the Engine gave it at capture. */
@@ -32,6 +43,11 @@ export interface FormatReader {
    * stop, as on a cancel).
    */
   compressed(snapshotId: string, volume: StoredVolume, onChecked?: CheckProgress): Promise<CompressedTar>;
+  /**
+   * For registry push, whose image layer can carry snapshot.json after the volumes: one pass that
+   * checks as it goes, its size known up front (format 2 adds up the stored frames' sizes).
+   */
+  sized(snapshotId: string, volume: StoredVolume): Promise<SizedTar>;
   /** The format's own integrity check (verify's and restore's first step): a problem, or null. */
   checkStored(snapshotId: string, volume: StoredVolume): Promise<string | null>;
   /**
@@ -90,6 +106,7 @@ export function storedVolumeReader(deps: StoredVolumeDeps): StoredVolumeReader {
   return {
     tar: (snapshotId, volume, signal) => of(volume).tar(snapshotId, volume, signal),
     compressed: (snapshotId, volume, onChecked) => of(volume).compressed(snapshotId, volume, onChecked),
+    sized: (snapshotId, volume) => of(volume).sized(snapshotId, volume),
     checkStored: (snapshotId, volume) => of(volume).checkStored(snapshotId, volume),
     checkedTar: (snapshotId, volume) => of(volume).checkedTar(snapshotId, volume),
     fileBytes: (snapshotId, volume, file) => of(volume).fileBytes(snapshotId, volume, file),
