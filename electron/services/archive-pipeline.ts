@@ -8,6 +8,8 @@ import { ManifestTap, type ManifestResult } from './manifest-tap';
 export interface ArchivedVolume {
   manifest: ManifestResult;
   storedBytes: number;
+  /** Format 2: the bytes of new chunk frames this capture wrote to packs (what it added to the store). */
+  addedBytes?: number;
   sha256: string;
   /** Format 2: the distinct chunks the volume uses, 32-byte hashes back to back. */
   chunks?: Buffer;

@@ -14,6 +14,7 @@ export type FromArchiveWorker =
       fileCount: number;
       tarBytes: number;
       storedBytes: number;
+      addedBytes?: number;
       sha256: string;
       /** Format 2: the distinct chunks the volume uses, 32-byte hashes back to back. */
       chunks?: ArrayBuffer;

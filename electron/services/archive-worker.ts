@@ -38,7 +38,7 @@ const written: Promise<ArchivedVolume & { chunks?: Buffer }> =
     ? writeChunked({ source: named, rootName, tempPath, dataDir, onProgress, previous })
     : writeArchive({ source: named, rootName, tempPath, onProgress });
 written.then(
-  ({ manifest, storedBytes, sha256, chunks }) => {
+  ({ manifest, storedBytes, addedBytes, sha256, chunks }) => {
     for (let i = 0; i < manifest.entries.length; i += ENTRY_BATCH) {
       send({ type: 'entries', entries: manifest.entries.slice(i, i + ENTRY_BATCH) });
     }
@@ -52,6 +52,7 @@ written.then(
         fileCount,
         tarBytes,
         storedBytes,
+        addedBytes,
         sha256,
         chunks: list,
       } satisfies FromArchiveWorker,

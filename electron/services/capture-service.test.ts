@@ -106,6 +106,24 @@ describeEngine('capture', () => {
     expect((await services.snapshots.verify(snapshot.id)).ok).toBe(true);
   });
 
+  it('says what each capture stored: the new data the first time, next to nothing for an unchanged re-capture', async () => {
+    const vol = uniqueName('stored');
+    const w = await workload({
+      services: [{ name: uniqueName('app'), volumes: [{ volume: vol, destination: '/data' }] }],
+      seed: `dd if=/dev/urandom of=/seed/${vol}/random.bin bs=1M count=20 2>/dev/null`,
+    });
+    const first = await (await services.capture.start({ workload: w.name, mode: 'live' })).done;
+    const again = await (await services.capture.start({ workload: w.name, mode: 'live' })).done;
+    const MiB = 1024 * 1024;
+    // 20 MiB of random bytes do not compress: the first capture stored about that much, in chunks.
+    expect(first.storedBytes).toBeGreaterThan(19 * MiB);
+    expect(first.volumes[0]!.storedBytes).toBe(first.storedBytes);
+    expect(services.catalog.get(first.id)!.storedBytes).toBe(first.storedBytes);
+    // The unchanged re-capture added no chunk: its figure is its layout file alone.
+    expect(again.storedBytes).toBeLessThan(64 * 1024);
+    expect(services.catalog.workloadStats().get(w.id)!.storedBytes).toBe(first.storedBytes + again.storedBytes);
+  });
+
   it('captures a compose project, a chosen volume only, and records provenance', async () => {
     const project = uniqueName('proj');
     const [db, cache] = [uniqueName('db'), uniqueName('cache')];

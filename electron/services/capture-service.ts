@@ -318,6 +318,7 @@ export class CaptureService {
                 format,
                 sizeBytes: archived.manifest.contentBytes,
                 storedBytes: archived.storedBytes,
+                addedBytes: archived.addedBytes,
                 fileCount: archived.manifest.fileCount,
                 sha256: archived.sha256,
               },

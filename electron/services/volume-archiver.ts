@@ -152,10 +152,11 @@ export function archiveTar(
           finish(Object.assign(new Error(message.message), { code: message.code }));
           break;
         case 'done': {
-          const { contentBytes, fileCount, tarBytes, storedBytes, sha256, chunks } = message;
+          const { contentBytes, fileCount, tarBytes, storedBytes, addedBytes, sha256, chunks } = message;
           finish(null, {
             manifest: { entries, contentBytes, fileCount, tarBytes },
             storedBytes,
+            addedBytes,
             sha256,
             chunks: chunks && Buffer.from(chunks),
           });

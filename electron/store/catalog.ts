@@ -44,6 +44,7 @@ interface VolumeRow {
   file_count: number;
   sha256: string;
   format: number;
+  added_bytes: number | null;
 }
 
 /** How a volume's archive_file is kept: 1, a zstd tar; 2, a tar layout whose file contents are chunks. */
@@ -54,6 +55,12 @@ export interface StoredVolume extends SnapshotVolume {
   position: number;
   archiveFile: string;
   format: StoreFormat;
+  /**
+   * Format 2: the chunk bytes its capture added to the store. `storedBytes` stays the archive
+   * or layout file's own size (what the usage queries add to the chunks); the snapshot's figures
+   * shown to a user are the sum of both (`shownStoredBytes`).
+   */
+  addedBytes?: number;
 }
 
 export interface NewSnapshot {
@@ -117,8 +124,8 @@ export class Catalog {
   markReady(id: string, volumes: StoredVolume[]): void {
     const insertVolume = this.db.prepare(
       `INSERT INTO snapshot_volumes (snapshot_id, position, volume_name, owner, mount_destination,
-         archive_file, size_bytes, stored_bytes, file_count, sha256, format)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         archive_file, size_bytes, stored_bytes, file_count, sha256, format, added_bytes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
       for (const v of volumes) {
@@ -134,6 +141,7 @@ export class Catalog {
           v.fileCount,
           v.sha256,
           v.format,
+          v.addedBytes ?? null,
         );
       }
       this.db.prepare(`UPDATE snapshots SET status = 'ready' WHERE id = ?`).run(id);
@@ -154,7 +162,7 @@ export class Catalog {
     // show), so a workload named like one on another engine does not show that engine's snapshots.
     const rows = this.db
       .prepare(
-        `SELECT s.workload_id AS id, MAX(s.created_at) AS last, COALESCE(SUM(v.stored_bytes), 0) AS bytes
+        `SELECT s.workload_id AS id, MAX(s.created_at) AS last, COALESCE(SUM(v.stored_bytes + COALESCE(v.added_bytes, 0)), 0) AS bytes
          FROM snapshots s LEFT JOIN snapshot_volumes v ON v.snapshot_id = s.id
          WHERE s.status = 'ready' ${engineId === undefined ? '' : 'AND (s.engine_id IS NULL OR s.engine_id = ?)'}
          GROUP BY s.workload_id`,
@@ -299,11 +307,17 @@ function toVolume(row: VolumeRow): StoredVolume {
     storedBytes: row.stored_bytes,
     fileCount: row.file_count,
     sha256: row.sha256,
+    ...(row.added_bytes === null ? {} : { addedBytes: row.added_bytes }),
   };
 }
 
+/** What a volume cost the store when it was captured: its file, and (format 2) the chunks it added. */
+function shownStoredBytes(v: { storedBytes: number; addedBytes?: number }): number {
+  return v.storedBytes + (v.addedBytes ?? 0);
+}
+
 function toSnapshot(row: SnapshotRow, volumes: StoredVolume[]): Snapshot {
-  const sum = (pick: (v: SnapshotVolume) => number) => volumes.reduce((total, v) => total + pick(v), 0);
+  const sum = (pick: (v: StoredVolume) => number) => volumes.reduce((total, v) => total + pick(v), 0);
   return {
     id: row.id,
     name: row.name,
@@ -318,9 +332,12 @@ function toSnapshot(row: SnapshotRow, volumes: StoredVolume[]): Snapshot {
     pinned: row.pinned === 1,
     expiresAt: row.expires_at,
     sizeBytes: sum((v) => v.sizeBytes),
-    storedBytes: sum((v) => v.storedBytes),
+    storedBytes: sum(shownStoredBytes),
     fileCount: sum((v) => v.fileCount),
-    volumes: volumes.map(({ position: _p, archiveFile: _a, ...dto }) => dto),
+    volumes: volumes.map((v) => {
+      const { position: _p, archiveFile: _a, addedBytes: _b, ...dto } = v;
+      return { ...dto, storedBytes: shownStoredBytes(v) };
+    }),
     provenance: row.provenance === null ? null : (JSON.parse(row.provenance) as Provenance),
     // Anything but an explicit 'allowed' refuses: a hand-edited row must not widen what restore writes.
     specialFiles: row.special_files === 'allowed' ? 'allowed' : ('refused' satisfies SpecialFiles),

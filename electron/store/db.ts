@@ -208,6 +208,11 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX snapshot_chunks_by_hash ON snapshot_chunks (hash);
   `,
+  // What a format 2 capture added to the store (its new chunk frames), so a snapshot's "stored"
+  // figure is not its layout file alone; NULL for every earlier row (and format 1).
+  `
+  ALTER TABLE snapshot_volumes ADD COLUMN added_bytes INTEGER;
+  `,
 ];
 
 /** Opens (creating if needed) the catalog in `dataDir` and brings its schema up to date. */

@@ -33,7 +33,13 @@ export function JobProgress({
         </span>
         {progress && (progress.bytesDone > 0 || progress.filesDone > 0) && (
           <span className="bytes">
-            {progressBytes(progress)} · {countOf(progress.filesDone, 'file')}
+            {/* A phase that counts no files (checking, sending) does not say "0 files". */}
+            {[
+              progress.bytesDone > 0 && progressBytes(progress),
+              progress.filesDone > 0 && countOf(progress.filesDone, 'file'),
+            ]
+              .filter(Boolean)
+              .join(' · ')}
             {eta !== null && ` · about ${humanDuration(eta)} left`}
           </span>
         )}

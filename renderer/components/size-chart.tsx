@@ -13,16 +13,16 @@ interface Point {
   name: string;
 }
 
-/** Stored bytes per snapshot over time (recharts: axes with units, a tooltip per point), oldest on the left. */
+/** What each capture stored over time (format 2: its layout and the chunks it added) (recharts: axes with units, a tooltip per point), oldest on the left. */
 export function SizeChart({ snapshots }: { snapshots: Snapshot[] }) {
   const points = useMemo(() => sample(snapshots), [snapshots]);
   if (points.length < 2) return null;
   const max = Math.max(...points.map((p) => p.bytes));
   const span = points[points.length - 1]!.t - points[0]!.t;
-  const label = `Stored size per snapshot over time: first ${humanBytes(points[0]!.bytes)}, latest ${humanBytes(points[points.length - 1]!.bytes)}, largest ${humanBytes(max)}`;
+  const label = `Bytes each capture stored, over time: first ${humanBytes(points[0]!.bytes)}, latest ${humanBytes(points[points.length - 1]!.bytes)}, largest ${humanBytes(max)}`;
   return (
     <figure className="size-chart" aria-label={label}>
-      <figcaption>Stored size</figcaption>
+      <figcaption>Stored per capture</figcaption>
       <div className="size-chart-plot" aria-hidden>
         <ResponsiveContainer width="100%" height={96}>
           <AreaChart data={points} margin={{ top: 4, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>

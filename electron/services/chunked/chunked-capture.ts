@@ -66,6 +66,7 @@ export async function writeChunked(options: {
       manifest: tap.result(),
       // The layout file's own bytes; the chunks are counted by the usage queries, shared or not.
       storedBytes: stored.length,
+      addedBytes: writer.newBytes,
       sha256: createHash('sha256').update(stored).digest('hex'),
       chunks: inHashOrder(chunks),
     };

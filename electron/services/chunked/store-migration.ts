@@ -137,6 +137,7 @@ export class StoreMigration {
       const switched = rows.switchToChunks(snapshotId, volume.position, {
         archiveFile: layout,
         storedBytes: converted.storedBytes,
+        addedBytes: converted.addedBytes ?? 0,
         sha256: converted.sha256,
         chunks: splitHashes(converted.chunks),
       });

@@ -5,6 +5,8 @@ import { insertSnapshotChunks } from './snapshot-chunk-refs';
 export interface ConvertedVolume {
   archiveFile: string;
   storedBytes: number;
+  /** The chunk bytes the conversion added to the store. */
+  addedBytes: number;
   sha256: string;
   /** Every distinct chunk the volume's layout names. */
   chunks: Iterable<Buffer>;
@@ -43,10 +45,17 @@ export class FormatMigrationRows {
       .transaction(() => {
         const switched = this.db
           .prepare(
-            `UPDATE snapshot_volumes SET format = 2, archive_file = ?, stored_bytes = ?, sha256 = ?
+            `UPDATE snapshot_volumes SET format = 2, archive_file = ?, stored_bytes = ?, added_bytes = ?, sha256 = ?
              WHERE snapshot_id = ? AND position = ? AND format = 1`,
           )
-          .run(converted.archiveFile, converted.storedBytes, converted.sha256, snapshotId, position).changes;
+          .run(
+            converted.archiveFile,
+            converted.storedBytes,
+            converted.addedBytes,
+            converted.sha256,
+            snapshotId,
+            position,
+          ).changes;
         if (switched === 0) return false;
         insertSnapshotChunks(this.db, snapshotId, converted.chunks);
         return true;
