@@ -110,8 +110,8 @@ async function push(ctx: JobContext, deps: RegistryDeps, job: PushJob): Promise<
       entry: streamEntryName(v.position, v.volumeName),
       ...(await deps.storedVolumes.sized(job.snapshot.id, v)),
     });
-  const measured = streams.map((s) => ({ ...s, sha256: UNMEASURED }));
-  return pushParts(ctx, deps, job, { doc: bundleDoc(deps.catalog, job.snapshot, stored, measured), streams });
+  const described = streams.map((s) => ({ ...s, sha256: UNMEASURED }));
+  return pushParts(ctx, deps, job, { doc: bundleDoc(deps.catalog, job.snapshot, stored, described), streams });
 }
 
 async function pushParts(
