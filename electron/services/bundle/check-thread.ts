@@ -1,12 +1,6 @@
-import { Transform } from 'node:stream';
+import { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import {
-  Bomb,
-  type CheckFailure,
-  type CheckJob,
-  type FromCheckWorker,
-  type ToCheckWorker,
-} from './check-worker-protocol';
+import { Bomb, type CheckJob, type FromCheckWorker, type ToCheckWorker } from './check-worker-protocol';
 import { refusalOf } from './stream-check';
 import { RefusedEntry } from '../restore/entry-check';
 import { bundledWorkerPath } from '../worker-path';
@@ -22,20 +16,26 @@ const LOW_WATER = 8 * 1024 * 1024;
 /** The stream's pieces are gathered into buffers of this size, transferred (not cloned) to the worker. */
 const BATCH = 4 * 1024 * 1024;
 
-/** A volume stream's entry check running in a worker thread, fed from the bytes passing `input`. */
+/**
+ * A volume stream's file and entry check, both in a worker thread, fed from the bytes written to
+ * `sink`: the worker writes them to the job's file and checks every entry.
+ */
 export interface CheckThread {
-  /** Passes every chunk on unchanged and sends a copy to the check; once the check has failed, only passes on. */
-  input: Transform;
-  /** Null when every entry checked out; else the refusal, worded as the user reads it. */
+  /** Sends every chunk to the worker; once the check has failed, takes the rest in and drops it. */
+  sink: Writable;
+  /**
+   * Null when the file is written and closed and every entry checked out; else the refusal,
+   * worded as the user reads it, or the write's own error. Settles once the worker is gone.
+   */
   verdict: Promise<Error | null>;
   /** Ends the check (the stream was not read to its end). */
   stop(): void;
 }
 
 /**
- * Runs the import's entry checks (`checkStreamEntries`: decompress, parse, check and hash every
- * entry) in worker threads, so they overlap with the reading, hashing and writing of the same
- * stream on this thread instead of taking turns with them. A worker is started ahead (`prepare`),
+ * Writes each volume stream to its file and runs the import's entry checks (`checkStreamEntries`:
+ * decompress, parse, check and hash every entry) in worker threads, so they overlap with the
+ * reading and hashing of the same stream on this thread instead of taking turns with them. A worker is started ahead (`prepare`),
  * so it boots while the import does other work; `close` ends one that was not used.
  */
 export class CheckThreads {
@@ -57,7 +57,7 @@ export class CheckThreads {
     });
   }
 
-  /** Checks one volume stream; `more` starts the next volume's worker at once. */
+  /** Writes and checks one volume stream; `more` starts the next volume's worker at once. */
   check(job: CheckJob, more: boolean): CheckThread {
     if (this.spareExited) this.spare = null;
     this.prepare();
@@ -74,6 +74,8 @@ export class CheckThreads {
     this.spare = null;
   }
 }
+
+type FailedCheck = Extract<FromCheckWorker, { type: 'failed' }>;
 
 function feed(worker: Worker, volumeName: string): CheckThread {
   let inFlight = 0;
@@ -105,10 +107,10 @@ function feed(worker: Worker, volumeName: string): CheckThread {
     const finish = (error: Error | null) => {
       if (settled) return;
       settled = true;
-      void worker.terminate();
-      // A failed check reads no further: its input must not hold up the writing of the stream.
+      // A failed check reads no further: the rest of the stream is only counted and hashed.
       release();
-      resolve(error);
+      // Once the worker is gone, nothing writes into the import's temporary area, which may be removed next.
+      void worker.terminate().then(() => resolve(error));
     };
     worker.on('message', (message: FromCheckWorker) => {
       switch (message.type) {
@@ -121,7 +123,7 @@ function feed(worker: Worker, volumeName: string): CheckThread {
           finish(null);
           break;
         case 'failed':
-          finish(refusalOf(volumeName, failureOf(message.failure, message.message)));
+          finish(verdictOf(volumeName, message));
           break;
       }
     });
@@ -130,37 +132,42 @@ function feed(worker: Worker, volumeName: string): CheckThread {
     stopCheck = () => finish(new Error('the stream was not read to its end'));
   });
 
-  const input = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      if (settled) return callback(null, chunk);
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (settled) return callback();
       for (let offset = 0; offset < chunk.length;) {
         const n = chunk.copy(batch, used, offset);
         used += n;
         offset += n;
         if (used === BATCH) flush();
       }
-      if (inFlight <= HIGH_WATER) return callback(null, chunk);
+      if (inFlight <= HIGH_WATER) return callback();
       // Hand over the partial batch too, so the worker can take in all that is in flight.
       flush();
-      held = () => callback(null, chunk);
+      held = () => callback();
     },
-    flush(callback) {
+    final(callback) {
       flush();
       if (!settled) worker.postMessage({ type: 'end' } satisfies ToCheckWorker);
       callback();
     },
   });
-  return { input, verdict, stop: () => stopCheck() };
+  return { sink, verdict, stop: () => stopCheck() };
 }
 
-/** The worker's failure as the error `refusalOf` words. */
-function failureOf(failure: CheckFailure, message: string): Error {
+/** The worker's failure as the user reads it: a refusal of the stream, or the write's own error (a full disk is not the stream's fault). */
+function verdictOf(volumeName: string, { failure, message, code }: FailedCheck): Error {
   switch (failure) {
+    case 'write':
+      return Object.assign(new Error(message), { code });
     case 'entry':
-      return new RefusedEntry(message);
+      return refusalOf(volumeName, new RefusedEntry(message));
     case 'bomb':
-      return new Bomb();
+      return refusalOf(volumeName, new Bomb());
     case 'unreadable':
-      return /^Refused to import/.test(message) ? new VolsnapError('Integrity', message) : new Error(message);
+      return refusalOf(
+        volumeName,
+        /^Refused to import/.test(message) ? new VolsnapError('Integrity', message) : new Error(message),
+      );
   }
 }

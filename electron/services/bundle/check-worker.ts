@@ -2,22 +2,37 @@ import { Readable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
 import { Bomb, type CheckJob, type FromCheckWorker, type ToCheckWorker } from './check-worker-protocol';
 import { checkStreamEntries } from './entries-check';
+import { FlushingFile } from './flushing-file';
 import { RefusedEntry } from '../restore/entry-check';
 
 // Worker-thread entry (bundled to dist/import-check-worker.cjs): decompressing, parsing and hashing a
-// received stream takes as much CPU as reading, hashing and writing it; here the two run on two cores.
+// received stream takes as much CPU as reading and hashing it; here the two run on two cores. The
+// worker also writes the stream's file, with synchronous writes the main thread could not afford.
 
 const port = parentPort!;
 const send = (message: FromCheckWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 const source = new Readable({ read: () => undefined });
+let file: FlushingFile | null = null;
+let markWritten: () => void = () => undefined;
+const allWritten = new Promise<void>((resolve) => (markWritten = resolve));
+
 port.on('message', (message: ToCheckWorker) => {
-  switch (message.type) {
-    case 'job':
-      return check(message.job);
-    case 'chunk':
-      return void source.push(Buffer.from(message.data, 0, message.length));
-    case 'end':
-      return void source.push(null);
+  try {
+    switch (message.type) {
+      case 'job':
+        file = new FlushingFile(message.job.file);
+        return check(message.job);
+      case 'chunk': {
+        const chunk = Buffer.from(message.data, 0, message.length);
+        file!.write(chunk);
+        return void source.push(chunk);
+      }
+      case 'end':
+        source.push(null);
+        return void file!.close().then(markWritten, failWrite);
+    }
+  } catch (error) {
+    failWrite(error);
   }
 });
 
@@ -31,7 +46,8 @@ function check(job: CheckJob): void {
       send({ type: 'read', bytes: chunk.length, data }, [data]);
     },
   }).then(
-    () => send({ type: 'done' }),
+    // Checked, and only done once the file is complete: the import commits it next.
+    () => allWritten.then(() => send({ type: 'done' })),
     (error: Error) =>
       send({
         type: 'failed',
@@ -39,4 +55,13 @@ function check(job: CheckJob): void {
         message: error.message,
       }),
   );
+}
+
+/** The file could not be written: the verdict, whatever the check would have said (the main thread ends this worker). */
+let writeFailed = false;
+function failWrite(error: unknown): void {
+  if (writeFailed) return;
+  writeFailed = true;
+  const { message, code } = error as NodeJS.ErrnoException;
+  send({ type: 'failed', failure: 'write', message: String(message), code });
 }

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { close as closeFile, fdatasync, open as openFile, writev } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { Writable } from 'node:stream';
 import path from 'node:path';
 import { fsyncDir, fsyncFile, type ArchiveFiles } from '../../store/archive-files';
 import { HOST, pidAlive } from '../../store/liveness';
@@ -12,8 +10,6 @@ export interface IncomingArea {
   /** The id the snapshot will get; its archives are written to `<dir>/<snapshotId>/`. */
   snapshotId: string;
   pathOf(file: string): string;
-  /** A new file in the area, written with its bytes flushed to disk as they come (see `flushingWriter`). */
-  writer(file: string): Writable;
   /** Moves the finished archives to `archives/<snapshotId>/` (a rename on the same disk). */
   commit(files: ArchiveFiles): Promise<void>;
   remove(): Promise<void>;
@@ -56,7 +52,6 @@ export async function openIncoming(
     dir,
     snapshotId,
     pathOf,
-    writer: (file) => flushingWriter(pathOf(file)),
     commit: async (files) => {
       // The archives' bytes before the rename and the row that name them: after a power loss a
       // ready snapshot must not point at a file the disk never got.
@@ -68,71 +63,6 @@ export async function openIncoming(
     },
     remove: () => rm(dir, { recursive: true, force: true }),
   };
-}
-
-/** Bytes written between background flushes. */
-const FLUSH_EVERY = 32 * 1024 * 1024;
-
-/**
- * Writes a new file (mode 0600) and, every FLUSH_EVERY bytes, starts a background fdatasync, so the
- * disk writes overlap the stream instead of piling up for the commit's fsync (which still runs).
- */
-function flushingWriter(file: string): Writable {
-  let fd = -1;
-  let unflushed = 0;
-  let flushing: Promise<void> = Promise.resolve();
-  const written = (bytes: number) => {
-    unflushed += bytes;
-    if (unflushed < FLUSH_EVERY) return;
-    unflushed = 0;
-    const target = fd;
-    // One flush at a time; a failed one is of no consequence: the commit fsyncs the file.
-    flushing = flushing.then(() => new Promise((resolve) => fdatasync(target, () => resolve())));
-  };
-  return new Writable({
-    construct(callback) {
-      openFile(file, 'w', 0o600, (error, opened) => {
-        fd = opened;
-        callback(error);
-      });
-    },
-    writev(chunks, callback) {
-      const buffers = chunks.map((c) => c.chunk as Buffer);
-      writeAll(fd, buffers, (error) => {
-        if (!error) written(buffers.reduce((sum, b) => sum + b.length, 0));
-        callback(error);
-      });
-    },
-    final(callback) {
-      const target = fd;
-      fd = -1;
-      void flushing.then(() => closeFile(target, callback));
-    },
-    destroy(error, callback) {
-      const target = fd;
-      fd = -1;
-      if (target < 0) return callback(error);
-      void flushing.then(() => closeFile(target, () => callback(error)));
-    },
-  });
-}
-
-/** fs.writev until every byte is written (a write may be short). */
-function writeAll(fd: number, buffers: Buffer[], callback: (error: Error | null) => void): void {
-  writev(fd, buffers, (error, bytes) => {
-    if (error) return callback(error);
-    let left = bytes;
-    const rest: Buffer[] = [];
-    for (const buffer of buffers) {
-      if (left >= buffer.length) left -= buffer.length;
-      else {
-        rest.push(buffer.subarray(left));
-        left = 0;
-      }
-    }
-    if (rest.length === 0) callback(null);
-    else writeAll(fd, rest, callback);
-  });
 }
 
 /**

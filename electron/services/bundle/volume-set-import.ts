@@ -132,8 +132,8 @@ export class VolumeSetImport {
   }
 
   /**
-   * Writes one stream to the temporary area (bounded, hashed) and checks every entry in it from
-   * the same bytes as they pass. The stream's size and sha256 are judged first, so an altered stream
+   * Writes one stream to the temporary area (bounded, hashed here; written and checked entry by
+   * entry in a check worker, from the same bytes as they pass). The stream's size and sha256 are judged first, so an altered stream
    * is reported as such even when its content fails the entry checks too.
    */
   async receive(entry: string, source: Readable): Promise<void> {
@@ -146,6 +146,7 @@ export class VolumeSetImport {
     const declared = volume.stream.sizeBytes;
     const check = this.threads.check(
       {
+        file: this.area.pathOf(file),
         volumeName: volume.volumeName,
         manifest: volume.manifest,
         specialFiles: this.specialFiles(),
@@ -158,8 +159,7 @@ export class VolumeSetImport {
         source,
         bounded(declared, () => refused(`the stream ${entry} is longer than its volsnap.json declares`)),
         measure,
-        check.input,
-        this.area.writer(file),
+        check.sink,
       );
     } catch (error) {
       check.stop();

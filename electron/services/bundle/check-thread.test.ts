@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { forgedVolume, type ForgedVolume } from './bundle-forge.test-util';
+import { CheckThreads } from './check-thread';
+
+// The worker writes the stream's file as well as checking it (dist/import-check-worker.cjs: needs `npm run build`).
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'volsnap-check-thread-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function sound(): Promise<ForgedVolume> {
+  return forgedVolume('data', [
+    { path: 'data/', type: 'Directory' },
+    // Several of the feed's 4 MiB batches, and a last partial one.
+    { path: 'data/blob', body: randomBytes(9 * 1024 * 1024 + 123) },
+  ]);
+}
+
+async function run(volume: ForgedVolume, file: string): Promise<Error | null> {
+  const threads = new CheckThreads();
+  const check = threads.check(
+    { file, volumeName: volume.name, manifest: volume.manifest, specialFiles: 'refused', maxTarBytes: 64 << 20 },
+    false,
+  );
+  threads.close();
+  // Uneven chunks, as a socket delivers them.
+  const chunks = Array.from({ length: Math.ceil(volume.stream.length / 65_521) }, (_, i) =>
+    volume.stream.subarray(i * 65_521, (i + 1) * 65_521),
+  );
+  await pipeline(Readable.from(chunks), check.sink);
+  return check.verdict;
+}
+
+it('writes the stream to its file, byte for byte, once every entry checked out', async () => {
+  const volume = await sound();
+  const file = path.join(dir, '0-data.tar.zst');
+  expect(await run(volume, file)).toBeNull();
+  expect(readFileSync(file).equals(volume.stream)).toBe(true);
+});
+
+it("reports a file it cannot write as the write's own error, not as a refusal of the stream", async () => {
+  const volume = await sound();
+  const verdict = await run(volume, path.join(dir, 'gone', '0-data.tar.zst'));
+  expect(verdict).toMatchObject({ code: 'ENOENT' });
+  expect(verdict?.message).not.toMatch(/Refused/);
+  expect(existsSync(path.join(dir, 'gone'))).toBe(false);
+});
+
+it('refuses a stream whose content differs from its manifest', async () => {
+  const volume = await sound();
+  const forged = {
+    ...volume,
+    manifest: volume.manifest.map((e) => (e.type === 'file' ? { ...e, sha256: '0'.repeat(64) } : e)),
+  };
+  const verdict = await run(forged, path.join(dir, '0-data.tar.zst'));
+  expect(verdict?.message).toMatch(/^Refused to import: in volume data, blob does not match its sha256/);
+});
