@@ -14,6 +14,8 @@ import { VolsnapError } from '../../../shared/errors';
 import type { Snapshot } from '../../../shared/types';
 
 export interface RegistryDeps {
+  /** The store's folder: the layer worker reads the volumes from it (readerForDataDir). */
+  dataDir: string;
   docker: EngineClient;
   catalog: Catalog;
   storedVolumes: StoredVolumeReader;
@@ -105,11 +107,10 @@ interface LayerParts {
 async function push(ctx: JobContext, deps: RegistryDeps, job: PushJob): Promise<PushResult> {
   const stored = deps.catalog.storedVolumes(job.snapshot.id);
   const streams: LayerStream[] = [];
-  for (const v of stored)
-    streams.push({
-      entry: streamEntryName(v.position, v.volumeName),
-      ...(await deps.storedVolumes.sized(job.snapshot.id, v)),
-    });
+  for (const volume of stored) {
+    const { sizeBytes, sha256 } = await deps.storedVolumes.sized(job.snapshot.id, volume);
+    streams.push({ entry: streamEntryName(volume.position, volume.volumeName), volume, sizeBytes, sha256 });
+  }
   const described = streams.map((s) => ({ ...s, sha256: UNMEASURED }));
   return pushParts(ctx, deps, job, { doc: bundleDoc(deps.catalog, job.snapshot, stored, described), streams });
 }
@@ -127,6 +128,7 @@ async function pushParts(
   ctx.progress({ phase: 'preparing', detail: 'building the image', bytesDone: 0, bytesTotal: total });
   const tar = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
   const writing = writeImageLayer({
+    source: { dataDir: deps.dataDir, snapshotId: snapshot.id },
     doc,
     streams,
     sink: tar,

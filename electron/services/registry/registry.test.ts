@@ -216,7 +216,8 @@ describeEngine('snapshots travel through a registry', { timeout: 600_000 }, () =
 
   /** Builds and pushes an image of the captured snapshot whose snapshot.json was changed by `lie`. */
   async function pushForged(ref: string, lie: (doc: BundleParts['doc']) => void): Promise<void> {
-    const db = openDb(source.path);
+    const sourceDir = source.path;
+    const db = openDb(sourceDir);
     try {
       const catalog = new Catalog(db);
       const { doc, streams } = await bundleParts(
@@ -228,8 +229,15 @@ describeEngine('snapshots travel through a registry', { timeout: 600_000 }, () =
         catalog.get(captured.id)!,
       );
       lie(doc);
+      const stored = catalog.storedVolumes(captured.id);
+      const layered = streams.map((s, i) => ({ ...s, volume: stored[i]! }));
       const tar = new PassThrough();
-      await pushTar(ref, tar, writeImageLayer({ doc, streams, sink: tar, onBytes: () => undefined }));
+      const from = { dataDir: sourceDir, snapshotId: captured.id };
+      await pushTar(
+        ref,
+        tar,
+        writeImageLayer({ source: from, doc, streams: layered, sink: tar, onBytes: () => undefined }),
+      );
     } finally {
       db.close();
     }
