@@ -6,7 +6,9 @@
 // no run is helped by a layer another one left. Best of RUNS, in rounds. Needs `npm run build`.
 // Each command also runs the Engine's own part alone, as a floor: a push must first make the image
 // (r2: `docker import` of the same layer), a pull must read the files back out of the image (s2: a
-// created container's archive endpoint), and neither can start before the other part ends.
+// created container's archive endpoint), and neither can start before the other part ends. A pull
+// must also verify and store what it reads (s3: the same read piped through C tools that hash the
+// stream, write it and hash every file's content, as the import's checks do).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -142,7 +144,9 @@ async function main() {
     rmi(baseRef);
     let store = 0;
     console.log('Pull (each run with neither image on the Engine, into an empty store):');
-    const [dockerPull, volsnapPull, readBack] = await timeInRounds([
+    const pulled = () => sh(`docker image inspect ${ours()} >/dev/null 2>&1 || docker pull -q ${ours()} >/dev/null`);
+    const readBackCmd = `curl -sf --unix-socket ${root}/docker.sock "http://engine/containers/$id/archive?path=/volsnap"`;
+    const [dockerPull, volsnapPull, readBack, verifiedReadBack] = await timeInRounds([
       {
         label: '(s0) docker pull of the image of the same bytes',
         prepare: () => rmi(baseRef, ours()),
@@ -158,10 +162,15 @@ async function main() {
       },
       {
         label: '(s2) reading the pulled files back alone (archive endpoint)',
-        prepare: () => sh(`docker image inspect ${ours()} >/dev/null 2>&1 || docker pull -q ${ours()} >/dev/null`),
+        prepare: pulled,
+        fn: () => sh(`id=$(docker create ${ours()} /none) && ${readBackCmd} -o /dev/null && docker rm $id >/dev/null`),
+      },
+      {
+        label: '(s3) s2 + what a verified import must do (C tools)',
+        prepare: pulled,
         fn: () =>
           sh(
-            `id=$(docker create ${ours()} /none) && curl -sf --unix-socket ${root}/docker.sock -o /dev/null "http://engine/containers/$id/archive?path=/volsnap" && docker rm $id >/dev/null`,
+            `id=$(docker create ${ours()} /none) && ${readBackCmd} | tar -xOf - --wildcards 'volsnap/volumes/*' | tee >(sha256sum >/dev/null) ${work}/s3.tar.zst | zstd -dcq | tar -xO | sha256sum >/dev/null && docker rm $id >/dev/null && rm -f ${work}/s3.tar.zst`,
           ),
       },
     ]);
@@ -171,7 +180,10 @@ async function main() {
       `  floor of a push through the Engine: (r0 + r2) / r0 = ${((dockerPush + importAlone) / dockerPush).toFixed(2)}`,
     );
     console.log(
-      `  floor of a pull through the Engine: (s0 + s2) / s0 = ${((dockerPull + readBack) / dockerPull).toFixed(2)}\n`,
+      `  floor of a pull through the Engine: (s0 + s2) / s0 = ${((dockerPull + readBack) / dockerPull).toFixed(2)}`,
+    );
+    console.log(
+      `  floor of a verified pull: (s0 + s3) / s0 = ${((dockerPull + verifiedReadBack) / dockerPull).toFixed(2)}\n`,
     );
     rmi(baseRef, ours());
   } finally {

@@ -112,6 +112,15 @@ describe('finding registry credentials as the docker CLI does', () => {
     }
   });
 
+  it('leaves nothing running once a missing helper is reported (the CLI exits at once, not after the timeout)', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    await expect(runCredentialHelper('volsnap-missing-helper', 'reg.example')).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    expect(timers()).toBe(before);
+  });
+
   it('uses --username/--password-stdin as given, without reading the config', async () => {
     const dir = configDir({ credsStore: 'volsnap-missing-helper' });
     expect(

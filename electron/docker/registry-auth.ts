@@ -156,16 +156,22 @@ export function runCredentialHelper(helper: string, server: string, timeoutMs = 
   if (!/^[A-Za-z0-9_.-]+$/.test(helper))
     return Promise.reject(new Error(`the helper name "${helper}" has characters a program name cannot have`));
   return new Promise((resolve, reject) => {
-    const child = spawn(`docker-credential-${helper}`, ['get'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: timeoutMs,
-    });
+    const child = spawn(`docker-credential-${helper}`, ['get'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Our own timer, not spawn's `timeout`: that one outlives a helper that is not installed (no
+    // 'exit' follows ENOENT) and held the CLI open for its whole minute after the error.
+    const timer = setTimeout(() => child.kill(), timeoutMs);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
     child.stdin.on('error', () => undefined);
     child.stdin.end(server);
   });
