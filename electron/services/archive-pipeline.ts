@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Writable, type Readable } from 'node:stream';
+import { BackgroundFlush } from './background-flush';
 import { HashTap } from './hash-tap';
 import { pipeline } from 'node:stream/promises';
 import { CompressStream } from 'zstd-napi';
@@ -53,30 +54,21 @@ export async function writeArchive(options: {
   return { manifest: tap.result(), storedBytes: measure.bytes, sha256: measure.sha256() };
 }
 
-/** Bytes written between background flushes. */
-const FLUSH_EVERY = 32 * 1024 * 1024;
-
-/**
- * Writes to `file` and, every FLUSH_EVERY bytes, starts a background fdatasync, so the disk writes
- * overlap the stream instead of piling up for one long fsync at the end; `final` fsyncs the rest.
- */
+/** Writes to `file` with its bytes going to disk as they come (`BackgroundFlush`); `final` fsyncs the rest. */
 function durableWriter(file: FileHandle): Writable {
-  let unflushed = 0;
-  let flushing: Promise<void> = Promise.resolve();
+  const flushes = new BackgroundFlush(() => file.datasync());
   return new Writable({
     write(chunk: Buffer, _encoding, callback) {
       file.write(chunk).then(() => {
-        unflushed += chunk.length;
-        if (unflushed >= FLUSH_EVERY) {
-          unflushed = 0;
-          // One flush at a time; a failed one surfaces in the final fsync.
-          flushing = flushing.then(() => file.datasync()).catch(() => undefined);
-        }
+        flushes.written(chunk.length);
         callback();
       }, callback);
     },
     final(callback) {
-      flushing.then(() => file.sync()).then(() => callback(), callback);
+      flushes
+        .settled()
+        .then(() => file.sync())
+        .then(() => callback(), callback);
     },
   });
 }

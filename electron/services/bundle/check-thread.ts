@@ -35,8 +35,9 @@ export interface CheckThread {
 /**
  * Writes each volume stream to its file and runs the import's entry checks (`checkStreamEntries`:
  * decompress, parse, check and hash every entry) in worker threads, so they overlap with the
- * reading and hashing of the same stream on this thread instead of taking turns with them. A worker is started ahead (`prepare`),
- * so it boots while the import does other work; `close` ends one that was not used.
+ * reading and hashing of the same stream on this thread instead of taking turns with them. A
+ * worker is started ahead (`prepare`), so it boots while the import does other work; `close` ends
+ * one that was not used.
  */
 export class CheckThreads {
   private spare: Worker | null = null;
@@ -155,7 +156,10 @@ function feed(worker: Worker, volumeName: string): CheckThread {
   return { sink, verdict, stop: () => stopCheck() };
 }
 
-/** The worker's failure as the user reads it: a refusal of the stream, or the write's own error (a full disk is not the stream's fault). */
+/**
+ * The worker's failure as the user reads it: a refusal of the stream, or the write's own error (a
+ * full disk is not the stream's fault).
+ */
 function verdictOf(volumeName: string, { failure, message, code }: FailedCheck): Error {
   switch (failure) {
     case 'write':

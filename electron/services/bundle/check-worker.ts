@@ -57,7 +57,10 @@ function check(job: CheckJob): void {
   );
 }
 
-/** The file could not be written: the verdict, whatever the check would have said (the main thread ends this worker). */
+/**
+ * The file could not be written: the verdict, whatever the check would have said (the main thread
+ * ends this worker).
+ */
 let writeFailed = false;
 function failWrite(error: unknown): void {
   if (writeFailed) return;

@@ -133,8 +133,9 @@ export class VolumeSetImport {
 
   /**
    * Writes one stream to the temporary area (bounded, hashed here; written and checked entry by
-   * entry in a check worker, from the same bytes as they pass). The stream's size and sha256 are judged first, so an altered stream
-   * is reported as such even when its content fails the entry checks too.
+   * entry in a check worker, from the same bytes as they pass). The stream's size and sha256 are
+   * judged first, so an altered stream is reported as such even when its content fails the entry
+   * checks too.
    */
   async receive(entry: string, source: Readable): Promise<void> {
     const found = this.volumeOf(entry);
