@@ -67,7 +67,7 @@ try {
     '/dist/archive-worker.cjs',
     '/dist/restore-stage-worker.cjs',
     '/dist/import-check-worker.cjs',
-    '/dist/layer-worker.cjs',
+    '/dist/stream-files-worker.cjs',
     '/dist/renderer/index.html',
     '/node_modules/better-sqlite3/package.json',
     '/node_modules/dockerode/package.json',

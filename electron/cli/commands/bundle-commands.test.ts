@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Parser } from 'tar';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLI_BIN, ensureCliBuilt, runCliSync } from '../../../test/cli';
 import {
@@ -14,6 +15,8 @@ import {
   volumeTree,
   type TestWorkload,
 } from '../../../test/engine';
+import { withStoreDb } from '../../../test/store-db';
+import type { BundleDoc } from '../../services/bundle/bundle-format';
 import type { Snapshot } from '../../../shared/types';
 
 /** A volume with what real data has: folders, modes, owners, links, an empty file, a larger file. */
@@ -95,6 +98,49 @@ describeEngine('volsnap export / import (real engine, two stores)', () => {
     expect(piped.stderr).toMatch(/Exported to standard output/);
   });
 
+  it('a file export and a piped one carry the same document and volume streams (one written in place, one in order)', () => {
+    const file = path.join(files.path, 'seeded.volsnap');
+    const piped = spawnSync('node', [CLI_BIN, '--data-dir', source.path, 'export', 'seeded', '-o', '-'], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(piped.status, piped.stderr.toString()).toBe(0);
+    const fromFile = bundleEntries(readFileSync(file));
+    const fromPipe = bundleEntries(piped.stdout);
+    expect(fromFile.map((e) => e.name)).toEqual(['volsnap.json', expect.stringMatching(/^volumes\/0-/)]);
+    expect(fromPipe.map((e) => e.name)).toEqual(fromFile.map((e) => e.name));
+    const doc = (entries: { body: Buffer }[]) => JSON.parse(entries[0]!.body.toString()) as BundleDoc;
+    expect({ ...doc(fromFile), exportedAt: null }).toEqual({ ...doc(fromPipe), exportedAt: null });
+    expect(fromFile[1]!.body.equals(fromPipe[1]!.body)).toBe(true);
+    expect(doc(fromFile).volumes[0]!.stream.sha256).toBe(sha256(fromFile[1]!.body));
+  });
+
+  it('a damaged chunk fails the export, naming it, and leaves no file behind (to a file or a pipe)', () => {
+    const damaged = path.join(files.path, 'damaged-store');
+    cpSync(source.path, damaged, { recursive: true });
+    const chunk = withStoreDb(
+      damaged,
+      (db) =>
+        db
+          .prepare(
+            'SELECT lower(hex(hash)) AS hash, pack_id AS packId, offset, stored_length AS length FROM chunks ORDER BY stored_length DESC LIMIT 1',
+          )
+          .get() as { hash: string; packId: string; offset: number; length: number },
+    );
+    const packPath = path.join(damaged, 'chunks', 'packs', `${chunk.packId}.pack`);
+    const pack = readFileSync(packPath);
+    pack[chunk.offset + (chunk.length >> 1)]! ^= 0x01;
+    writeFileSync(packPath, pack);
+    const out = path.join(files.path, 'out');
+    mkdirSync(out);
+    for (const output of [path.join(out, 'damaged.volsnap'), '-']) {
+      const r = runCliSync(damaged, ['export', 'seeded', '-o', output]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`Chunk ${chunk.hash} in pack ${chunk.packId} is damaged`);
+    }
+    expect(readdirSync(out)).toEqual([]);
+    rmSync(damaged, { recursive: true, force: true });
+  });
+
   it('--name picks the name, a taken --name is refused, and nothing is left of the refused import', () => {
     const file = path.join(files.path, 'seeded.volsnap');
     const named = json<Snapshot>(runCliSync(target.path, ['import', file, '--name', 'from-laptop', '--json']));
@@ -116,6 +162,22 @@ describeEngine('volsnap export / import (real engine, two stores)', () => {
     expect(existsSync(`${file}.2`)).toBe(false);
   });
 });
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** A bundle's entries in order, read with the tar package (names and bodies). */
+function bundleEntries(bundle: Buffer): { name: string; body: Buffer }[] {
+  const entries: { name: string; body: Buffer }[] = [];
+  const parser = new Parser({
+    onReadEntry: (entry) => {
+      const parts: Buffer[] = [];
+      entry.on('data', (data: Buffer) => parts.push(data));
+      entry.on('end', () => entries.push({ name: entry.path, body: Buffer.concat(parts) }));
+    },
+  });
+  parser.end(bundle);
+  return entries;
+}
 
 function json<T>(result: { code: number | null; stdout: string; stderr: string }): T {
   expect(result.code, result.stderr).toBe(0);

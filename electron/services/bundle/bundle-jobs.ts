@@ -83,7 +83,12 @@ function watched(ctx: JobContext): ExportWatch {
     out.on('error', () => undefined);
     return out;
   };
-  return { checking: checkingProgress(ctx), output };
+  const hashing = (done: number, total: number) => {
+    ctx.checkCancelled();
+    const progress = { bytesDone: done, bytesTotal: total, ratio: total > 0 ? done / total : 1 };
+    ctx.progress({ phase: 'exporting', detail: 'checksumming the file', ...progress });
+  };
+  return { checking: checkingProgress(ctx), output, hashing };
 }
 
 /** Starts importing a `.volsnap` file; the job reads it once, checks all of it, and stores nothing on any failure. */

@@ -5,7 +5,8 @@ import { BUNDLE_JSON, type BundleDoc } from './bundle-format';
 import { VolsnapError } from '../../../shared/errors';
 
 const BLOCK = 512;
-const ZEROS = Buffer.alloc(2 * BLOCK);
+/** The two zero blocks that end a tar. */
+export const ZEROS = Buffer.alloc(2 * BLOCK);
 
 /** One volume stream of a bundle: its entry name, its compressed tar, and what that must hash to. */
 export interface BundleStream {
@@ -29,11 +30,8 @@ export interface WrittenBundle {
  */
 export async function writeBundle(doc: BundleDoc, streams: BundleStream[], sink: Writable): Promise<WrittenBundle> {
   const out = new HashingSink(sink);
-  const json = Buffer.from(JSON.stringify(doc));
   const mtime = new Date(doc.snapshot.createdAt);
-  await out.write(entryHeader(BUNDLE_JSON, json.length, mtime));
-  await out.write(json);
-  await out.write(padding(json.length));
+  await out.write(docEntry(doc));
   for (const stream of streams) {
     await out.write(entryHeader(stream.entry, stream.sizeBytes, mtime));
     await copyVerified(stream, (data) => out.write(data), 'exported');
@@ -43,8 +41,18 @@ export async function writeBundle(doc: BundleDoc, streams: BundleStream[], sink:
   return { sizeBytes: out.bytes, sha256: out.digest() };
 }
 
+/** volsnap.json as the bundle's first entry: header, document, padding. */
+export function docEntry(doc: BundleDoc): Buffer {
+  const json = Buffer.from(JSON.stringify(doc));
+  return Buffer.concat([
+    entryHeader(BUNDLE_JSON, json.length, new Date(doc.snapshot.createdAt)),
+    json,
+    padding(json.length),
+  ]);
+}
+
 /** A bundle's size in bytes, for progress totals (our entry names never need a PAX record). */
-export function bundleBytes(doc: BundleDoc, streams: BundleStream[]): number {
+export function bundleBytes(doc: BundleDoc, streams: { sizeBytes: number }[]): number {
   const entry = (size: number) => BLOCK + size + padding(size).length;
   const json = Buffer.byteLength(JSON.stringify(doc));
   return streams.reduce((sum, s) => sum + entry(s.sizeBytes), entry(json)) + ZEROS.length;
@@ -52,35 +60,45 @@ export function bundleBytes(doc: BundleDoc, streams: BundleStream[]): number {
 
 /**
  * Copies one stream through `write`, hashing it on the way, and returns its sha256. It must have
- * the size promised, and the sha256 when one was (a damaged stored archive fails the copy before
- * its end goes out); a stream with none checks its own chunks as it is read (format 2's push).
+ * the size and the sha256 promised: a damaged stored archive fails the copy, and the caller drops
+ * what went out.
  */
 export async function copyVerified(
-  stream: Omit<BundleStream, 'sha256'> & { sha256: string | null },
+  stream: BundleStream,
   write: (data: Buffer) => Promise<void>,
   outcome: 'exported' | 'pushed',
 ): Promise<string> {
   const hash = createHash('sha256');
-  let bytes = 0;
-  const source = stream.open();
-  try {
-    for await (const chunk of source) {
-      const data = chunk as Buffer;
-      bytes += data.length;
-      if (bytes > stream.sizeBytes) break;
-      hash.update(data);
-      await write(data);
-    }
-  } finally {
-    source.destroy();
-  }
+  await copySized(stream, write, outcome, (data) => hash.update(data));
   const sha256 = hash.digest('hex');
-  if (bytes !== stream.sizeBytes || (stream.sha256 !== null && sha256 !== stream.sha256))
-    throw new VolsnapError(
-      'Integrity',
-      `The stored archive ${stream.entry} no longer matches its checksum; nothing was ${outcome}. Run \`volsnap verify\` on the snapshot.`,
-    );
+  if (sha256 !== stream.sha256) throw streamMismatch(stream.entry, outcome);
   return sha256;
+}
+
+/** Copies one stream through `write`; it must have the size promised. `seen` sees each piece before it goes. */
+export async function copySized(
+  stream: Pick<BundleStream, 'entry' | 'sizeBytes'> & { open(): AsyncIterable<Buffer> },
+  write: (data: Buffer) => Promise<void>,
+  outcome: 'exported' | 'pushed',
+  seen?: (data: Buffer) => void,
+): Promise<void> {
+  let bytes = 0;
+  // Leaving the loop early (a break, a failed write) closes the source: `for await` returns it.
+  for await (const data of stream.open()) {
+    bytes += data.length;
+    if (bytes > stream.sizeBytes) break;
+    seen?.(data);
+    await write(data);
+  }
+  if (bytes !== stream.sizeBytes) throw streamMismatch(stream.entry, outcome);
+}
+
+/** A stored stream that is not what its size or sha256 says. */
+export function streamMismatch(entry: string, outcome: 'exported' | 'pushed'): VolsnapError {
+  return new VolsnapError(
+    'Integrity',
+    `The stored archive ${entry} no longer matches its checksum; nothing was ${outcome}. Run \`volsnap verify\` on the snapshot.`,
+  );
 }
 
 /** A ustar header, with a PAX record first when the name does not fit (never for our own names today). */

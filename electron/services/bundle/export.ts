@@ -1,18 +1,22 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, streamEntryName, type BundleDoc } from './bundle-format';
-import { bundleBytes, writeBundle, type BundleStream, type WrittenBundle } from './bundle-writer';
+import { bundleBytes, docEntry, writeBundle, ZEROS, type BundleStream, type WrittenBundle } from './bundle-writer';
 import { JobRunner, type JobContext } from '../jobs';
 import { fsyncDir } from '../../store/archive-files';
 import type { Catalog, StoredVolume } from '../../store/catalog';
 import type { Leases } from '../../store/leases';
 import type { CompressedTar, StoredVolumeReader } from '../stored-volumes/stored-volume-reader';
+import { UNMEASURED, writeStreamFiles, type SizedStream } from '../stream-files/stream-files';
 import { VolsnapError } from '../../../shared/errors';
 import type { Snapshot } from '../../../shared/types';
 
 export interface ExportDeps {
+  /** The store's folder: the stream-files worker reads the volumes from it (readerForDataDir). */
+  dataDir: string;
   catalog: Catalog;
   storedVolumes: StoredVolumeReader;
   leases: Leases;
@@ -24,6 +28,8 @@ export interface ExportWatch {
   checking: VolumeCheckProgress;
   /** Wraps the output once the bundle's size is known (the job counts bytes and cancels through it). */
   output(sink: Writable, bundleBytes: number): Writable;
+  /** An export to a file: `done` of `total` bytes of the written file read back for its sha256; may throw to cancel. */
+  hashing(done: number, total: number): void;
 }
 
 /** `done` of `total` bytes of volume `volumeName`'s tar checked. */
@@ -63,7 +69,7 @@ export interface BundleParts {
  * (whose size and sha256 format 2 learns by reading the volume once: `checking` follows that).
  */
 export async function bundleParts(
-  deps: ExportDeps,
+  deps: Omit<ExportDeps, 'dataDir'>,
   snapshot: Snapshot,
   checking?: VolumeCheckProgress,
 ): Promise<BundleParts> {
@@ -75,6 +81,31 @@ export async function bundleParts(
   }
   const streams = stored.map((v, i) => ({ entry: streamEntryName(v.position, v.volumeName), ...tars[i]! }));
   return { doc: bundleDoc(deps.catalog, snapshot, stored, streams), streams };
+}
+
+/** A snapshot's volumes as streams of known size, and its document with UNMEASURED for their sha256s. */
+export interface SizedParts {
+  doc: BundleDoc;
+  streams: SizedStream[];
+}
+
+/**
+ * A ready snapshot's parts for a one-pass writer (push's layer, an export to a file): the sizes come
+ * without reading a chunk, the sha256s are filled in once the streams are written (UNMEASURED has
+ * a real one's length, so the document's length is already final).
+ */
+export async function sizedParts(
+  deps: Pick<ExportDeps, 'catalog' | 'storedVolumes'>,
+  snapshot: Snapshot,
+): Promise<SizedParts> {
+  const stored = deps.catalog.storedVolumes(snapshot.id);
+  const streams: SizedStream[] = [];
+  for (const volume of stored) {
+    const { sizeBytes, sha256 } = await deps.storedVolumes.sized(snapshot.id, volume);
+    streams.push({ entry: streamEntryName(volume.position, volume.volumeName), volume, sizeBytes, sha256 });
+  }
+  const described = streams.map((s) => ({ ...s, sha256: UNMEASURED }));
+  return { doc: bundleDoc(deps.catalog, snapshot, stored, described), streams };
 }
 
 /** The volsnap.json document of `snapshot`, whose volumes (`stored`) travel as `streams`, in order. */
@@ -125,19 +156,10 @@ export async function exportSnapshot(
   sink: Writable,
   watch?: ExportWatch,
 ): Promise<WrittenBundle> {
-  const snapshot = deps.catalog.resolve(ref);
-  if (snapshot.status !== 'ready')
-    throw new VolsnapError(
-      'InvalidInput',
-      `Snapshot "${snapshot.name}" is ${snapshot.status}; only ready snapshots can be exported.`,
-    );
-  const lease = deps.leases.snapshots.hold(snapshot, { id: JobRunner.newId(), kind: 'read' });
-  try {
+  return leased(deps, ref, async (snapshot) => {
     const { doc, streams } = await bundleParts(deps, snapshot, watch?.checking);
-    return await writeBundle(doc, streams, watch ? watch.output(sink, bundleBytes(doc, streams)) : sink);
-  } finally {
-    lease.release();
-  }
+    return writeBundle(doc, streams, watch ? watch.output(sink, bundleBytes(doc, streams)) : sink);
+  });
 }
 
 /**
@@ -152,17 +174,11 @@ export async function exportToFile(
 ): Promise<ExportResult> {
   const target = path.resolve(file);
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.partial`);
-  const handle = await open(temp, 'wx', 0o644).catch((error: NodeJS.ErrnoException) => {
+  const handle = await open(temp, 'wx+', 0o644).catch((error: NodeJS.ErrnoException) => {
     throw new VolsnapError('InvalidInput', `Cannot write ${target}: ${error.message}. Choose another --output.`);
   });
   try {
-    const stream = fileSink(handle);
-    const written = await exportSnapshot(deps, ref, stream, watch);
-    await new Promise<void>((resolve, reject) => {
-      stream.once('error', reject);
-      stream.end(resolve);
-    });
-    await handle.sync();
+    const written = await leased(deps, ref, (snapshot) => writeBundleFile(deps, snapshot, handle, watch));
     await handle.close();
     await rename(temp, target);
     await fsyncDir(path.dirname(target));
@@ -174,15 +190,106 @@ export async function exportToFile(
   }
 }
 
+/** Runs `write` on the ready snapshot `ref` while holding its read lease (no delete or prune removes it meanwhile). */
+async function leased<T>(deps: ExportDeps, ref: string, write: (snapshot: Snapshot) => Promise<T>): Promise<T> {
+  const snapshot = deps.catalog.resolve(ref);
+  if (snapshot.status !== 'ready')
+    throw new VolsnapError(
+      'InvalidInput',
+      `Snapshot "${snapshot.name}" is ${snapshot.status}; only ready snapshots can be exported.`,
+    );
+  const lease = deps.leases.snapshots.hold(snapshot, { id: JobRunner.newId(), kind: 'read' });
+  try {
+    return await write(snapshot);
+  } finally {
+    lease.release();
+  }
+}
+
 /**
- * Writes to an open file. Not `handle.createWriteStream()`: that stream holds a reference on the
- * handle until it closes itself, so the fsync-then-close the atomic write needs would wait forever.
+ * Writes the bundle into an empty file reading each volume once. A stream's sha256 belongs in
+ * volsnap.json, before the stream, but a file need not be written in order: volsnap.json's place is
+ * kept (its length does not depend on the sha256s), the streams are written after it as the
+ * stream-files worker reads and checks them (this thread hashes each on the way), then the
+ * document goes in front with those sha256s. The bundle's own sha256 comes from reading the file back while it
+ * is flushed. (Standard output and downloads cannot seek: `exportSnapshot` measures each stream in
+ * a first pass instead.)
  */
-function fileSink(handle: FileHandle): Writable {
+async function writeBundleFile(
+  deps: ExportDeps,
+  snapshot: Snapshot,
+  handle: FileHandle,
+  watch?: ExportWatch,
+): Promise<WrittenBundle> {
+  const { doc, streams } = await sizedParts(deps, snapshot);
+  const kept = docEntry(doc).length;
+  const total = bundleBytes(doc, streams);
+  const file = fileSink(handle, kept);
+  // A failed write fails the writer through its callback; after a failure elsewhere nobody listens.
+  file.on('error', () => undefined);
+  const sink = watch ? watch.output(file, total) : file;
+  const sha256s = await writeStreamFiles(
+    {
+      dataDir: deps.dataDir,
+      snapshotId: snapshot.id,
+      mtime: doc.snapshot.createdAt,
+      streams: streams.map((s) => ({ path: s.entry, volume: s.volume, sizeBytes: s.sizeBytes, sha256: s.sha256 })),
+      outcome: 'exported',
+    },
+    sink,
+  );
+  for (const stream of sink === file ? [file] : [sink, file]) {
+    stream.end();
+    await finished(stream);
+  }
+  sha256s.forEach((sha256, i) => (doc.volumes[i]!.stream.sha256 = sha256));
+  const head = docEntry(doc);
+  if (head.length !== kept)
+    throw new VolsnapError('Internal', 'The bundle document changed length as it was completed.');
+  await writeAt(handle, head, 0);
+  await writeAt(handle, ZEROS, total - ZEROS.length);
+  const [sha256] = await Promise.all([
+    fileSha256(handle, total, watch && ((d, t) => watch.hashing(d, t))),
+    handle.sync(),
+  ]);
+  return { sizeBytes: total, sha256 };
+}
+
+/** The sha256 of the file's first `size` bytes, read back in 4 MiB pieces. */
+async function fileSha256(handle: FileHandle, size: number, progress?: (done: number, total: number) => void) {
+  const hash = createHash('sha256');
+  const piece = Buffer.allocUnsafe(4 * 1024 * 1024);
+  for (let done = 0; done < size;) {
+    const { bytesRead } = await handle.read(piece, 0, Math.min(piece.length, size - done), done);
+    if (bytesRead === 0) throw new VolsnapError('Internal', 'The bundle file ended before its size.');
+    hash.update(piece.subarray(0, bytesRead));
+    done += bytesRead;
+    progress?.(done, size);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Writes to an open file from `start` on. Not `handle.createWriteStream()`: that stream holds a
+ * reference on the handle until it closes itself, so the fsync-then-close the atomic write needs
+ * would wait forever.
+ */
+function fileSink(handle: FileHandle, start: number): Writable {
+  let position = start;
   return new Writable({
     highWaterMark: 4 * 1024 * 1024,
     write(chunk: Buffer, _encoding, callback) {
-      handle.write(chunk).then(() => callback(), callback);
+      const at = position;
+      position += chunk.length;
+      writeAt(handle, chunk, at).then(() => callback(), callback);
     },
   });
+}
+
+/** Writes all of `data` at `position` (a write may take less than it was given). */
+async function writeAt(handle: FileHandle, data: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < data.length;) {
+    const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
 }

@@ -91,9 +91,9 @@ export class ChunkReader {
 
   /** The stored size of `hashes`' frames together, from the index alone (no pack is read). */
   storedBytes(hashes: readonly Buffer[]): number {
-    return this.index
-      .lookupMany(hashes)
-      .reduce((sum, where, i) => sum + (where ?? this.missing(hashes[i]!)).storedLength, 0);
+    const { bytes, found } = this.index.storedBytes(hashes);
+    if (found < hashes.length) this.missing(hashes[this.index.lookupMany(hashes).indexOf(undefined)]!);
+    return bytes;
   }
 
   /** `hashes` in runs of neighbouring records, the next run read while the caller uses this one. */

@@ -81,7 +81,7 @@ describe('chunked store (format v2 core)', () => {
     expectIndexConsistent(index);
   });
 
-  it('looks up more than two full batches at once, in the order asked, unknown chunks as undefined', () => {
+  it('looks up 1,111 hashes at once, in the order asked, unknown chunks as undefined, and sums their stored bytes', () => {
     const index = new ChunkIndex(db);
     const hashOf = (n: number) => createHash('sha256').update(`chunk ${n}`).digest();
     const chunks = Array.from({ length: 1_100 }, (_, n) => ({
@@ -92,7 +92,7 @@ describe('chunked store (format v2 core)', () => {
       rawLength: 20 + n,
     }));
     index.commitPack('pack-a', 110_000, chunks);
-    // Newest first, with a chunk the index lacks every hundred: 1,111 hashes, three batches.
+    // Newest first, with a chunk the index lacks every hundred: 1,111 hashes.
     const asked = chunks.flatMap((c, n) => (n % 100 === 0 ? [hashOf(-n - 1), c.hash] : [c.hash])).reverse();
     const expected = asked.map((hash) => {
       const c = chunks.find((k) => k.hash.equals(hash));
@@ -100,6 +100,10 @@ describe('chunked store (format v2 core)', () => {
     });
     expect(expected.filter((e) => e === undefined)).toHaveLength(11);
     expect(index.lookupMany(asked)).toEqual(expected);
+    // A hash asked twice counts twice (a repeated chunk is in a stream twice); a missing one not at all.
+    const twice = [...asked, chunks[7]!.hash];
+    const bytes = chunks.reduce((sum, c) => sum + c.storedLength, 0) + chunks[7]!.storedLength;
+    expect(index.storedBytes(twice)).toEqual({ bytes, found: 1_101 });
   });
 
   it('a second write of the same data adds no chunk and no pack', async () => {

@@ -1,12 +1,8 @@
 import type { Writable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
 import { Header } from 'tar';
-import type { FromLayerWorker, LayerWorkerData, ToLayerWorker } from './layer-worker-protocol';
 import type { BundleDoc } from '../bundle/bundle-format';
 import { entryHeader, padding, waitDrain } from '../bundle/bundle-writer';
-import { bundledWorkerPath } from '../worker-path';
-import type { StoredVolume } from '../../store/catalog';
-import { VolsnapError } from '../../../shared/errors';
+import { writeStreamFiles, type SizedStream } from '../stream-files/stream-files';
 
 /**
  * The one layer of a snapshot image: `volsnap/snapshot.json` (the bundle's volsnap.json document)
@@ -31,24 +27,10 @@ export function streamEntryOf(layerPath: string): string | null {
 const TRAILER = Buffer.alloc(1024);
 
 /**
- * One volume stream of the layer: the stored volume it is read from, its size known up front, its
- * sha256 maybe not (`SizedTar`).
- */
-export interface LayerStream {
-  entry: string;
-  volume: StoredVolume;
-  sizeBytes: number;
-  sha256: string | null;
-}
-
-/** The sha256 a stream has until the layer's copy of it measures it: as long as a real one. */
-export const UNMEASURED = '0'.repeat(64);
-
-/**
  * The layer tar's size in bytes, for progress totals. `doc` may still hold UNMEASURED sha256s:
  * the document's length does not change when they are filled in.
  */
-export function layerBytes(doc: BundleDoc, streams: LayerStream[]): number {
+export function layerBytes(doc: BundleDoc, streams: SizedStream[]): number {
   const json = Buffer.byteLength(JSON.stringify(doc));
   const file = (size: number) => 1024 + size + padding(size).length; // header (+ room for a PAX record) and padding
   return 2 * 512 + file(json) + streams.reduce((sum, s) => sum + file(s.sizeBytes), 0) + TRAILER.length;
@@ -60,14 +42,14 @@ export function layerBytes(doc: BundleDoc, streams: LayerStream[]): number {
  * volumes are read once. A damaged archive or chunk fails the push instead of reaching a registry.
  * The order inside a layer does not matter to a pull: the Engine's archive endpoint lists a
  * folder in name order, so snapshot.json still comes before volumes/. The streams are read,
- * checked and hashed in a worker thread (layer-worker.ts), so that work overlaps with this
- * thread's writes to the Engine.
+ * checked and hashed in a worker thread (stream-files-worker.ts), so that work overlaps with
+ * this thread's writes to the Engine.
  */
 export async function writeImageLayer(options: {
   source: { dataDir: string; snapshotId: string };
   /** The document, its stream sha256s filled in here, in the order of `streams`. */
   doc: BundleDoc;
-  streams: LayerStream[];
+  streams: SizedStream[];
   sink: Writable;
   onBytes: (bytes: number) => void;
 }): Promise<void> {
@@ -81,7 +63,7 @@ export async function writeImageLayer(options: {
   };
   await write(dirHeader(`${IMAGE_DIR}/`, mtime));
   await write(dirHeader(`${IMAGE_DIR}/volumes/`, mtime));
-  const sha256s = await writeVolumeFiles(
+  const sha256s = await writeStreamFiles(
     {
       ...options.source,
       mtime: mtime.toISOString(),
@@ -91,6 +73,7 @@ export async function writeImageLayer(options: {
         sizeBytes: s.sizeBytes,
         sha256: s.sha256,
       })),
+      outcome: 'pushed',
     },
     sink,
     count,
@@ -102,44 +85,6 @@ export async function writeImageLayer(options: {
   await write(padding(json.length));
   await write(TRAILER);
   sink.end();
-}
-
-/**
- * The layer files of the volume streams, made by the layer worker and written to `sink` as they
- * come; each buffer is acknowledged once `sink` took it (the worker's flow control). Resolves
- * with the streams' sha256s, in order.
- */
-async function writeVolumeFiles(
-  data: LayerWorkerData,
-  sink: Writable,
-  count: (bytes: number) => void,
-): Promise<string[]> {
-  const worker = new Worker(bundledWorkerPath('layer-worker.cjs'), { workerData: data });
-  try {
-    return await new Promise<string[]>((resolve, reject) => {
-      worker.on('message', (message: FromLayerWorker) => {
-        switch (message.type) {
-          case 'data':
-            count(message.length);
-            sink.write(Buffer.from(message.data, 0, message.length), (error) => {
-              if (error) reject(error);
-              else worker.postMessage({ type: 'ack', bytes: message.length } satisfies ToLayerWorker);
-            });
-            break;
-          case 'done':
-            resolve(message.sha256s);
-            break;
-          case 'error':
-            reject(message.kind ? new VolsnapError(message.kind, message.message) : new Error(message.message));
-            break;
-        }
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`the layer worker stopped unexpectedly (exit ${code})`)));
-    });
-  } finally {
-    await worker.terminate();
-  }
 }
 
 function dirHeader(path: string, mtime: Date): Buffer {

@@ -1,7 +1,6 @@
 import { PassThrough } from 'node:stream';
-import { IMAGE_DIR, layerBytes, UNMEASURED, writeImageLayer, type LayerStream } from './image-layer';
-import { streamEntryName, type BundleDoc } from '../bundle/bundle-format';
-import { bundleDoc } from '../bundle/export';
+import { IMAGE_DIR, layerBytes, writeImageLayer } from './image-layer';
+import { sizedParts, type SizedParts } from '../bundle/export';
 import { JobRunner, type JobContext, type JobHandle } from '../jobs';
 import type { EngineClient } from '../../docker/engine';
 import { fullReference, parseImageReference, type ImageReference } from '../../docker/image-reference';
@@ -97,29 +96,16 @@ interface PushJob {
   keepImage: boolean;
 }
 
-/** The snapshot image's parts: the volumes as streams of known size, and the document to fill in. */
-interface LayerParts {
-  doc: BundleDoc;
-  streams: LayerStream[];
-}
-
 /** Builds the image from the snapshot's volumes, read once (checked as they go), then pushes it. */
 async function push(ctx: JobContext, deps: RegistryDeps, job: PushJob): Promise<PushResult> {
-  const stored = deps.catalog.storedVolumes(job.snapshot.id);
-  const streams: LayerStream[] = [];
-  for (const volume of stored) {
-    const { sizeBytes, sha256 } = await deps.storedVolumes.sized(job.snapshot.id, volume);
-    streams.push({ entry: streamEntryName(volume.position, volume.volumeName), volume, sizeBytes, sha256 });
-  }
-  const described = streams.map((s) => ({ ...s, sha256: UNMEASURED }));
-  return pushParts(ctx, deps, job, { doc: bundleDoc(deps.catalog, job.snapshot, stored, described), streams });
+  return pushParts(ctx, deps, job, await sizedParts(deps, job.snapshot));
 }
 
 async function pushParts(
   ctx: JobContext,
   deps: RegistryDeps,
   options: PushJob,
-  parts: LayerParts,
+  parts: SizedParts,
 ): Promise<PushResult> {
   const { snapshot, ref, auth } = options;
   const tag = fullReference(ref);

@@ -197,7 +197,7 @@ describe('StoredVolumeReader, format 2: one file without the whole tar; the comp
     const sized = await reader.sized(SNAPSHOT, volume);
     const sent: Buffer[] = [];
     const copying = (async () => {
-      for await (const piece of sized.open()) sent.push(piece as Buffer);
+      for await (const piece of sized.open()) sent.push(piece);
     })();
     await expect(copying).rejects.toThrow(new RegExp(`Chunk ${hex} in pack ${at.packId} is damaged`));
     const damagedFrame = readFileSync(packs.pathOf(at.packId)).subarray(at.offset, at.offset + at.storedLength);

@@ -103,7 +103,7 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
       return {
         sizeBytes: planBytes(plan, new ChunkReader(index, packs)),
         sha256: null,
-        open: () => Readable.from(inPieces(compressedTarOf(plan, { check: true })), { objectMode: false }),
+        open: () => compressedTarOf(plan, { check: true }),
       };
     },
 

@@ -30,7 +30,8 @@ export interface CompressedTar {
 export interface SizedTar {
   sizeBytes: number;
   sha256: string | null;
-  open(): Readable;
+  /** The bytes, in pieces of any size (format 2: frame by frame, for a reader that gathers them itself). */
+  open(): AsyncIterable<Buffer>;
 }
 
 /** What each store format implements; the rest of the reader is built on it. */

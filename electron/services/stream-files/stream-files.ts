@@ -1,0 +1,106 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import { streamFile } from './stream-file';
+import type { FromStreamFilesWorker, StreamFilesData, ToStreamFilesWorker } from './stream-files-protocol';
+import { streamMismatch } from '../bundle/bundle-writer';
+import { bundledWorkerPath } from '../worker-path';
+import type { StoredVolume } from '../../store/catalog';
+import { VolsnapError } from '../../../shared/errors';
+
+/** One volume stream to write: its entry, the stored volume it is read from, its size known up front, its sha256 maybe not. */
+export interface SizedStream {
+  entry: string;
+  volume: StoredVolume;
+  sizeBytes: number;
+  /** Format 1's recorded sha256, checked as it is copied; null for format 2, measured on the way. */
+  sha256: string | null;
+}
+
+/** The sha256 a document holds for a stream until the stream is written: as long as a real one. */
+export const UNMEASURED = '0'.repeat(64);
+
+/**
+ * A snapshot's volume streams as tar file entries, written to `sink` as they come; resolves with
+ * the streams' sha256s, in order. The stream-files worker reads each volume and checks every chunk;
+ * this thread hashes each stream as it takes the worker's buffers (the two halves of the CPU work
+ * run side by side) and acknowledges each buffer once `sink` took it (the worker's flow control).
+ * A stream whose size or recorded sha256 (format 1) does not match fails with `Integrity`, after
+ * its bytes went out: the caller drops them. Used by push (the image layer) and by an export to a
+ * file.
+ */
+export async function writeStreamFiles(
+  data: StreamFilesData,
+  sink: Writable,
+  count: (bytes: number) => void = () => undefined,
+): Promise<string[]> {
+  const hashes = new StreamHashes(data);
+  const worker = new Worker(bundledWorkerPath('stream-files-worker.cjs'), { workerData: data });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: FromStreamFilesWorker) => {
+        switch (message.type) {
+          case 'data': {
+            const bytes = Buffer.from(message.data, 0, message.length);
+            hashes.update(bytes);
+            count(message.length);
+            sink.write(bytes, (error) => {
+              if (error) reject(error);
+              else worker.postMessage({ type: 'ack', bytes: message.length } satisfies ToStreamFilesWorker);
+            });
+            break;
+          }
+          case 'done':
+            resolve();
+            break;
+          case 'error':
+            reject(message.kind ? new VolsnapError(message.kind, message.message) : new Error(message.message));
+            break;
+        }
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`the stream-files worker stopped unexpectedly (exit ${code})`)));
+    });
+  } finally {
+    await worker.terminate();
+  }
+  return data.streams.map((stream, i) => {
+    const sha256 = hashes.digest(i);
+    if (stream.sha256 !== null && sha256 !== stream.sha256) throw streamMismatch(stream.path, data.outcome);
+    return sha256;
+  });
+}
+
+/** The sha256 of each stream inside the worker's output: the bytes between its header and its padding. */
+class StreamHashes {
+  /** The output in order: bytes to pass over (hash null) and each stream's bytes (its hash). */
+  private readonly spans: { bytes: number; hash: Hash | null }[] = [];
+  private span = 0;
+  private left: number;
+
+  constructor({ streams, mtime }: StreamFilesData) {
+    let between = 0;
+    for (const stream of streams) {
+      const { header, padding } = streamFile(stream, mtime);
+      this.spans.push({ bytes: between + header.length, hash: null });
+      this.spans.push({ bytes: stream.sizeBytes, hash: createHash('sha256') });
+      between = padding.length;
+    }
+    this.left = this.spans[0]?.bytes ?? 0;
+  }
+
+  update(data: Buffer): void {
+    for (let at = 0; at < data.length && this.span < this.spans.length;) {
+      const take = Math.min(this.left, data.length - at);
+      this.spans[this.span]!.hash?.update(data.subarray(at, at + take));
+      at += take;
+      this.left -= take;
+      while (this.left === 0 && ++this.span < this.spans.length) this.left = this.spans[this.span]!.bytes;
+    }
+  }
+
+  /** Stream `i`'s sha256. */
+  digest(i: number): string {
+    return this.spans[2 * i + 1]!.hash!.digest('hex');
+  }
+}
