@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExportJob } from './bundle-jobs';
+import { createServices, type Services } from '..';
+import { createWorkload, tempDir, testDocker, uniqueName, type TestWorkload } from '../../../test/engine';
+import type { JobProgress, Snapshot } from '../../../shared/types';
+
+/**
+ * The app's Export… to a file (the save dialog's path) as a job on the private engine: the bar
+ * follows the bytes written, then the file read back for its sha256; a cancel leaves no file.
+ */
+const docker = testDocker();
+const dir = tempDir('volsnap-export-job-');
+let services: Services;
+let workload: TestWorkload;
+let captured: Snapshot;
+
+beforeAll(async () => {
+  services = createServices({ dataDir: path.join(dir.path, 'data'), docker });
+  const volume = uniqueName('exportjob');
+  workload = await createWorkload(docker, {
+    services: [{ name: uniqueName('exportjobapp'), volumes: [{ volume, destination: '/data' }] }],
+    // 24 MB of random bytes: several of the worker's 4 MiB buffers.
+    seed: `mkdir -p /seed/${volume}/db && head -c 24000000 /dev/urandom > /seed/${volume}/db/base`,
+  });
+  captured = await (await services.capture.start({ workload: workload.name, name: 'to-file', mode: 'live' })).done;
+}, 180_000);
+
+afterAll(async () => {
+  services?.close();
+  await workload?.remove();
+  dir.remove();
+});
+
+function progressOf(jobId: () => string | undefined): { all: JobProgress[]; stop: () => void } {
+  const all: JobProgress[] = [];
+  const stop = services.jobs.progressEvents.on((p) => {
+    if (p.jobId === jobId()) all.push(p);
+  });
+  return { all, stop };
+}
+
+describe('Export… to a file, as a job', () => {
+  it('writes the bundle, its bar following the bytes written and then the file read back for its sha256', async () => {
+    const out = path.join(dir.path, 'out');
+    mkdirSync(out);
+    const file = path.join(out, 'to-file.volsnap');
+    let id: string | undefined;
+    const progress = progressOf(() => id);
+    const handle = startExportJob(services, { snapshot: captured.id, to: { file } });
+    id = handle.jobId;
+    const result = await handle.done.finally(progress.stop);
+    const bytes = readFileSync(file);
+    expect(result).toMatchObject({ file, sizeBytes: bytes.length });
+    expect(result.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(readdirSync(out)).toEqual(['to-file.volsnap']);
+
+    // The volume is read once: no separate check before the first byte is written.
+    expect(progress.all.filter((p) => p.phase === 'preparing')).toEqual([]);
+    const written = progress.all.filter((p) => p.phase === 'exporting' && p.detail === undefined);
+    const hashed = progress.all.filter((p) => p.detail === 'checksumming the file');
+    // A new step is always shown; within a step the job runner shows a report every 100 ms.
+    expect(written.length).toBeGreaterThan(0);
+    expect(hashed.length).toBeGreaterThan(0);
+    for (const p of [...written, ...hashed]) expect(p.bytesTotal).toBe(bytes.length);
+    expect(progress.all.indexOf(written.at(-1)!)).toBeLessThan(progress.all.indexOf(hashed[0]!));
+  });
+
+  it('a cancel while the bytes go out stops the job and leaves no file, not even a partial one', async () => {
+    const out = path.join(dir.path, 'cancelled');
+    mkdirSync(out);
+    let id: string | undefined;
+    const handle = startExportJob(services, { snapshot: captured.id, to: { file: path.join(out, 'x.volsnap') } });
+    id = handle.jobId;
+    const stop = services.jobs.progressEvents.on((p) => {
+      if (p.jobId === id && p.phase === 'exporting') services.jobs.cancel(handle.jobId);
+    });
+    await expect(handle.done.finally(stop)).rejects.toThrow(/cancelled/);
+    expect(readdirSync(out)).toEqual([]);
+  });
+});
