@@ -34,7 +34,7 @@ afterAll(async () => {
   dir.remove();
 });
 
-function progressOf(jobId: () => string | undefined): { all: JobProgress[]; stop: () => void } {
+function progressOf(jobId: () => string): { all: JobProgress[]; stop: () => void } {
   const all: JobProgress[] = [];
   const stop = services.jobs.progressEvents.on((p) => {
     if (p.jobId === jobId()) all.push(p);
@@ -47,10 +47,10 @@ describe('Export… to a file, as a job', () => {
     const out = path.join(dir.path, 'out');
     mkdirSync(out);
     const file = path.join(out, 'to-file.volsnap');
-    let id: string | undefined;
-    const progress = progressOf(() => id);
+    const started = { id: '' };
+    const progress = progressOf(() => started.id);
     const handle = startExportJob(services, { snapshot: captured.id, to: { file } });
-    id = handle.jobId;
+    started.id = handle.jobId;
     const result = await handle.done.finally(progress.stop);
     const bytes = readFileSync(file);
     expect(result).toMatchObject({ file, sizeBytes: bytes.length });
@@ -71,11 +71,9 @@ describe('Export… to a file, as a job', () => {
   it('a cancel while the bytes go out stops the job and leaves no file, not even a partial one', async () => {
     const out = path.join(dir.path, 'cancelled');
     mkdirSync(out);
-    let id: string | undefined;
     const handle = startExportJob(services, { snapshot: captured.id, to: { file: path.join(out, 'x.volsnap') } });
-    id = handle.jobId;
     const stop = services.jobs.progressEvents.on((p) => {
-      if (p.jobId === id && p.phase === 'exporting') services.jobs.cancel(handle.jobId);
+      if (p.jobId === handle.jobId && p.phase === 'exporting') services.jobs.cancel(handle.jobId);
     });
     await expect(handle.done.finally(stop)).rejects.toThrow(/cancelled/);
     expect(readdirSync(out)).toEqual([]);
