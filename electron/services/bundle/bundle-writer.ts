@@ -53,9 +53,13 @@ export function docEntry(doc: BundleDoc): Buffer {
 
 /** A bundle's size in bytes, for progress totals (our entry names never need a PAX record). */
 export function bundleBytes(doc: BundleDoc, streams: { sizeBytes: number }[]): number {
-  const entry = (size: number) => BLOCK + size + padding(size).length;
   const json = Buffer.byteLength(JSON.stringify(doc));
-  return streams.reduce((sum, s) => sum + entry(s.sizeBytes), entry(json)) + ZEROS.length;
+  return streams.reduce((sum, s) => sum + entryBytes(s.sizeBytes), entryBytes(json)) + ZEROS.length;
+}
+
+/** A bundle entry of `size` bytes: its header, its bytes, its padding. */
+export function entryBytes(size: number): number {
+  return BLOCK + size + padding(size).length;
 }
 
 /**

@@ -4,13 +4,21 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, streamEntryName, type BundleDoc } from './bundle-format';
-import { bundleBytes, docEntry, writeBundle, ZEROS, type BundleStream, type WrittenBundle } from './bundle-writer';
+import {
+  bundleBytes,
+  docEntry,
+  entryBytes,
+  writeBundle,
+  ZEROS,
+  type BundleStream,
+  type WrittenBundle,
+} from './bundle-writer';
 import { JobRunner, type JobContext } from '../jobs';
 import { fsyncDir } from '../../store/archive-files';
 import type { Catalog, StoredVolume } from '../../store/catalog';
 import type { Leases } from '../../store/leases';
 import type { CompressedTar, StoredVolumeReader } from '../stored-volumes/stored-volume-reader';
-import { UNMEASURED, writeStreamFiles, type SizedStream } from '../stream-files/stream-files';
+import { StreamFilesWorker, UNMEASURED, type SizedStream } from '../stream-files/stream-files';
 import { VolsnapError } from '../../../shared/errors';
 import type { Snapshot } from '../../../shared/types';
 
@@ -208,12 +216,12 @@ async function leased<T>(deps: ExportDeps, ref: string, write: (snapshot: Snapsh
 
 /**
  * Writes the bundle into an empty file reading each volume once. A stream's sha256 belongs in
- * volsnap.json, before the stream, but a file need not be written in order: volsnap.json's place is
- * kept (its length does not depend on the sha256s), the streams are written after it as the
+ * volsnap.json, before the stream, but a file need not be written in order: volsnap.json's place
+ * is kept (its length does not depend on the sha256s), the streams are written after it as the
  * stream-files worker reads and checks them (this thread hashes each on the way), then the
- * document goes in front with those sha256s. The bundle's own sha256 comes from reading the file back while it
- * is flushed. (Standard output and downloads cannot seek: `exportSnapshot` measures each stream in
- * a first pass instead.)
+ * document goes in front with those sha256s. The bundle's own sha256 comes from reading the file
+ * back while it is flushed. (Standard output and downloads cannot seek: `exportSnapshot` measures
+ * each stream in a first pass instead.)
  */
 async function writeBundleFile(
   deps: ExportDeps,
@@ -221,38 +229,46 @@ async function writeBundleFile(
   handle: FileHandle,
   watch?: ExportWatch,
 ): Promise<WrittenBundle> {
-  const { doc, streams } = await sizedParts(deps, snapshot);
-  const kept = docEntry(doc).length;
-  const total = bundleBytes(doc, streams);
-  const file = fileSink(handle, kept);
-  // A failed write fails the writer through its callback; after a failure elsewhere nobody listens.
-  file.on('error', () => undefined);
-  const sink = watch ? watch.output(file, total) : file;
-  const sha256s = await writeStreamFiles(
-    {
-      dataDir: deps.dataDir,
-      snapshotId: snapshot.id,
-      mtime: doc.snapshot.createdAt,
-      streams: streams.map((s) => ({ path: s.entry, volume: s.volume, sizeBytes: s.sizeBytes, sha256: s.sha256 })),
-      outcome: 'exported',
-    },
-    sink,
-  );
-  for (const stream of sink === file ? [file] : [sink, file]) {
-    stream.end();
-    await finished(stream);
+  // The worker starts and opens the volumes while this thread builds the document.
+  const files = new StreamFilesWorker({
+    dataDir: deps.dataDir,
+    snapshotId: snapshot.id,
+    volumes: deps.catalog.storedVolumes(snapshot.id),
+  });
+  try {
+    const { doc, streams } = await sizedParts(deps, snapshot);
+    const kept = docEntry(doc).length;
+    const total = kept + streams.reduce((sum, s) => sum + entryBytes(s.sizeBytes), 0) + ZEROS.length;
+    const file = fileSink(handle, kept);
+    // A failed write fails the writer through its callback; after a failure elsewhere nobody listens.
+    file.on('error', () => undefined);
+    const sink = watch ? watch.output(file, total) : file;
+    const sha256s = await files.write(
+      {
+        mtime: doc.snapshot.createdAt,
+        streams: streams.map((s) => ({ path: s.entry, sizeBytes: s.sizeBytes, sha256: s.sha256 })),
+        outcome: 'exported',
+      },
+      sink,
+    );
+    for (const stream of sink === file ? [file] : [sink, file]) {
+      stream.end();
+      await finished(stream);
+    }
+    sha256s.forEach((sha256, i) => (doc.volumes[i]!.stream.sha256 = sha256));
+    const head = docEntry(doc);
+    if (head.length !== kept)
+      throw new VolsnapError('Internal', 'The bundle document changed length as it was completed.');
+    await writeAt(handle, head, 0);
+    await writeAt(handle, ZEROS, total - ZEROS.length);
+    const [sha256] = await Promise.all([
+      fileSha256(handle, total, watch && ((d, t) => watch.hashing(d, t))),
+      handle.sync(),
+    ]);
+    return { sizeBytes: total, sha256 };
+  } finally {
+    await files.stop();
   }
-  sha256s.forEach((sha256, i) => (doc.volumes[i]!.stream.sha256 = sha256));
-  const head = docEntry(doc);
-  if (head.length !== kept)
-    throw new VolsnapError('Internal', 'The bundle document changed length as it was completed.');
-  await writeAt(handle, head, 0);
-  await writeAt(handle, ZEROS, total - ZEROS.length);
-  const [sha256] = await Promise.all([
-    fileSha256(handle, total, watch && ((d, t) => watch.hashing(d, t))),
-    handle.sync(),
-  ]);
-  return { sizeBytes: total, sha256 };
 }
 
 /** The sha256 of the file's first `size` bytes, read back in 4 MiB pieces. */

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { Header } from 'tar';
 import type { BundleDoc } from '../bundle/bundle-format';
 import { entryHeader, padding, waitDrain } from '../bundle/bundle-writer';
-import { writeStreamFiles, type SizedStream } from '../stream-files/stream-files';
+import type { SizedStream, StreamFilesWorker } from '../stream-files/stream-files';
 
 /**
  * The one layer of a snapshot image: `volsnap/snapshot.json` (the bundle's volsnap.json document)
@@ -46,7 +46,8 @@ export function layerBytes(doc: BundleDoc, streams: SizedStream[]): number {
  * this thread's writes to the Engine.
  */
 export async function writeImageLayer(options: {
-  source: { dataDir: string; snapshotId: string };
+  /** Started with the snapshot's volumes, in the order of `streams`. */
+  files: StreamFilesWorker;
   /** The document, its stream sha256s filled in here, in the order of `streams`. */
   doc: BundleDoc;
   streams: SizedStream[];
@@ -63,16 +64,10 @@ export async function writeImageLayer(options: {
   };
   await write(dirHeader(`${IMAGE_DIR}/`, mtime));
   await write(dirHeader(`${IMAGE_DIR}/volumes/`, mtime));
-  const sha256s = await writeStreamFiles(
+  const sha256s = await options.files.write(
     {
-      ...options.source,
       mtime: mtime.toISOString(),
-      streams: streams.map((s) => ({
-        path: layerPathOf(s.entry),
-        volume: s.volume,
-        sizeBytes: s.sizeBytes,
-        sha256: s.sha256,
-      })),
+      streams: streams.map((s) => ({ path: layerPathOf(s.entry), sizeBytes: s.sizeBytes, sha256: s.sha256 })),
       outcome: 'pushed',
     },
     sink,

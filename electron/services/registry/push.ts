@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { IMAGE_DIR, layerBytes, writeImageLayer } from './image-layer';
 import { sizedParts, type SizedParts } from '../bundle/export';
+import { StreamFilesWorker } from '../stream-files/stream-files';
 import { JobRunner, type JobContext, type JobHandle } from '../jobs';
 import type { EngineClient } from '../../docker/engine';
 import { fullReference, parseImageReference, type ImageReference } from '../../docker/image-reference';
@@ -98,14 +99,22 @@ interface PushJob {
 
 /** Builds the image from the snapshot's volumes, read once (checked as they go), then pushes it. */
 async function push(ctx: JobContext, deps: RegistryDeps, job: PushJob): Promise<PushResult> {
-  return pushParts(ctx, deps, job, await sizedParts(deps, job.snapshot));
+  // The worker starts and opens the volumes while this thread builds the document.
+  const { snapshot } = job;
+  const volumes = deps.catalog.storedVolumes(snapshot.id);
+  const files = new StreamFilesWorker({ dataDir: deps.dataDir, snapshotId: snapshot.id, volumes });
+  try {
+    return await pushParts(ctx, deps, job, { files, ...(await sizedParts(deps, snapshot)) });
+  } finally {
+    await files.stop();
+  }
 }
 
 async function pushParts(
   ctx: JobContext,
   deps: RegistryDeps,
   options: PushJob,
-  parts: SizedParts,
+  parts: SizedParts & { files: StreamFilesWorker },
 ): Promise<PushResult> {
   const { snapshot, ref, auth } = options;
   const tag = fullReference(ref);
@@ -114,7 +123,7 @@ async function pushParts(
   ctx.progress({ phase: 'preparing', detail: 'building the image', bytesDone: 0, bytesTotal: total });
   const tar = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
   const writing = writeImageLayer({
-    source: { dataDir: deps.dataDir, snapshotId: snapshot.id },
+    files: parts.files,
     doc,
     streams,
     sink: tar,

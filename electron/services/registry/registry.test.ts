@@ -5,6 +5,7 @@ import { create as createTar } from 'tar';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeImageLayer } from './image-layer';
 import { bundleParts, type BundleParts } from '../bundle/export';
+import { StreamFilesWorker } from '../stream-files/stream-files';
 import { parseImageReference } from '../../docker/image-reference';
 import { importImage, inspectImage, pushImage, removeImage } from '../../docker/images';
 import { ArchiveFiles } from '../../store/archive-files';
@@ -232,12 +233,8 @@ describeEngine('snapshots travel through a registry', { timeout: 600_000 }, () =
       const stored = catalog.storedVolumes(captured.id);
       const layered = streams.map((s, i) => ({ ...s, volume: stored[i]! }));
       const tar = new PassThrough();
-      const from = { dataDir: sourceDir, snapshotId: captured.id };
-      await pushTar(
-        ref,
-        tar,
-        writeImageLayer({ source: from, doc, streams: layered, sink: tar, onBytes: () => undefined }),
-      );
+      const files = new StreamFilesWorker({ dataDir: sourceDir, snapshotId: captured.id, volumes: stored });
+      await pushTar(ref, tar, writeImageLayer({ files, doc, streams: layered, sink: tar, onBytes: () => undefined }));
     } finally {
       db.close();
     }

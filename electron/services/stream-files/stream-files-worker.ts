@@ -1,8 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FromStreamFilesWorker, StreamFilesData, ToStreamFilesWorker } from './stream-files-protocol';
+import type {
+  FromStreamFilesWorker,
+  StreamFilesData,
+  StreamFilesSource,
+  ToStreamFilesWorker,
+} from './stream-files-protocol';
 import { streamFile } from './stream-file';
-import { copySized } from '../bundle/bundle-writer';
-import { readerForDataDir } from '../stored-volumes/stored-volume-reader';
+import { copySized, streamMismatch } from '../bundle/bundle-writer';
+import { readerForDataDir, type SizedTar } from '../stored-volumes/stored-volume-reader';
 import { TransferPacker } from '../transfer-packer';
 import { VolsnapError } from '../../../shared/errors';
 
@@ -19,24 +24,36 @@ const packer = new TransferPacker((data, length) => send({ type: 'data', data, l
   highWater: 16 * 1024 * 1024,
   lowWater: 8 * 1024 * 1024,
 });
-port.on('message', (message: ToStreamFilesWorker) => packer.acked(message.bytes));
+const source = workerData as StreamFilesSource;
+const reader = readerForDataDir(source.dataDir);
+// Opened at once, while the main thread builds its document: no chunk is read yet.
+const opened = (async () => {
+  const tars: SizedTar[] = [];
+  for (const volume of source.volumes) tars.push(await reader.sized(source.snapshotId, volume));
+  return tars;
+})();
+opened.catch(failed);
 
-async function writeStreams({ dataDir, snapshotId, mtime, streams, outcome }: StreamFilesData): Promise<void> {
-  const reader = readerForDataDir(dataDir);
+port.on('message', (message: ToStreamFilesWorker) => {
+  if (message.type === 'ack') return packer.acked(message.bytes);
+  writeStreams(message.data).then(() => send({ type: 'done' }), failed);
+});
+
+async function writeStreams({ mtime, streams, outcome }: StreamFilesData): Promise<void> {
+  const tars = await opened;
   const write = (data: Buffer) =>
     packer.send(data) ? Promise.resolve() : new Promise<void>((resume) => packer.onDrain(resume));
-  for (const stream of streams) {
-    const sized = await reader.sized(snapshotId, stream.volume);
+  for (const [i, stream] of streams.entries()) {
+    const tar = tars[i]!;
+    if (tar.sizeBytes !== stream.sizeBytes) throw streamMismatch(stream.path, outcome);
     const { header, padding } = streamFile(stream, mtime);
     await write(header);
-    await copySized({ ...stream, entry: stream.path, open: () => sized.open() }, write, outcome);
+    await copySized({ ...stream, entry: stream.path, open: () => tar.open() }, write, outcome);
     await write(padding);
   }
   packer.flush();
 }
 
-writeStreams(workerData as StreamFilesData).then(
-  () => send({ type: 'done' }),
-  (error: Error) =>
-    send({ type: 'error', message: error.message, kind: error instanceof VolsnapError ? error.kind : null }),
-);
+function failed(error: Error): void {
+  send({ type: 'error', message: error.message, kind: error instanceof VolsnapError ? error.kind : null });
+}

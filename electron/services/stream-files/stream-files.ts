@@ -2,7 +2,12 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { streamFile } from './stream-file';
-import type { FromStreamFilesWorker, StreamFilesData, ToStreamFilesWorker } from './stream-files-protocol';
+import type {
+  FromStreamFilesWorker,
+  StreamFilesData,
+  StreamFilesSource,
+  ToStreamFilesWorker,
+} from './stream-files-protocol';
 import { streamMismatch } from '../bundle/bundle-writer';
 import { bundledWorkerPath } from '../worker-path';
 import type { StoredVolume } from '../../store/catalog';
@@ -21,54 +26,76 @@ export interface SizedStream {
 export const UNMEASURED = '0'.repeat(64);
 
 /**
- * A snapshot's volume streams as tar file entries, written to `sink` as they come; resolves with
- * the streams' sha256s, in order. The stream-files worker reads each volume and checks every chunk;
- * this thread hashes each stream as it takes the worker's buffers (the two halves of the CPU work
- * run side by side) and acknowledges each buffer once `sink` took it (the worker's flow control).
- * A stream whose size or recorded sha256 (format 1) does not match fails with `Integrity`, after
- * its bytes went out: the caller drops them. Used by push (the image layer) and by an export to a
- * file.
+ * A snapshot's volume streams as tar file entries, made by the stream-files worker. Started first
+ * (`new`), the worker opens the volumes (layouts read, sizes summed) while the caller builds what
+ * goes around them from its own sizes; `write` then has them written to a sink. Used by push (the
+ * image layer) and by an export to a file. A caller that gives up before `write` calls `stop`.
  */
-export async function writeStreamFiles(
-  data: StreamFilesData,
-  sink: Writable,
-  count: (bytes: number) => void = () => undefined,
-): Promise<string[]> {
-  const hashes = new StreamHashes(data);
-  const worker = new Worker(bundledWorkerPath('stream-files-worker.cjs'), { workerData: data });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      worker.on('message', (message: FromStreamFilesWorker) => {
-        switch (message.type) {
-          case 'data': {
-            const bytes = Buffer.from(message.data, 0, message.length);
-            hashes.update(bytes);
-            count(message.length);
-            sink.write(bytes, (error) => {
-              if (error) reject(error);
-              else worker.postMessage({ type: 'ack', bytes: message.length } satisfies ToStreamFilesWorker);
-            });
-            break;
-          }
-          case 'done':
-            resolve();
-            break;
-          case 'error':
-            reject(message.kind ? new VolsnapError(message.kind, message.message) : new Error(message.message));
-            break;
-        }
+export class StreamFilesWorker {
+  private readonly worker: Worker;
+  /** Settles when the worker is done writing, or fails (possibly before `write`, on opening). */
+  private readonly ended: Promise<void>;
+  private onData: (message: { data: ArrayBuffer; length: number }) => void = () => undefined;
+
+  constructor(source: StreamFilesSource) {
+    this.worker = new Worker(bundledWorkerPath('stream-files-worker.cjs'), { workerData: source });
+    this.ended = new Promise<void>((resolve, reject) => {
+      this.worker.on('message', (message: FromStreamFilesWorker) => {
+        if (message.type === 'data') this.onData(message);
+        else if (message.type === 'done') resolve();
+        else reject(message.kind ? new VolsnapError(message.kind, message.message) : new Error(message.message));
       });
-      worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`the stream-files worker stopped unexpectedly (exit ${code})`)));
+      this.worker.on('error', reject);
+      this.worker.on('exit', (code) =>
+        reject(new Error(`the stream-files worker stopped unexpectedly (exit ${code})`)),
+      );
     });
-  } finally {
-    await worker.terminate();
+    // Observed by `write`; a worker stopped unused fails nobody.
+    this.ended.catch(() => undefined);
   }
-  return data.streams.map((stream, i) => {
-    const sha256 = hashes.digest(i);
-    if (stream.sha256 !== null && sha256 !== stream.sha256) throw streamMismatch(stream.path, data.outcome);
-    return sha256;
-  });
+
+  /**
+   * Writes the entries to `sink` as they come and resolves with the streams' sha256s, in order.
+   * The worker reads each volume and checks every chunk; this thread hashes each stream as it
+   * takes the worker's buffers (the two halves of the CPU work run side by side) and acknowledges
+   * each buffer once `sink` took it (the worker's flow control). A stream whose size or recorded
+   * sha256 (format 1) does not match fails with `Integrity`, after its bytes went out: the caller
+   * drops them. The worker is stopped either way.
+   */
+  async write(
+    data: StreamFilesData,
+    sink: Writable,
+    /** Told each buffer's size as it arrives. */
+    count: (bytes: number) => void = () => undefined,
+  ): Promise<string[]> {
+    const hashes = new StreamHashes(data);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.onData = (message) => {
+          const bytes = Buffer.from(message.data, 0, message.length);
+          hashes.update(bytes);
+          count(message.length);
+          sink.write(bytes, (error) => {
+            if (error) reject(error);
+            else this.worker.postMessage({ type: 'ack', bytes: message.length } satisfies ToStreamFilesWorker);
+          });
+        };
+        this.ended.then(resolve, reject);
+        this.worker.postMessage({ type: 'start', data } satisfies ToStreamFilesWorker);
+      });
+    } finally {
+      await this.stop();
+    }
+    return data.streams.map((stream, i) => {
+      const sha256 = hashes.digest(i);
+      if (stream.sha256 !== null && sha256 !== stream.sha256) throw streamMismatch(stream.path, data.outcome);
+      return sha256;
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+  }
 }
 
 /** The sha256 of each stream inside the worker's output: the bytes between its header and its padding. */
