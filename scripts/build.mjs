@@ -33,7 +33,11 @@ await Promise.all([
     outfile: 'dist/restore-stage-worker.cjs',
   }),
   // A push's layer (reading, checking and hashing the stored volumes) is made beside its upload (image-layer.ts).
-  build({ ...common, entryPoints: ['electron/services/stream-files/stream-files-worker.ts'], outfile: 'dist/stream-files-worker.cjs' }),
+  build({
+    ...common,
+    entryPoints: ['electron/services/stream-files/stream-files-worker.ts'],
+    outfile: 'dist/stream-files-worker.cjs',
+  }),
   build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/main.cjs', external: ['electron'] }),
   // A sandboxed preload cannot require node_modules: bundle everything it uses, except electron.
   build({
