@@ -67,7 +67,7 @@ export async function sweep(deps: {
       await files.removeTemps(dir);
     }
   }
-  jobs.failDead('interrupted: the process running this job stopped');
+  jobs.failDead('Interrupted: the Volsnap process running it stopped before it finished.');
   leases.snapshots.removeDead();
   if (deps.docker) {
     await resumeOrphans(deps.docker, db, jobs, liveJobs, report).catch(() => undefined);
