@@ -35,7 +35,7 @@ await Promise.all([
   // A push's layer (reading, checking and hashing the stored volumes) is made beside its upload (image-layer.ts).
   build({
     ...common,
-    entryPoints: ['electron/services/stream-files/stream-files-worker.ts'],
+    entryPoints: ['electron/services/bundle/stream-files-worker.ts'],
     outfile: 'dist/stream-files-worker.cjs',
   }),
   build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/main.cjs', external: ['electron'] }),

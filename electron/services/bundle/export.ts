@@ -18,7 +18,7 @@ import { fsyncDir } from '../../store/archive-files';
 import type { Catalog, StoredVolume } from '../../store/catalog';
 import type { Leases } from '../../store/leases';
 import type { CompressedTar, StoredVolumeReader } from '../stored-volumes/stored-volume-reader';
-import { StreamFilesWorker, UNMEASURED, type SizedStream } from '../stream-files/stream-files';
+import { StreamFilesWorker, UNMEASURED, type SizedStream } from './stream-files';
 import { VolsnapError } from '../../../shared/errors';
 import type { Snapshot } from '../../../shared/types';
 

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { Header } from 'tar';
 import type { BundleDoc } from '../bundle/bundle-format';
 import { entryHeader, padding, waitDrain } from '../bundle/bundle-writer';
-import type { SizedStream, StreamFilesWorker } from '../stream-files/stream-files';
+import type { SizedStream, StreamFilesWorker } from '../bundle/stream-files';
 
 /**
  * The one layer of a snapshot image: `volsnap/snapshot.json` (the bundle's volsnap.json document)

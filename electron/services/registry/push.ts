@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { IMAGE_DIR, layerBytes, writeImageLayer } from './image-layer';
 import { sizedParts, type SizedParts } from '../bundle/export';
-import { StreamFilesWorker } from '../stream-files/stream-files';
+import { StreamFilesWorker } from '../bundle/stream-files';
 import { JobRunner, type JobContext, type JobHandle } from '../jobs';
 import type { EngineClient } from '../../docker/engine';
 import { fullReference, parseImageReference, type ImageReference } from '../../docker/image-reference';

@@ -5,7 +5,7 @@ import { create as createTar } from 'tar';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeImageLayer } from './image-layer';
 import { bundleParts, type BundleParts } from '../bundle/export';
-import { StreamFilesWorker } from '../stream-files/stream-files';
+import { StreamFilesWorker } from '../bundle/stream-files';
 import { parseImageReference } from '../../docker/image-reference';
 import { importImage, inspectImage, pushImage, removeImage } from '../../docker/images';
 import { ArchiveFiles } from '../../store/archive-files';

@@ -6,7 +6,7 @@ import type {
   ToStreamFilesWorker,
 } from './stream-files-protocol';
 import { streamFile } from './stream-file';
-import { copySized, streamMismatch } from '../bundle/bundle-writer';
+import { copySized, streamMismatch } from './bundle-writer';
 import { readerForDataDir, type SizedTar } from '../stored-volumes/stored-volume-reader';
 import { TransferPacker } from '../transfer-packer';
 import { VolsnapError } from '../../../shared/errors';

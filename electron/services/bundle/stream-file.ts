@@ -1,4 +1,4 @@
-import { entryHeader, padding } from '../bundle/bundle-writer';
+import { entryHeader, padding } from './bundle-writer';
 
 /** What surrounds a stream in a tar: its entry header (a PAX record first for a long name) and its padding. */
 export function streamFile(stream: { path: string; sizeBytes: number }, mtime: string) {

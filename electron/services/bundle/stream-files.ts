@@ -8,7 +8,7 @@ import type {
   StreamFilesSource,
   ToStreamFilesWorker,
 } from './stream-files-protocol';
-import { streamMismatch } from '../bundle/bundle-writer';
+import { streamMismatch } from './bundle-writer';
 import { bundledWorkerPath } from '../worker-path';
 import type { StoredVolume } from '../../store/catalog';
 import { VolsnapError } from '../../../shared/errors';
