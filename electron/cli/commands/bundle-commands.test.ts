@@ -59,6 +59,11 @@ describeEngine('volsnap export / import (real engine, two stores)', () => {
     expect(exported.sizeBytes).toBe(readFileSync(file).length);
     expect(exported.sha256).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
     expect(readdirSync(files.path)).toEqual(['seeded.volsnap']); // no temp file left beside it
+    // It ran as an export job, as the app's Export… does (Ctrl-C cancels it and removes the partial file).
+    const jobs = json<{ kind: string; status: string; snapshotId: string }[]>(
+      runCliSync(source.path, ['jobs', '--json']),
+    );
+    expect(jobs.find((j) => j.kind === 'export')).toMatchObject({ status: 'succeeded', snapshotId: captured.id });
 
     const imported = json<Snapshot>(runCliSync(target.path, ['import', file, '--json']));
     expect(imported).toMatchObject({ name: 'seeded', status: 'ready', trigger: 'import', specialFiles: 'refused' });

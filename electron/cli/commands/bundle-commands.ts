@@ -1,7 +1,9 @@
 import { defineCommand, stringOption, UsageError, type CliContext } from '../command';
 import { humanBytes } from '../format';
+import { followJob } from '../progress';
 import type { Services } from '../../services';
 import { BundleService } from '../../services/bundle/bundle-service';
+import { startExportJob } from '../../services/bundle/bundle-jobs';
 import type { ExportResult } from '../../services/bundle/export';
 import type { Snapshot } from '../../../shared/types';
 
@@ -28,12 +30,21 @@ export const exportCommand = defineCommand<ExportResult>({
     const output = stringOption(args, 'output') ?? `${ref.replace(/[/\\]/g, '-')}.volsnap`;
     if (output === '-' && process.stdout.isTTY)
       throw new UsageError('refusing to write a bundle to a terminal; redirect it (> file) or pipe it.');
-    const service = bundles(ctx.services());
-    const result =
-      output === '-'
-        ? await service.export(ref, { sink: process.stdout })
-        : await service.export(ref, { file: output });
-    report(ctx, output === '-' ? ctx.stderr : ctx.stdout, result);
+    const services = ctx.services();
+    if (output === '-') {
+      const piped = await bundles(services).export(ref, { sink: process.stdout });
+      report(ctx, ctx.stderr, piped);
+      return piped;
+    }
+    // A file export runs as a job, as the app's does: a progress bar on a terminal, and Ctrl-C
+    // cancels it, which removes the partial file instead of leaving it beside the output.
+    const { file, sizeBytes, sha256 } = await followJob(
+      services,
+      startExportJob(services, { snapshot: ref, to: { file: output } }),
+      ctx.stderr,
+    );
+    const result = { file, sizeBytes, sha256 };
+    report(ctx, ctx.stdout, result);
     return result;
   },
   human: exportLine,
