@@ -1,9 +1,9 @@
 import { ErrorMessage } from './error-message';
-import { jobOutcome } from './job-outcome';
 import { JobProgress } from './job-progress';
 import { workloadLabel } from './job-toasts';
 import { useClient } from '../client/client-context';
-import { humanAge } from '../format';
+import { humanAge, humanDuration } from '../format';
+import type { Job } from '../../shared/types';
 import { useJobs } from '../hooks/use-jobs';
 import { useNow } from '../hooks/use-now';
 
@@ -57,7 +57,7 @@ export function JobsScreen() {
                   <span className={`status status-${job.status}`}>{job.status}</span>
                 </td>
                 <td title={job.startedAt}>{humanAge(job.startedAt, now)}</td>
-                <td>{jobOutcome(job)}</td>
+                <td>{outcome(job)}</td>
               </tr>
             ))}
           </tbody>
@@ -65,4 +65,13 @@ export function JobsScreen() {
       )}
     </section>
   );
+}
+
+/** One line on how a finished job ended: the error, or what it did and how long it took. */
+function outcome(job: Job): string {
+  if (job.error) return `${job.error.kind}: ${job.error.message}`;
+  const took = job.finishedAt ? `took ${humanDuration(Date.parse(job.finishedAt) - Date.parse(job.startedAt))}` : '';
+  if (job.kind === 'restore' && job.result?.downtimeMs !== undefined)
+    return `${took}, downtime ${humanDuration(job.result.downtimeMs)}`;
+  return took;
 }
