@@ -1,6 +1,7 @@
 import type { EngineClient as Docker } from '../docker/engine';
 import path from 'node:path';
 import { sweepIncoming } from './bundle/incoming';
+import { removeDeadPartialExports } from './bundle/partial-export-files';
 import { resume } from './quiesce';
 import { removeStaleHelpers } from '../docker/helper';
 import { removeDeadLocks } from '../docker/volume-lock';
@@ -8,6 +9,7 @@ import type { ArchiveFiles } from '../store/archive-files';
 import type { Catalog } from '../store/catalog';
 import type { Db } from '../store/db';
 import { JobsTable } from '../store/jobs-table';
+import { PartialExports } from '../store/partial-exports';
 import type { Leases } from '../store/leases';
 import { QuiescedTable } from '../store/quiesced-table';
 
@@ -18,12 +20,15 @@ export interface SweepReport {
   removedHelpers: number;
   /** Engine-wide volume locks whose owning process (of any store on this host) is gone. */
   removedLocks: number;
+  /** Temporary files that exports killed mid-way left beside their output. */
+  removedPartialExports: number;
 }
 
 /**
  * Cleans what a crash left behind, at every start: captures whose process died become `failed`
  * with their files removed, temp files and archive folders with no row go, containers a dead
- * capture paused or stopped are resumed, read leases and volume locks of dead processes go. Work of
+ * capture paused or stopped are resumed, read leases and volume locks of dead processes go, and so
+ * do the temporary files of exports killed mid-way (beside their output, outside the store). Work of
  * live processes (leases, locks) is left alone.
  */
 export async function sweep(deps: {
@@ -43,6 +48,7 @@ export async function sweep(deps: {
     resumedContainers: 0,
     removedHelpers: 0,
     removedLocks: 0,
+    removedPartialExports: 0,
   };
 
   // A capture is live while its workload's lease is held by a live process (the app, a CLI).
@@ -67,6 +73,7 @@ export async function sweep(deps: {
       await files.removeTemps(dir);
     }
   }
+  report.removedPartialExports = await removeDeadPartialExports(new PartialExports(db));
   jobs.failDead('Interrupted: the Volsnap process running it stopped before it finished.');
   leases.snapshots.removeDead();
   if (deps.docker) {

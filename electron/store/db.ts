@@ -213,6 +213,15 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE snapshot_volumes ADD COLUMN added_bytes INTEGER;
   `,
+  // An export's temporary file beside its output, noted before it is created: a process killed
+  // mid-export leaves hundreds of MB outside the store, which the next start removes.
+  `
+  CREATE TABLE partial_exports (
+    path TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Opens (creating if needed) the catalog in `dataDir` and brings its schema up to date. */

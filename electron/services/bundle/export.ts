@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -16,7 +16,11 @@ import {
 import { JobRunner, type JobContext } from '../jobs';
 import { fsyncDir } from '../../store/archive-files';
 import type { Catalog, StoredVolume } from '../../store/catalog';
+import type { Db } from '../../store/db';
 import type { Leases } from '../../store/leases';
+import { PartialExports } from '../../store/partial-exports';
+import { partialPathFor } from './partial-export-files';
+import { crashPoint } from '../restore/crash';
 import type { CompressedTar, StoredVolumeReader } from '../stored-volumes/stored-volume-reader';
 import { StreamFilesWorker, UNMEASURED, type SizedStream } from './stream-files';
 import { VolsnapError } from '../../../shared/errors';
@@ -25,6 +29,8 @@ import type { Snapshot } from '../../../shared/types';
 export interface ExportDeps {
   /** The store's folder: the stream-files worker reads the volumes from it (readerForDataDir). */
   dataDir: string;
+  /** An export to a file notes its temporary file here (partial_exports) for the start-up sweep. */
+  db: Db;
   catalog: Catalog;
   storedVolumes: StoredVolumeReader;
   leases: Leases;
@@ -77,7 +83,7 @@ export interface BundleParts {
  * (whose size and sha256 format 2 learns by reading the volume once: `checking` follows that).
  */
 export async function bundleParts(
-  deps: Omit<ExportDeps, 'dataDir'>,
+  deps: Omit<ExportDeps, 'dataDir' | 'db'>,
   snapshot: Snapshot,
   checking?: VolumeCheckProgress,
 ): Promise<BundleParts> {
@@ -172,7 +178,8 @@ export async function exportSnapshot(
 
 /**
  * Exports to `file` atomically: a temp file beside it, fsynced, then renamed over it, so a reader
- * never sees half a bundle and a failed export leaves no file behind.
+ * never sees half a bundle and a failed export leaves no file behind. The temp file is noted in
+ * the store before it exists, so one left by a killed process is removed at the next start.
  */
 export async function exportToFile(
   deps: ExportDeps,
@@ -181,20 +188,29 @@ export async function exportToFile(
   watch?: ExportWatch,
 ): Promise<ExportResult> {
   const target = path.resolve(file);
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.partial`);
-  const handle = await open(temp, 'wx+', 0o644).catch((error: NodeJS.ErrnoException) => {
-    throw new VolsnapError('InvalidInput', `Cannot write ${target}: ${error.message}. Choose another --output.`);
-  });
+  const temp = partialPathFor(target);
+  const partials = new PartialExports(deps.db);
+  partials.note(temp);
+  crashPoint('export-partial-noted');
   try {
-    const written = await leased(deps, ref, (snapshot) => writeBundleFile(deps, snapshot, handle, watch));
-    await handle.close();
-    await rename(temp, target);
-    await fsyncDir(path.dirname(target));
-    return { file: target, ...written };
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    throw error;
+    const handle = await open(temp, 'wx+', 0o644).catch((error: NodeJS.ErrnoException) => {
+      throw new VolsnapError('InvalidInput', `Cannot write ${target}: ${error.message}. Choose another --output.`);
+    });
+    try {
+      const written = await leased(deps, ref, (snapshot) => writeBundleFile(deps, snapshot, handle, watch));
+      crashPoint('export-written');
+      await handle.close();
+      await rename(temp, target);
+      await fsyncDir(path.dirname(target));
+      crashPoint('export-renamed');
+      return { file: target, ...written };
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await rm(temp, { force: true });
+      throw error;
+    }
+  } finally {
+    partials.forget(temp);
   }
 }
 
