@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { catalogBytes } from './store-bytes.mjs';
 
 const root = process.env.VOLSNAP_ENGINE_ROOT ?? '/tmp/volsnap-engine';
 const sock = `${root}/docker.sock`;
@@ -57,18 +57,6 @@ const packBytes = () => Number(sh(`du -sb ${dataDir}/chunks 2>/dev/null | cut -f
 /** The layout files (and any format 1 archives): what a snapshot keeps besides chunks. */
 const archiveBytes = () => Number(sh(`du -sb ${dataDir}/archives 2>/dev/null | cut -f1`) || 0);
 
-/** The catalog's pages in use (after a checkpoint, free pages not counted): manifests, chunk references. */
-function catalogBytes() {
-  const db = new Database(path.join(dataDir, 'volsnap.db'));
-  try {
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    const pages = db.pragma('page_count', { simple: true }) - db.pragma('freelist_count', { simple: true });
-    return pages * db.pragma('page_size', { simple: true });
-  } finally {
-    db.close();
-  }
-}
-
 /**
  * Re-capture of the unchanged volume into the store the last first-capture left (issue 18: ≤ 0.9 ×
  * a1 and < 1 % new stored bytes). a1 is the first capture's baseline from the same run.
@@ -76,7 +64,7 @@ function catalogBytes() {
 async function recaptureBench(a1Seconds) {
   const before = packBytes();
   // The store as the first capture left it (one snapshot): packs, its layout file, the catalog.
-  const first = before + archiveBytes() + catalogBytes();
+  const first = before + archiveBytes() + catalogBytes(dataDir);
   let best = Infinity;
   for (let round = 0; round < RUNS; round++) {
     sh('sync');
@@ -95,7 +83,7 @@ async function recaptureBench(a1Seconds) {
   const added = (packBytes() - before) / RUNS;
   // Everything the store grew by, not only the packs: each snapshot also keeps its layout file and
   // its catalog rows (a manifest row per file, a reference per chunk).
-  const addedAll = (packBytes() + archiveBytes() + catalogBytes() - first) / RUNS;
+  const addedAll = (packBytes() + archiveBytes() + catalogBytes(dataDir) - first) / RUNS;
   const mb = (bytes) => (bytes / 1024 / 1024).toFixed(2);
   console.log(
     `  re-capture of the unchanged volume: ${best.toFixed(2)} s, r / a1 = ${(best / a1Seconds).toFixed(2)}   (target ≤ 0.9)`,
