@@ -46,8 +46,6 @@ export interface CaptureRequest {
 const PRE_RESTORE_TTL_MS = 7 * 24 * 3600 * 1000;
 /** Manifest rows per transaction: each batch blocks the event loop for only a few milliseconds. */
 const MANIFEST_BATCH = 2000;
-/** Chunk references per transaction (format 2): 32-byte keys, cheaper rows than the manifest's. */
-const CHUNK_REF_BATCH = 4000;
 
 export interface CaptureDeps {
   /** Named in the volume locks, so another store's refusal says whose capture it is. */
@@ -202,17 +200,15 @@ export class CaptureService {
       );
       await files.makeDir(snapshotId);
       const stored = await capture();
-      // After the capture window (the workload runs again): manifests and chunk references in
-      // batches, yielding between them so the app stays responsive, then `ready`.
+      // After the capture window (the workload runs again): manifests in batches, yielding between
+      // them so the app stays responsive, and each volume's chunk list (one row), then `ready`.
       for (const { volume, entries, chunks } of stored) {
         for (let i = 0; i < entries.length; i += MANIFEST_BATCH) {
           catalog.insertManifest(snapshotId, volume.position, entries.slice(i, i + MANIFEST_BATCH));
           await setImmediate();
         }
-        for (let i = 0; i < chunks.length; i += CHUNK_REF_BATCH) {
-          catalog.insertChunkRefs(snapshotId, chunks.slice(i, i + CHUNK_REF_BATCH));
-          await setImmediate();
-        }
+        catalog.insertChunkRefs(snapshotId, chunks);
+        await setImmediate();
       }
       crashPoint('capture-chunks-referenced');
       // A cancel while the manifests were written still keeps nothing.

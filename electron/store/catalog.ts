@@ -109,9 +109,8 @@ export class Catalog {
   }
 
   /**
-   * Adds chunk references (format 2) of a snapshot that is still `capturing`, in batches like the
-   * manifest: one transaction of 20,000 references blocked the event loop for about 100 ms. They keep
-   * the chunks from garbage collection from now on; `markFailed` drops them again.
+   * Adds chunk references (format 2) of a snapshot that is still `capturing`: merged into its one
+   * sorted list. They keep the chunks from garbage collection from now on; `markFailed` drops them again.
    */
   insertChunkRefs(id: string, hashes: Buffer[]): void {
     this.db.transaction(() => insertSnapshotChunks(this.db, id, hashes))();
@@ -152,7 +151,7 @@ export class Catalog {
   markFailed(id: string, reason: string): void {
     this.db.transaction(() => {
       this.db.prepare(`UPDATE snapshots SET status = 'failed', failure_reason = ? WHERE id = ?`).run(reason, id);
-      this.db.prepare(`DELETE FROM snapshot_chunks WHERE snapshot_id = ?`).run(id);
+      this.db.prepare(`DELETE FROM snapshot_chunk_lists WHERE snapshot_id = ?`).run(id);
     })();
   }
 

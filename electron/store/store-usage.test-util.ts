@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { openDb } from './db';
+import { insertSnapshotChunks } from './chunks/snapshot-chunk-refs';
 
 const KB = 1024;
 const hash = (label: string) => createHash('sha256').update(label).digest();
@@ -30,9 +31,7 @@ export function seedUsageStore(dataDir: string): void {
         `INSERT INTO snapshot_volumes (snapshot_id, position, volume_name, owner, mount_destination, archive_file,
            size_bytes, stored_bytes, file_count, sha256, format) VALUES (?, 0, 'v', 'c', '/v', 'v.x', 0, ?, 0, '', ?)`,
       ).run(id, volumeKb * KB, format);
-      for (const c of chunks) {
-        db.prepare(`INSERT INTO snapshot_chunks (snapshot_id, hash) VALUES (?, ?)`).run(id, hash(c));
-      }
+      insertSnapshotChunks(db, id, chunks.map(hash));
     };
     snapshot('web-1', 'web', 1, 1, 300, []);
     snapshot('web-2', 'web', 2, 2, 10, ['shared']);

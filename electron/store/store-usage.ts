@@ -1,4 +1,6 @@
 import type { Db } from './db';
+import { allSnapshotChunkLists, chunksInHashOrder } from './chunks/snapshot-chunk-refs';
+import { holdersOf } from './chunks/sorted-hashes';
 
 /** One snapshot's bytes as the catalog knows them (no Docker, no files). */
 export interface SnapshotBytes {
@@ -11,7 +13,7 @@ export interface SnapshotBytes {
   pinned: boolean;
   /** Its volumes' files: a format 1 archive each, or a format 2 tar layout each. */
   volumeBytes: number;
-  /** Every chunk it uses, once each (`snapshot_chunks` holds distinct hashes). */
+  /** Every chunk it uses, once each (its chunk list holds distinct hashes). */
   chunkBytes: number;
   /** The chunks no other snapshot uses: what `gc` frees once it is deleted. */
   exclusiveChunkBytes: number;
@@ -30,37 +32,43 @@ export interface StoreTotals {
 }
 
 /**
- * The store's size questions as queries (issue 18, "Usage and quota"): what each snapshot and
- * workload would free, what deduplication saves. Chunk sharing is read from `snapshot_chunks`
- * (written as a capture ends, before its ready transaction), through its `snapshot_chunks_by_hash` index.
+ * The store's size questions (issue 18, "Usage and quota"): what each snapshot and workload would
+ * free, what deduplication saves. Chunk sharing is read from the snapshots' chunk lists (written as
+ * a capture ends, before its ready transaction), walked all at once in hash order beside the chunk
+ * rows (`holdersOf`): one pass over every list, however many snapshots share a chunk.
  */
 export class StoreUsageTable {
   constructor(private readonly db: Db) {}
 
   totals(): StoreTotals {
     const sum = (sql: string) => this.db.prepare(sql).pluck().get() as number;
+    let referencedChunkBytes = 0;
+    this.walk((chunk, holders) => {
+      if (holders.length > 0) referencedChunkBytes += chunk.storedLength;
+    });
     return {
       volumeBytes: sum('SELECT coalesce(sum(stored_bytes), 0) FROM snapshot_volumes'),
       packBytes: sum('SELECT coalesce(sum(bytes), 0) FROM chunk_packs'),
       chunkBytes: sum('SELECT coalesce(sum(stored_length), 0) FROM chunks'),
-      referencedChunkBytes: sum(REFERENCED_CHUNK_BYTES),
+      referencedChunkBytes,
     };
   }
 
   /**
    * Every snapshot row (any status) with its bytes, and per workload the chunk bytes only its own
-   * snapshots use (deleting all of them frees these). Two passes over `snapshot_chunks`: one in
-   * snapshot order for the sizes alone, one in hash order (its index) for who uses each chunk.
+   * snapshots use (deleting all of them frees these).
    */
   breakdown(): { snapshots: SnapshotBytes[]; workloadExclusiveChunkBytes: Map<string, number> } {
-    const alone = new Map(
-      (this.db.prepare(ALONE_PER_SNAPSHOT).all() as { key: string; bytes: number }[]).map((r) => [r.key, r.bytes]),
-    );
+    const alone = new Map<string, number>();
     const exclusive = new Map<string, number>();
     const workloadExclusiveChunkBytes = new Map<string, number>();
-    for (const row of this.db.prepare(EXCLUSIVE_PER_OWNER).all() as { kind: string; key: string; bytes: number }[]) {
-      (row.kind === 'snapshot' ? exclusive : workloadExclusiveChunkBytes).set(row.key, row.bytes);
-    }
+    const add = (map: Map<string, number>, key: string, bytes: number) => map.set(key, (map.get(key) ?? 0) + bytes);
+    this.walk((chunk, holders) => {
+      for (const h of holders) add(alone, h.snapshotId, chunk.storedLength);
+      if (holders.length === 1) add(exclusive, holders[0]!.snapshotId, chunk.storedLength);
+      const workloads = new Set(holders.map((h) => h.workloadId));
+      if (workloads.size === 1) add(workloadExclusiveChunkBytes, holders[0]!.workloadId, chunk.storedLength);
+    });
     const rows = this.db.prepare(VOLUMES_PER_SNAPSHOT).all() as VolumeRow[];
     const snapshots = rows.map(({ pinned, ...r }) => ({
       ...r,
@@ -77,45 +85,33 @@ export class StoreUsageTable {
       .prepare('SELECT coalesce(sum(stored_bytes), 0) FROM snapshot_volumes WHERE snapshot_id = ?')
       .pluck()
       .get(snapshotId) as number;
-    const chunks = this.db.prepare(EXCLUSIVE_OF_ONE).pluck().get(snapshotId) as number;
+    let chunks = 0;
+    this.walk((chunk, holders) => {
+      if (holders.length === 1 && holders[0]!.snapshotId === snapshotId) chunks += chunk.storedLength;
+    });
     return volumes + chunks;
+  }
+
+  /** Every chunk row in hash order with the snapshots whose lists name it (none: gc frees it). */
+  private walk(
+    visit: (chunk: { storedLength: number }, holders: { snapshotId: string; workloadId: string }[]) => void,
+  ) {
+    const lists = allSnapshotChunkLists(this.db);
+    const chunks = [...chunksInHashOrder(this.db)];
+    const walk = holdersOf(
+      chunks.map((c) => c.hash),
+      lists.map((l) => l.hashes),
+    );
+    let i = 0;
+    for (const { holders } of walk)
+      visit(
+        chunks[i++]!,
+        holders.map((h) => lists[h]!),
+      );
   }
 }
 
 type VolumeRow = Omit<SnapshotBytes, 'pinned' | 'chunkBytes' | 'exclusiveChunkBytes'> & { pinned: number };
-
-const REFERENCED_CHUNK_BYTES = `
-  SELECT coalesce(sum(c.stored_length), 0) FROM chunks c
-  WHERE EXISTS (SELECT 1 FROM snapshot_chunks sc INDEXED BY snapshot_chunks_by_hash WHERE sc.hash = c.hash)`;
-
-/** A chunk is exclusive when no row of another snapshot has its hash (an index probe per chunk). */
-const EXCLUSIVE_OF_ONE = `
-  SELECT coalesce(sum(c.stored_length), 0)
-  FROM snapshot_chunks sc JOIN chunks c ON c.hash = sc.hash
-  WHERE sc.snapshot_id = ? AND NOT EXISTS (
-    SELECT 1 FROM snapshot_chunks other INDEXED BY snapshot_chunks_by_hash
-    WHERE other.hash = sc.hash AND other.snapshot_id <> sc.snapshot_id)`;
-
-const ALONE_PER_SNAPSHOT = `
-  SELECT sc.snapshot_id AS key, sum(c.stored_length) AS bytes
-  FROM snapshot_chunks sc JOIN chunks c ON c.hash = sc.hash
-  GROUP BY sc.snapshot_id`;
-
-/**
- * Who alone uses each chunk, in one walk of the hash index: a chunk used by one snapshot is that
- * snapshot's (kind 'snapshot'); one whose users all belong to one workload is that workload's.
- */
-const EXCLUSIVE_PER_OWNER = `
-  WITH per_hash AS MATERIALIZED (
-    SELECT sc.hash AS hash, count(*) AS users, min(sc.snapshot_id) AS snapshotId,
-      min(s.workload_id) AS workloadId, max(s.workload_id) AS lastWorkloadId
-    FROM snapshot_chunks sc INDEXED BY snapshot_chunks_by_hash JOIN snapshots s ON s.id = sc.snapshot_id
-    GROUP BY sc.hash HAVING workloadId = lastWorkloadId)
-  SELECT 'snapshot' AS kind, snapshotId AS key, sum(c.stored_length) AS bytes
-  FROM per_hash p JOIN chunks c ON c.hash = p.hash WHERE users = 1 GROUP BY snapshotId
-  UNION ALL
-  SELECT 'workload', workloadId, sum(c.stored_length)
-  FROM per_hash p JOIN chunks c ON c.hash = p.hash GROUP BY workloadId`;
 
 const VOLUMES_PER_SNAPSHOT = `
   SELECT s.id AS snapshotId, s.name, s.workload_id AS workloadId, s.workload_name AS workloadName,
@@ -123,6 +119,3 @@ const VOLUMES_PER_SNAPSHOT = `
   FROM snapshots s LEFT JOIN snapshot_volumes v ON v.snapshot_id = s.id
   GROUP BY s.id
   ORDER BY s.created_at DESC`;
-
-/** The statements above, for EXPLAIN QUERY PLAN in the tests. */
-export const USAGE_QUERIES = { ALONE_PER_SNAPSHOT, EXCLUSIVE_OF_ONE, EXCLUSIVE_PER_OWNER, REFERENCED_CHUNK_BYTES };

@@ -40,7 +40,7 @@ export interface StoreGcDeps {
 }
 
 /**
- * Mark and sweep over the chunk store (issue 18). Marking is the snapshot_chunks table; sweeping
+ * Mark and sweep over the chunk store (issue 18). Marking is the snapshots' chunk lists; sweeping
  * forgets unused chunks, deletes packs nothing points into, and rewrites packs that are mostly
  * dead. Every step is safe to stop after: rows go before files (a file without a row is garbage
  * the next run removes), and a repack's new pack is indexed before its old one is forgotten.

@@ -8,14 +8,15 @@ import type { DamagedChunk } from '../../../shared/types';
 
 /**
  * What each damaged chunk loses across the whole store: every snapshot that uses it (from
- * snapshot_chunks) and, from those snapshots' layouts, every file whose contents include it. Each
+ * their chunk lists) and, from those snapshots' layouts, every file whose contents include it. Each
  * layout is read once however many damaged chunks it holds.
  */
 export async function describeDamage(
   deps: { files: ArchiveFiles; users: ChunkUsers },
   problems: ChunkProblem[],
 ): Promise<DamagedChunk[]> {
-  const users = new Map(problems.map((p) => [p.hash, deps.users.of(Buffer.from(p.hash, 'hex'))]));
+  const found = deps.users.of(problems.map((p) => Buffer.from(p.hash, 'hex')));
+  const users = new Map(problems.map((p, i) => [p.hash, found[i]!]));
   const wanted = new Set(problems.map((p) => p.hash));
   // "<snapshot>/<position>" → chunk → files of that volume holding it.
   const holders = new Map<string, Map<string, string[]>>();

@@ -1,5 +1,7 @@
 import type { Db } from '../db';
 import { PACK_RECORD_HEADER, type PackedChunk } from './chunk-index';
+import { allSnapshotChunkLists, chunksInHashOrder } from './snapshot-chunk-refs';
+import { holdersOf } from './sorted-hashes';
 
 /** A pack and how much of it the index still points at. */
 export interface PackUse {
@@ -9,8 +11,8 @@ export interface PackUse {
 }
 
 /**
- * The queries of garbage collection (services/chunked/store-gc.ts). Marking is the
- * snapshot_chunks table itself: a chunk is live while a snapshot lists it. Callers hold the
+ * The queries of garbage collection (services/chunked/store-gc.ts). Marking is the snapshots'
+ * chunk lists themselves: a chunk is live while a snapshot's list names it. Callers hold the
  * store's maintenance lock (store-lock.ts), so no capture is about to reuse a chunk.
  */
 export class ChunkGarbage {
@@ -18,9 +20,17 @@ export class ChunkGarbage {
 
   /** Forgets every chunk no snapshot uses; returns how many. Their bytes stay in packs until repacked. */
   deleteDeadChunks(): number {
-    return this.db
-      .prepare(`DELETE FROM chunks WHERE NOT EXISTS (SELECT 1 FROM snapshot_chunks s WHERE s.hash = chunks.hash)`)
-      .run().changes;
+    return this.db.transaction(() => {
+      const lists = allSnapshotChunkLists(this.db).map((l) => l.hashes);
+      // Found first, deleted after: the walk reads the chunks table in order while it runs.
+      const dead: Buffer[] = [];
+      for (const { key, holders } of holdersOf(hashesOf(chunksInHashOrder(this.db)), lists)) {
+        if (holders.length === 0) dead.push(key);
+      }
+      const forget = this.db.prepare(`DELETE FROM chunks WHERE hash = ?`);
+      for (const hash of dead) forget.run(hash);
+      return dead.length;
+    })();
   }
 
   packUse(): PackUse[] {
@@ -49,4 +59,8 @@ export class ChunkGarbage {
         .run(packId, packId).changes === 1
     );
   }
+}
+
+function* hashesOf(chunks: Iterable<{ hash: Buffer }>): Generator<Buffer> {
+  for (const chunk of chunks) yield chunk.hash;
 }

@@ -1,0 +1,78 @@
+/**
+ * Sets of chunk hashes kept as one buffer: 32-byte hashes sorted (byte order) and distinct, back to
+ * back. A snapshot's chunk list is one (snapshot_chunk_lists): 32 bytes a chunk, where a row per
+ * chunk and its index took about 125.
+ */
+export const HASH_BYTES = 32;
+
+/** How many hashes a list holds. */
+export function hashCount(list: Buffer): number {
+  return list.length / HASH_BYTES;
+}
+
+/** The sorted, distinct list of these hashes. */
+export function sortedList(hashes: Iterable<Buffer>): Buffer {
+  const sorted = [...hashes].sort(Buffer.compare);
+  const out = Buffer.allocUnsafe(sorted.length * HASH_BYTES);
+  let n = 0;
+  for (const hash of sorted) {
+    if (hash.length !== HASH_BYTES) throw new Error(`a chunk hash is ${HASH_BYTES} bytes, not ${hash.length}`);
+    if (n > 0 && out.compare(hash, 0, HASH_BYTES, (n - 1) * HASH_BYTES, n * HASH_BYTES) === 0) continue;
+    hash.copy(out, n * HASH_BYTES);
+    n++;
+  }
+  return out.subarray(0, n * HASH_BYTES);
+}
+
+/** Two sorted lists as one (each hash once). */
+export function mergeLists(a: Buffer, b: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length || j < b.length) {
+    const order = i >= a.length ? 1 : j >= b.length ? -1 : a.compare(b, j, j + HASH_BYTES, i, i + HASH_BYTES);
+    if (order <= 0) {
+      a.copy(out, n, i, i + HASH_BYTES);
+      if (order === 0) j += HASH_BYTES;
+      i += HASH_BYTES;
+    } else {
+      b.copy(out, n, j, j + HASH_BYTES);
+      j += HASH_BYTES;
+    }
+    n += HASH_BYTES;
+  }
+  return out.subarray(0, n);
+}
+
+/** Whether the sorted list holds `hash` (binary search). */
+export function listHas(list: Buffer, hash: Buffer): boolean {
+  let low = 0;
+  let high = hashCount(list) - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const order = list.compare(hash, 0, HASH_BYTES, mid * HASH_BYTES, (mid + 1) * HASH_BYTES);
+    if (order === 0) return true;
+    if (order < 0) low = mid + 1;
+    else high = mid - 1;
+  }
+  return false;
+}
+
+/**
+ * Walks sorted hashes (`keys`, ascending) against many sorted lists at once: for each key, the
+ * indexes of the lists holding it. One pass over every list, whatever their number.
+ */
+export function* holdersOf(keys: Iterable<Buffer>, lists: Buffer[]): Generator<{ key: Buffer; holders: number[] }> {
+  const at = lists.map(() => 0);
+  for (const key of keys) {
+    const holders: number[] = [];
+    for (const [i, list] of lists.entries()) {
+      let p = at[i]!;
+      while (p < list.length && list.compare(key, 0, HASH_BYTES, p, p + HASH_BYTES) < 0) p += HASH_BYTES;
+      at[i] = p;
+      if (p < list.length && list.compare(key, 0, HASH_BYTES, p, p + HASH_BYTES) === 0) holders.push(i);
+    }
+    yield { key, holders };
+  }
+}
