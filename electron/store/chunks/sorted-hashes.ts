@@ -12,7 +12,7 @@ export function hashCount(list: Buffer): number {
 
 /** The sorted, distinct list of these hashes. */
 export function sortedList(hashes: Iterable<Buffer>): Buffer {
-  const sorted = [...hashes].sort(Buffer.compare);
+  const sorted = [...hashes].sort((a, b) => Buffer.compare(a, b));
   const out = Buffer.allocUnsafe(sorted.length * HASH_BYTES);
   let n = 0;
   for (const hash of sorted) {
