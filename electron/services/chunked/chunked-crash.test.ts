@@ -79,7 +79,9 @@ describeEngine('store format 2 survives a kill at every step', () => {
       const named = lists
         .filter((l) => l.status === 'ready')
         .flatMap((l) => Array.from({ length: l.hashes.length / 32 }, (_, i) => l.hashes.subarray(i * 32, i * 32 + 32)));
-      expect(named.length, 'the ready snapshots name their chunks').toBeGreaterThan(0);
+      const ready = db.prepare(`SELECT count(*) FROM snapshots WHERE status = 'ready'`).pluck().get() as number;
+      // Not a check that cannot fail: a ready snapshot's list is there to be checked.
+      if (ready > 0) expect(named.length, 'the ready snapshots name their chunks').toBeGreaterThan(0);
       expect(
         named.filter((hash) => inIndex.get(hash) === undefined).length,
         'chunks a ready snapshot names but the store lacks',
