@@ -86,7 +86,7 @@ export class StoreUsageService {
   }
 
   private storedBytes(): number {
-    const t = this.table.totals();
+    const t = this.table.sums();
     return t.volumeBytes + t.packBytes;
   }
 

@@ -1,6 +1,5 @@
 import type { Db } from './db';
-import { allSnapshotChunkLists, chunksInHashOrder } from './chunks/snapshot-chunk-refs';
-import { holdersOf } from './chunks/sorted-hashes';
+import { chunkHolders } from './chunks/snapshot-chunk-refs';
 
 /** One snapshot's bytes as the catalog knows them (no Docker, no files). */
 export interface SnapshotBytes {
@@ -35,22 +34,26 @@ export interface StoreTotals {
  * The store's size questions (issue 18, "Usage and quota"): what each snapshot and workload would
  * free, what deduplication saves. Chunk sharing is read from the snapshots' chunk lists (written as
  * a capture ends, before its ready transaction), walked all at once in hash order beside the chunk
- * rows (`holdersOf`): one pass over every list, however many snapshots share a chunk.
+ * rows (`chunkHolders`): one pass over every list, however many snapshots share a chunk.
  */
 export class StoreUsageTable {
   constructor(private readonly db: Db) {}
 
   totals(): StoreTotals {
-    const sum = (sql: string) => this.db.prepare(sql).pluck().get() as number;
     let referencedChunkBytes = 0;
-    this.walk((chunk, holders) => {
-      if (holders.length > 0) referencedChunkBytes += chunk.storedLength;
-    });
+    for (const { storedLength, holders } of chunkHolders(this.db)) {
+      if (holders.length > 0) referencedChunkBytes += storedLength;
+    }
+    return { ...this.sums(), referencedChunkBytes };
+  }
+
+  /** The totals that are plain sums (no walk of the chunk lists): cheap enough for every tray refresh. */
+  sums(): Omit<StoreTotals, 'referencedChunkBytes'> {
+    const sum = (sql: string) => this.db.prepare(sql).pluck().get() as number;
     return {
       volumeBytes: sum('SELECT coalesce(sum(stored_bytes), 0) FROM snapshot_volumes'),
       packBytes: sum('SELECT coalesce(sum(bytes), 0) FROM chunk_packs'),
       chunkBytes: sum('SELECT coalesce(sum(stored_length), 0) FROM chunks'),
-      referencedChunkBytes,
     };
   }
 
@@ -63,12 +66,12 @@ export class StoreUsageTable {
     const exclusive = new Map<string, number>();
     const workloadExclusiveChunkBytes = new Map<string, number>();
     const add = (map: Map<string, number>, key: string, bytes: number) => map.set(key, (map.get(key) ?? 0) + bytes);
-    this.walk((chunk, holders) => {
-      for (const h of holders) add(alone, h.snapshotId, chunk.storedLength);
-      if (holders.length === 1) add(exclusive, holders[0]!.snapshotId, chunk.storedLength);
+    for (const { storedLength, holders } of chunkHolders(this.db)) {
+      for (const h of holders) add(alone, h.snapshotId, storedLength);
+      if (holders.length === 1) add(exclusive, holders[0]!.snapshotId, storedLength);
       const workloads = new Set(holders.map((h) => h.workloadId));
-      if (workloads.size === 1) add(workloadExclusiveChunkBytes, holders[0]!.workloadId, chunk.storedLength);
-    });
+      if (workloads.size === 1) add(workloadExclusiveChunkBytes, holders[0]!.workloadId, storedLength);
+    }
     const rows = this.db.prepare(VOLUMES_PER_SNAPSHOT).all() as VolumeRow[];
     const snapshots = rows.map(({ pinned, ...r }) => ({
       ...r,
@@ -86,28 +89,10 @@ export class StoreUsageTable {
       .pluck()
       .get(snapshotId) as number;
     let chunks = 0;
-    this.walk((chunk, holders) => {
-      if (holders.length === 1 && holders[0]!.snapshotId === snapshotId) chunks += chunk.storedLength;
-    });
+    for (const { storedLength, holders } of chunkHolders(this.db)) {
+      if (holders.length === 1 && holders[0]!.snapshotId === snapshotId) chunks += storedLength;
+    }
     return volumes + chunks;
-  }
-
-  /** Every chunk row in hash order with the snapshots whose lists name it (none: gc frees it). */
-  private walk(
-    visit: (chunk: { storedLength: number }, holders: { snapshotId: string; workloadId: string }[]) => void,
-  ) {
-    const lists = allSnapshotChunkLists(this.db);
-    const chunks = [...chunksInHashOrder(this.db)];
-    const walk = holdersOf(
-      chunks.map((c) => c.hash),
-      lists.map((l) => l.hashes),
-    );
-    let i = 0;
-    for (const { holders } of walk)
-      visit(
-        chunks[i++]!,
-        holders.map((h) => lists[h]!),
-      );
   }
 }
 

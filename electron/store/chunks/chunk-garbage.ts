@@ -1,7 +1,6 @@
 import type { Db } from '../db';
 import { PACK_RECORD_HEADER, type PackedChunk } from './chunk-index';
-import { allSnapshotChunkLists, chunksInHashOrder } from './snapshot-chunk-refs';
-import { holdersOf } from './sorted-hashes';
+import { chunkHolders } from './snapshot-chunk-refs';
 
 /** A pack and how much of it the index still points at. */
 export interface PackUse {
@@ -21,14 +20,9 @@ export class ChunkGarbage {
   /** Forgets every chunk no snapshot uses; returns how many. Their bytes stay in packs until repacked. */
   deleteDeadChunks(): number {
     return this.db.transaction(() => {
-      const lists = allSnapshotChunkLists(this.db).map((l) => l.hashes);
-      // Found first, deleted after: the walk reads the chunks table in order while it runs.
-      const dead: Buffer[] = [];
-      for (const { key, holders } of holdersOf(hashesOf(chunksInHashOrder(this.db)), lists)) {
-        if (holders.length === 0) dead.push(key);
-      }
+      const dead = [...chunkHolders(this.db)].filter((c) => c.holders.length === 0);
       const forget = this.db.prepare(`DELETE FROM chunks WHERE hash = ?`);
-      for (const hash of dead) forget.run(hash);
+      for (const { hash } of dead) forget.run(hash);
       return dead.length;
     })();
   }
@@ -59,8 +53,4 @@ export class ChunkGarbage {
         .run(packId, packId).changes === 1
     );
   }
-}
-
-function* hashesOf(chunks: Iterable<{ hash: Buffer }>): Generator<Buffer> {
-  for (const chunk of chunks) yield chunk.hash;
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../db';
-import { mergeLists, sortedList } from './sorted-hashes';
+import { holdersOf, mergeLists, sortedList } from './sorted-hashes';
 
 /**
  * Records that a snapshot uses these chunks (gc keeps a chunk while any snapshot's list names it):
@@ -22,20 +22,37 @@ export function snapshotChunkList(db: Db, snapshotId: string): Buffer {
   return (row as Buffer | undefined) ?? Buffer.alloc(0);
 }
 
-/** Every snapshot's list with its workload, for gc and usage (which walk them all at once). */
-export function allSnapshotChunkLists(db: Db): { snapshotId: string; workloadId: string; hashes: Buffer }[] {
+/** A snapshot's chunk list with whose it is. */
+export interface SnapshotChunkList {
+  snapshotId: string;
+  workloadId: string;
+  hashes: Buffer;
+}
+
+/** Every snapshot's list with its workload, oldest snapshot first. */
+export function allSnapshotChunkLists(db: Db): SnapshotChunkList[] {
   return db
     .prepare(
       `SELECT l.snapshot_id AS snapshotId, s.workload_id AS workloadId, l.hashes
        FROM snapshot_chunk_lists l JOIN snapshots s ON s.id = l.snapshot_id ORDER BY s.created_at, s.id`,
     )
-    .all() as { snapshotId: string; workloadId: string; hashes: Buffer }[];
+    .all() as SnapshotChunkList[];
 }
 
-/** Every chunk row's hash and stored length, in hash order (the key the lists are sorted by). */
-export function chunksInHashOrder(db: Db): Iterable<{ hash: Buffer; storedLength: number }> {
-  return db.prepare(`SELECT hash, stored_length AS storedLength FROM chunks ORDER BY hash`).iterate() as Iterable<{
+/**
+ * Every chunk row in hash order (the order the lists are sorted in) with the snapshots whose lists
+ * name it, none when no snapshot uses it: gc's mark and every usage figure, in one pass over each list.
+ */
+export function* chunkHolders(db: Db): Generator<{ hash: Buffer; storedLength: number; holders: SnapshotChunkList[] }> {
+  const lists = allSnapshotChunkLists(db);
+  const chunks = db.prepare(`SELECT hash, stored_length AS storedLength FROM chunks ORDER BY hash`).all() as {
     hash: Buffer;
     storedLength: number;
-  }>;
+  }[];
+  const walk = holdersOf(
+    chunks.map((c) => c.hash),
+    lists.map((l) => l.hashes),
+  );
+  let i = 0;
+  for (const { holders } of walk) yield { ...chunks[i++]!, holders: holders.map((h) => lists[h]!) };
 }
