@@ -84,20 +84,9 @@ export class ManifestTap extends Transform {
   }
 
   private record(entry: ReadEntry): void {
-    const type = TAR_ENTRY_TYPES[entry.type] ?? 'other';
-    const row: ManifestEntry = {
-      path: this.relative(entry.path),
-      type,
-      size: type === 'file' ? entry.size : 0,
-      mode: (entry.mode ?? 0) & 0o7777,
-      uid: entry.uid ?? 0,
-      gid: entry.gid ?? 0,
-      mtime: Math.floor((entry.mtime?.getTime() ?? 0) / 1000),
-      sha256: null,
-      linkTarget:
-        type === 'symlink' ? (entry.linkpath ?? '') : type === 'hardlink' ? this.relative(entry.linkpath ?? '') : null,
-    };
-    if (type === 'file') {
+    const row = manifestRow(entry, this.rootName);
+    if (this.options.refuseOutsideRoot) this.parseError ??= outsideVolume(entry, this.rootName) ?? null;
+    if (row.type === 'file') {
       const hash = createHash('sha256');
       entry.on('data', (data: Buffer) => hash.update(data));
       entry.on('end', () => {
@@ -110,22 +99,46 @@ export class ManifestTap extends Transform {
       entry.resume();
     }
   }
+}
 
-  /**
-   * Every entry must sit in the volume's folder. Docker's archive endpoint guarantees it; Podman's
-   * names a mount point's entries `/`, `/a.txt` (docs/decisions.md, "Podman's compatibility API"),
-   * which would store a snapshot that restore can never use: refuse it here, before anything is kept.
-   */
-  private relative(tarPath: string): string {
+/** A tar entry's manifest row (a file's sha256 still null), its paths relative to the volume's folder. */
+export function manifestRow(entry: ReadEntry, rootName: string): ManifestEntry {
+  const type = TAR_ENTRY_TYPES[entry.type] ?? 'other';
+  return {
+    path: relativeTarPath(entry.path, rootName),
+    type,
+    size: type === 'file' ? entry.size : 0,
+    mode: (entry.mode ?? 0) & 0o7777,
+    uid: entry.uid ?? 0,
+    gid: entry.gid ?? 0,
+    mtime: Math.floor((entry.mtime?.getTime() ?? 0) / 1000),
+    sha256: null,
+    linkTarget:
+      type === 'symlink'
+        ? (entry.linkpath ?? '')
+        : type === 'hardlink'
+          ? relativeTarPath(entry.linkpath ?? '', rootName)
+          : null,
+  };
+}
+
+/**
+ * Every entry must sit in the volume's folder. Docker's archive endpoint guarantees it; Podman's
+ * names a mount point's entries `/`, `/a.txt` (docs/decisions.md, "Podman's compatibility API"),
+ * which would store a snapshot that restore can never use: refused before anything is kept.
+ */
+export function outsideVolume(entry: ReadEntry, rootName: string): VolsnapError | undefined {
+  const inside = (tarPath: string) => {
     const trimmed = tarPath.replace(/\/+$/, '');
-    const outside = trimmed !== this.rootName && !trimmed.startsWith(`${this.rootName}/`);
-    if (outside && this.options.refuseOutsideRoot) {
-      this.parseError ??= new VolsnapError(
-        'Unsupported',
-        `The engine's archive of volume ${this.rootName} names an entry outside the volume's folder (${JSON.stringify(tarPath)}). ` +
-          `This engine's archive endpoint does not behave like Docker's (Podman's compatibility API is known to do this); nothing was stored.`,
-      );
-    }
-    return relativeTarPath(tarPath, this.rootName);
-  }
+    return trimmed === rootName || trimmed.startsWith(`${rootName}/`);
+  };
+  // A hardlink's target is a path in the archive too.
+  const paths = entry.type === 'Link' ? [entry.path, entry.linkpath ?? ''] : [entry.path];
+  const tarPath = paths.find((path) => !inside(path));
+  if (tarPath === undefined) return undefined;
+  return new VolsnapError(
+    'Unsupported',
+    `The engine's archive of volume ${rootName} names an entry outside the volume's folder (${JSON.stringify(tarPath)}). ` +
+      `This engine's archive endpoint does not behave like Docker's (Podman's compatibility API is known to do this); nothing was stored.`,
+  );
 }

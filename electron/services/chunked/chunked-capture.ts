@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ChunkIndex } from '../../store/chunks/chunk-index';
 import { openDb, type Db } from '../../store/db';
 import { ManifestFiles } from '../../store/manifest-files';
-import { ManifestTap } from '../manifest-tap';
 import type { ArchivedVolume } from '../archive-pipeline';
 import { ContentChunker, STORE_CHUNK_SIZES } from './chunker';
 import { decodeLayout, LayoutEncoder } from './layout-file';
@@ -16,9 +14,9 @@ import { splitTarParts } from './tar-layout';
 import { crashPoint } from '../restore/crash';
 
 /**
- * Store format v2's capture of one volume (runs in the archive worker): the tar is read once; the
- * manifest tap hashes each file for the manifest while `splitTarParts` cuts file contents into
- * chunks and appends the new ones to packs, and the layout is encoded part by part. Every pack is
+ * Store format v2's capture of one volume (runs in the archive worker): the tar is read and parsed
+ * once; `splitTarParts` hashes each file for the manifest, cuts file contents into chunks and
+ * appends the new ones to packs, and the layout is encoded part by part. Every pack is
  * sealed and indexed before the layout file is written and fsynced to `tempPath`, so once the
  * caller commits the layout every chunk it names is durable. Returns the chunks the layout uses,
  * for the snapshot's chunk references.
@@ -36,24 +34,22 @@ export async function writeChunked(options: {
   const writer = new PackWriter({ index: new ChunkIndex(db), packs: new PackFiles(options.dataDir) });
   try {
     const reuse = options.previous && (await loadReusable(options.previous, db));
-    const tap = new ManifestTap(options.rootName, options.onProgress);
     // Each part is encoded as it comes: the layout of 20,000 small files is ~20 MB, held until now.
     const encoder = new LayoutEncoder();
-    let tail: Buffer | undefined;
     // One chunker for every file (each ends with `finish`, which empties it): a new one per file
     // would allocate its 256 KiB buffer twenty thousand times for a volume of small files.
     const chunker = new ContentChunker(STORE_CHUNK_SIZES, { views: true });
-    await pipeline(options.source, tap, async (tar: AsyncIterable<Buffer>) => {
-      tail = await splitTarParts(tar, {
-        writer,
-        newChunker: () => chunker,
-        reuse,
-        onPart: (part) => encoder.add(part),
-      });
+    const { tail, manifest } = await splitTarParts(options.source, {
+      writer,
+      newChunker: () => chunker,
+      rootName: options.rootName,
+      reuse,
+      onPart: (part) => encoder.add(part),
+      onProgress: options.onProgress,
     });
-    reuse?.confirm(tap.result().entries);
+    reuse?.confirm(manifest.entries);
     await writer.flush();
-    const { stored, chunks } = encoder.finish(tail!);
+    const { stored, chunks } = encoder.finish(tail);
     const file = await open(options.tempPath, 'w', 0o600);
     try {
       await file.writeFile(stored);
@@ -63,7 +59,7 @@ export async function writeChunked(options: {
     }
     crashPoint('capture-layout-synced');
     return {
-      manifest: tap.result(),
+      manifest,
       // The layout file's own bytes; the chunks are counted by the usage queries, shared or not.
       storedBytes: stored.length,
       addedBytes: writer.newBytes,

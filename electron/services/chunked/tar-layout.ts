@@ -1,12 +1,12 @@
+import { createHash, type Hash } from 'node:crypto';
 import { VolsnapError } from '../../../shared/errors';
+import type { ManifestResult } from '../manifest-tap';
+import { BLOCK, isZeroBlock } from '../tar-header-fields';
 import type { Chunker } from './chunker';
 import type { ChunkReader } from './chunk-reader';
 import { storeChunks, type FileChunks } from './chunked-file';
 import type { PackWriter } from './pack-writer';
-
-const BLOCK = 512;
-/** Type flags whose content is a regular file's bytes (chunked); any other content is metadata. */
-const FILE_TYPES = new Set(['0', '\0', '7']);
+import { TarEntries } from './tar-entries';
 
 /**
  * A volume's tar as store format v2 keeps it: the bytes between file contents (headers, PAX and GNU
@@ -32,6 +32,17 @@ export interface FilesToReuse {
   take(meta: Buffer, size: number): FileChunks | undefined;
 }
 
+export interface SplitOptions {
+  writer: PackWriter;
+  newChunker: () => Chunker;
+  /** The top folder the Engine puts the volume under; manifest paths are relative to it. */
+  rootName: string;
+  reuse?: FilesToReuse;
+  onPart: (part: LayoutPart) => void;
+  /** Called as the stream is read, so one big file still reports progress while it streams. */
+  onProgress?: (totals: { tarBytes: number; files: number }) => void;
+}
+
 /**
  * Splits a tar stream into its layout, storing file contents through the pack writer. A file the
  * previous snapshot had under the same header bytes (`reuse`) keeps its chunk list: its bytes are
@@ -39,52 +50,67 @@ export interface FilesToReuse {
  */
 export async function splitTar(
   source: AsyncIterable<Uint8Array>,
-  writer: PackWriter,
-  newChunker: () => Chunker,
-  reuse?: FilesToReuse,
-): Promise<TarLayout> {
+  options: Omit<SplitOptions, 'onPart'>,
+): Promise<TarLayout & { manifest: ManifestResult }> {
   const parts: LayoutPart[] = [];
-  const tail = await splitTarParts(source, { writer, newChunker, reuse, onPart: (part) => parts.push(part) });
-  return { parts, tail };
+  const { tail, manifest } = await splitTarParts(source, { ...options, onPart: (part) => parts.push(part) });
+  return { parts, tail, manifest };
 }
 
 /**
  * `splitTar` handing each part to `onPart` as soon as its file is stored, instead of keeping them:
  * capture encodes them on the way (LayoutEncoder), as the parts of a volume of many small files
- * add up to tens of MB. Returns the tail.
+ * add up to tens of MB. The same pass builds the volume's manifest (tar-entries.ts): each file is
+ * hashed as its bytes go by. Returns the tail and the manifest.
  */
 export async function splitTarParts(
   source: AsyncIterable<Uint8Array>,
-  options: { writer: PackWriter; newChunker: () => Chunker; reuse?: FilesToReuse; onPart: (part: LayoutPart) => void },
-): Promise<Buffer> {
-  const { writer, newChunker, reuse, onPart } = options;
-  const input = new ByteQueue(source[Symbol.asyncIterator]());
+  options: SplitOptions,
+): Promise<{ tail: Buffer; manifest: ManifestResult }> {
+  const { writer, newChunker, reuse, onPart, onProgress } = options;
+  const entries = new TarEntries(options.rootName);
+  const input = new ByteQueue(source[Symbol.asyncIterator](), (tarBytes) =>
+    onProgress?.({ tarBytes, files: entries.count }),
+  );
   let meta: Buffer[] = [];
-  let paxSize: number | undefined;
   for (;;) {
     const header = await input.take(BLOCK);
     meta.push(header);
-    if (header.length < BLOCK || header.every((b) => b === 0)) break;
-    const type = String.fromCharCode(header[156]!);
-    const size = paxSize ?? headerSize(header);
-    paxSize = undefined;
+    // A stream cut between two entries still ends on a block boundary: only the end-of-archive
+    // block says the Engine finished (it answers 200 before it has read the volume, so an error
+    // while reading can end the response early without one).
+    if (header.length < BLOCK) throw truncated();
+    if (isZeroBlock(header)) break;
+    const { size, file, extension } = entries.header(header);
     const padding = (BLOCK - (size % BLOCK)) % BLOCK;
-    if (FILE_TYPES.has(type)) {
+    if (file) {
       const before = concatUnpooled(meta);
+      const hash = createHash('sha256');
+      const content = hashed(input.stream(size), hash);
       const reused = reuse?.take(before, size);
-      if (reused) for await (const piece of input.stream(size)) void piece;
-      const file = reused ?? (await storeChunks(input.stream(size), newChunker(), writer));
-      onPart({ meta: before, file });
+      if (reused) for await (const piece of content) void piece;
+      onPart({ meta: before, file: reused ?? (await storeChunks(content, newChunker(), writer)) });
+      entries.fileRead(file, hash.digest('hex'));
       meta = [await input.take(padding)];
     } else {
       const body = await input.take(size + padding);
       if (body.length < size + padding) throw truncated();
       meta.push(body);
-      if (type === 'x') paxSize = paxRecordSize(body.subarray(0, size));
+      if (extension) entries.extensionRead(body.subarray(0, size));
     }
   }
-  meta.push(await input.rest());
-  return Buffer.concat(meta);
+  const rest = await input.rest();
+  // Go's archive/tar, which wrote the Engine's tar, ends it with zero blocks and nothing else.
+  if (!rest.every((byte) => byte === 0)) throw trailing();
+  meta.push(rest);
+  return { tail: Buffer.concat(meta), manifest: entries.result(input.bytesRead) };
+}
+
+async function* hashed(pieces: AsyncIterable<Buffer>, hash: Hash): AsyncGenerator<Buffer> {
+  for await (const piece of pieces) {
+    hash.update(piece);
+    yield piece;
+  }
 }
 
 /**
@@ -121,31 +147,15 @@ function concatUnpooled(pieces: Buffer[]): Buffer {
   return out;
 }
 
-function headerSize(header: Buffer): number {
-  const field = header.subarray(124, 136);
-  // Sizes from 8 GiB up are base-256 (GNU) when no PAX record gives them.
-  if (field[0]! & 0x80) {
-    let value = 0;
-    for (let i = 1; i < field.length; i++) value = value * 256 + field[i]!;
-    return value;
-  }
-  const text = field
-    .toString('ascii')
-    .replace(/[\0 ]+$/, '')
-    .trim();
-  const value = text === '' ? 0 : parseInt(text, 8);
-  if (!Number.isSafeInteger(value)) throw truncated();
-  return value;
-}
-
-/** The `size` record of a PAX header, which overrides the ustar field for the next entry. */
-function paxRecordSize(body: Buffer): number | undefined {
-  const match = /(?:^|\n)\d+ size=(\d+)\n/.exec(body.toString('utf8'));
-  return match ? Number(match[1]) : undefined;
-}
-
 function truncated(): VolsnapError {
-  return new VolsnapError('Integrity', 'The volume archive ended in the middle of an entry; capture the volume again.');
+  return new VolsnapError(
+    'Integrity',
+    'The volume archive ended early (inside an entry, or before its end-of-archive block); capture the volume again.',
+  );
+}
+
+function trailing(): VolsnapError {
+  return new VolsnapError('Integrity', 'The volume archive has data after its end; nothing was stored.');
 }
 
 /**
@@ -156,8 +166,13 @@ class ByteQueue {
   private pieces: Buffer[] = [];
   private buffered = 0;
   private done = false;
+  /** Bytes taken from the source so far. */
+  bytesRead = 0;
 
-  constructor(private readonly source: AsyncIterator<Uint8Array>) {}
+  constructor(
+    private readonly source: AsyncIterator<Uint8Array>,
+    private readonly onRead: (bytesRead: number) => void = () => undefined,
+  ) {}
 
   private async fill(): Promise<boolean> {
     if (this.done) return false;
@@ -169,6 +184,8 @@ class ByteQueue {
     const piece = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
     this.pieces.push(piece);
     this.buffered += piece.length;
+    this.bytesRead += piece.length;
+    this.onRead(this.bytesRead);
     return true;
   }
 

@@ -79,7 +79,11 @@ describe('StoredVolumeReader, format 2: one file without the whole tar; the comp
       [LONG, long],
       [GNU_LONG, hello],
     ]);
-    layout = await splitTar(Readable.from([tar]), writer, () => new ContentChunker(STORE_CHUNK_SIZES));
+    layout = await splitTar(Readable.from([tar]), {
+      writer,
+      newChunker: () => new ContentChunker(STORE_CHUNK_SIZES),
+      rootName: 'data',
+    });
     await writer.flush();
     const stored = encodeLayout(layout);
     await files.makeDir(SNAPSHOT);
