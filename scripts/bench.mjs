@@ -66,6 +66,7 @@ async function recaptureBench(a1Seconds) {
   // The store as the first capture left it (one snapshot): packs, its layout file, the catalog.
   const first = before + archiveBytes() + catalogBytes(dataDir);
   let best = Infinity;
+  let peakMb = 0;
   for (let round = 0; round < RUNS; round++) {
     sh('sync');
     const run = await runWithPeakRss('node', [
@@ -79,6 +80,7 @@ async function recaptureBench(a1Seconds) {
       'live',
     ]);
     best = Math.min(best, run.seconds);
+    peakMb = Math.max(peakMb, run.peakMb);
   }
   const added = (packBytes() - before) / RUNS;
   // Everything the store grew by, not only the packs: each snapshot also keeps its layout file and
@@ -88,6 +90,7 @@ async function recaptureBench(a1Seconds) {
   console.log(
     `  re-capture of the unchanged volume: ${best.toFixed(2)} s, r / a1 = ${(best / a1Seconds).toFixed(2)}   (target ≤ 0.9)`,
   );
+  console.log(`  peak RSS of a re-capture = ${peakMb.toFixed(0)} MB  (target < 250 MB; the most of any run)`);
   console.log(`  new pack bytes per re-capture: ${mb(added)} MB`);
   console.log(
     `  store growth per re-capture (packs, layout file, catalog): ${mb(addedAll)} MB = ${((100 * addedAll) / first).toFixed(2)} % of the first capture's store   (target < 1 %)\n`,
