@@ -7,6 +7,8 @@ export type ToArchiveWorker = { type: 'chunk'; data: ArrayBuffer; length: number
 /** What the archive worker sends back. Entries come in batches so no message blocks the main loop. */
 export type FromArchiveWorker =
   | { type: 'progress'; tarBytes: number; files: number }
+  /** A batch's buffer handed back once nothing in the worker refers to it, for the next batch. */
+  | { type: 'batch'; data: ArrayBuffer }
   | { type: 'entries'; entries: ManifestEntry[] }
   | {
       type: 'done';

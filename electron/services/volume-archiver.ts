@@ -14,6 +14,8 @@ export type { ArchivedVolume } from './archive-pipeline';
 /** Flow control between the Engine's stream and the worker: pause above HIGH bytes in flight. */
 const HIGH_WATER = 4 * 1024 * 1024;
 const LOW_WATER = 1024 * 1024;
+/** Batches kept for reuse: what is in flight at the high-water mark, and a few more. */
+const MAX_SPARE = 8;
 /**
  * The socket's 64 KiB reads are gathered into buffers of this size, which are transferred (not
  * cloned) to the worker: a sixteenth of the messages, no copy across threads, far less garbage.
@@ -85,13 +87,16 @@ export function archiveTar(
   const entries: ManifestEntry[] = [];
   let sent = 0;
   let consumed = 0;
-  let batch = Buffer.allocUnsafeSlow(BATCH);
+  // Batches the worker handed back, filled again before any fresh one is allocated.
+  const spare: ArrayBuffer[] = [];
+  const nextBatch = () => (spare.length > 0 ? Buffer.from(spare.pop()!) : Buffer.allocUnsafeSlow(BATCH));
+  let batch = nextBatch();
   let used = 0;
   const flush = () => {
     if (used === 0) return;
     const message: ToArchiveWorker = { type: 'chunk', data: batch.buffer, length: used };
     worker.postMessage(message, [batch.buffer]);
-    batch = Buffer.allocUnsafeSlow(BATCH);
+    batch = nextBatch();
     used = 0;
   };
 
@@ -144,6 +149,9 @@ export function archiveTar(
           consumed = message.tarBytes;
           if (sent - consumed < LOW_WATER) source?.resume();
           options.onProgress(message.tarBytes, message.files);
+          break;
+        case 'batch':
+          if (spare.length < MAX_SPARE) spare.push(message.data);
           break;
         case 'entries':
           entries.push(...message.entries);

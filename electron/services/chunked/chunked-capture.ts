@@ -29,6 +29,8 @@ export async function writeChunked(options: {
   onProgress: (totals: { tarBytes: number; files: number }) => void;
   /** The same volume in the workload's last snapshot, for a re-capture to reuse (reusable-files.ts). */
   previous?: PreviousLayout;
+  /** Each piece of `source` once the capture no longer refers to it (ByteQueue). */
+  onSpent?: (piece: Uint8Array) => void;
 }): Promise<ArchivedVolume & { chunks: Buffer }> {
   const db = openDb(options.dataDir);
   const writer = new PackWriter({ index: new ChunkIndex(db), packs: new PackFiles(options.dataDir) });
@@ -46,6 +48,7 @@ export async function writeChunked(options: {
       reuse,
       onPart: (part) => encoder.add(part),
       onProgress: options.onProgress,
+      onSpent: options.onSpent,
     });
     reuse?.confirm(manifest.entries);
     await writer.flush();

@@ -92,16 +92,21 @@ describe('TarEntries: the manifest from the splitter’s one parse', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function split(tar: Buffer, onProgress?: (totals: { tarBytes: number; files: number }) => void) {
+  async function split(
+    tar: Buffer,
+    onProgress?: (totals: { tarBytes: number; files: number }) => void,
+    options: { pieces?: Uint8Array[]; onSpent?: (piece: Uint8Array) => void } = {},
+  ) {
     const writer = new PackWriter({ index: new ChunkIndex(db), packs: new PackFiles(dataDir) });
-    const pieces = Array.from({ length: Math.ceil(tar.length / 4096) }, (_, i) =>
-      tar.subarray(i * 4096, (i + 1) * 4096),
-    );
+    const pieces =
+      options.pieces ??
+      Array.from({ length: Math.ceil(tar.length / 4096) }, (_, i) => tar.subarray(i * 4096, (i + 1) * 4096));
     const result = await splitTar(Readable.from(pieces), {
       writer,
       newChunker: () => new ContentChunker(STORE_CHUNK_SIZES),
       rootName: ROOT,
       onProgress,
+      onSpent: options.onSpent,
     });
     await writer.flush();
     return result;
@@ -123,6 +128,29 @@ describe('TarEntries: the manifest from the splitter’s one parse', () => {
     const { manifest } = await split(tar);
     expect(expected.entries.length).toBeGreaterThan(5);
     expect(manifest).toEqual(expected);
+  });
+
+  it('hands each piece of the stream on as spent only once nothing refers to it: detached at once, the result is the same', async () => {
+    const tar = extendedTar();
+    const expected = await split(tar);
+    // Pieces of awkward sizes (inside headers, across them, whole files), each with its own memory.
+    const sizes = [1, 7, 511, 513, 1024, 3000, 70_000, 5];
+    const pieces: Uint8Array[] = [];
+    for (let at = 0, i = 0; at < tar.length; i++) {
+      const n = sizes[i % sizes.length]!;
+      pieces.push(new Uint8Array(tar.subarray(at, at + n)));
+      at += n;
+    }
+    let spent = 0;
+    const detach = (piece: Uint8Array) => {
+      structuredClone(piece.buffer, { transfer: [piece.buffer] });
+      spent++;
+    };
+    const result = await split(tar, undefined, { pieces, onSpent: detach });
+    expect(spent).toBeGreaterThan(pieces.length / 2);
+    expect(result.manifest).toEqual(expected.manifest);
+    expect(result.parts).toEqual(expected.parts);
+    expect(result.tail).toEqual(expected.tail);
   });
 
   it('reports progress while one large file streams', async () => {

@@ -6,6 +6,7 @@ import type { Chunker } from './chunker';
 import type { ChunkReader } from './chunk-reader';
 import { storeChunks, type FileChunks } from './chunked-file';
 import type { PackWriter } from './pack-writer';
+import { ByteQueue } from './byte-queue';
 import { TarEntries } from './tar-entries';
 
 /**
@@ -41,6 +42,8 @@ export interface SplitOptions {
   onPart: (part: LayoutPart) => void;
   /** Called as the stream is read, so one big file still reports progress while it streams. */
   onProgress?: (totals: { tarBytes: number; files: number }) => void;
+  /** Each piece of `source` once nothing refers to it any more (ByteQueue): its memory may be reused. */
+  onSpent?: (piece: Uint8Array) => void;
 }
 
 /**
@@ -69,9 +72,11 @@ export async function splitTarParts(
 ): Promise<{ tail: Buffer; manifest: ManifestResult }> {
   const { writer, newChunker, reuse, onPart, onProgress } = options;
   const entries = new TarEntries(options.rootName);
-  const input = new ByteQueue(source[Symbol.asyncIterator](), (tarBytes) =>
-    onProgress?.({ tarBytes, files: entries.count }),
-  );
+  const input = new ByteQueue(source[Symbol.asyncIterator](), {
+    endedEarly: truncated,
+    onRead: (tarBytes) => onProgress?.({ tarBytes, files: entries.count }),
+    onSpent: options.onSpent,
+  });
   let meta: Buffer[] = [];
   for (;;) {
     const header = await input.take(BLOCK);
@@ -156,77 +161,4 @@ function truncated(): VolsnapError {
 
 function trailing(): VolsnapError {
   return new VolsnapError('Integrity', 'The volume archive has data after its end; nothing was stored.');
-}
-
-/**
- * Exact-length reads over an async byte source. File contents stream as views of the pieces as
- * they arrive; only a header or record that straddles two pieces is copied into one buffer.
- */
-class ByteQueue {
-  private pieces: Buffer[] = [];
-  private buffered = 0;
-  private done = false;
-  /** Bytes taken from the source so far. */
-  bytesRead = 0;
-
-  constructor(
-    private readonly source: AsyncIterator<Uint8Array>,
-    private readonly onRead: (bytesRead: number) => void = () => undefined,
-  ) {}
-
-  private async fill(): Promise<boolean> {
-    if (this.done) return false;
-    const next = await this.source.next();
-    if (next.done) {
-      this.done = true;
-      return false;
-    }
-    const piece = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
-    this.pieces.push(piece);
-    this.buffered += piece.length;
-    this.bytesRead += piece.length;
-    this.onRead(this.bytesRead);
-    return true;
-  }
-
-  /** Up to `n` bytes (fewer only at the end of the source). */
-  async take(n: number): Promise<Buffer> {
-    while (this.buffered < n && (await this.fill()));
-    const want = Math.min(n, this.buffered);
-    const head = this.pieces[0];
-    if (head && head.length >= want) return this.fromHead(want);
-    const parts: Buffer[] = [];
-    for (let left = want; left > 0;) {
-      const part = this.fromHead(Math.min(left, this.pieces[0]!.length));
-      parts.push(part);
-      left -= part.length;
-    }
-    return Buffer.concat(parts, want);
-  }
-
-  /** Exactly `n` bytes, as the pieces arrive (no copy). */
-  async *stream(n: number): AsyncGenerator<Buffer> {
-    let left = n;
-    while (left > 0) {
-      if (this.buffered === 0 && !(await this.fill())) throw truncated();
-      const piece = this.fromHead(Math.min(left, this.pieces[0]!.length));
-      left -= piece.length;
-      yield piece;
-    }
-  }
-
-  async rest(): Promise<Buffer> {
-    while (await this.fill());
-    return this.take(this.buffered);
-  }
-
-  /** The first `n` bytes of the head piece (n ≤ its length), removed from the queue. */
-  private fromHead(n: number): Buffer {
-    const head = this.pieces[0]!;
-    const out = head.subarray(0, n);
-    if (n === head.length) this.pieces.shift();
-    else this.pieces[0] = head.subarray(n);
-    this.buffered -= n;
-    return out;
-  }
 }
