@@ -61,8 +61,8 @@ describe('format 2 capture memory', () => {
       onProgress: sample,
     });
     expect(done.manifest.fileCount).toBe(FILES);
-    // ~9 MB: mostly the manifest's entries (12 MB while the pack writer waited for 4 MiB of small
-    // records before writing, not 512 records at most). Holding the layout to the end, as before
+    // ~9 MB: mostly the manifest's entries (12 MB while the pack writer kept 4 MiB of small
+    // records as buffers of their own before writing). Holding the layout to the end, as before
     // issue 18, kept ~20 MB.
     expect(growth / MiB).toBeLessThan(15);
   });
