@@ -5,6 +5,12 @@ import { Header } from 'tar';
 // Engine's header is kept as it came (GNU and v7 headers included).
 
 export const BLOCK = 512;
+
+/**
+ * The largest extended header (PAX or GNU long name) body read into memory: node-tar's own limit
+ * (it skips a longer one). Capture and the Podman renaming refuse a longer one.
+ */
+export const MAX_META = 1024 * 1024;
 const NAME = { offset: 0, size: 100 };
 const SIZE = { offset: 124, size: 12 };
 const CHECKSUM = { offset: 148, size: 8 };

@@ -17,10 +17,9 @@ import {
   writeLinkname,
   writePlaceholderPath,
   writeSize,
+  MAX_META,
 } from './tar-header-fields';
 
-/** Largest extended-header body held in memory for one entry (node-tar's own limit is 1 MiB). */
-const MAX_META = 1024 * 1024;
 /** Extended headers: PAX local and global, GNU long name and long link name. */
 const EXTENSIONS = new Set(['x', 'g', 'L', 'K']);
 /** Entry types with a body; the other entry types ('1'–'6') are header-only, as Go's archive/tar reads them. */

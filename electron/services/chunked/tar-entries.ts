@@ -2,9 +2,8 @@ import { Header, Pax, ReadEntry } from 'tar';
 import { VolsnapError } from '../../../shared/errors';
 import type { ManifestEntry } from '../../../shared/types';
 import { manifestRow, outsideVolume, type ManifestResult } from '../manifest-tap';
+import { MAX_META } from '../tar-header-fields';
 
-/** node-tar's limit for an extended header's body (it skips a longer one; a capture refuses it). */
-const MAX_META = 1024 * 1024;
 const LINK_TYPES = new Set(['Link', 'SymbolicLink']);
 const EXTENSION_TYPES = new Set(['ExtendedHeader', 'GlobalExtendedHeader']);
 
