@@ -6,7 +6,8 @@ import { useSavePicker } from './host/save-as';
 import { useMenuPopup } from './host/native-menu';
 import { popupNativeMenu } from './host/native-menu-electron';
 import { useBundlePickers } from './host/bundle-files';
-import { createServices, type Services } from './services';
+import type { Services } from './services';
+import { openHostServices } from './host/host-services';
 import { connectEngine } from './docker/engine';
 import { defaultDataDir } from './services/data-dir';
 import { configFilePath, writeDataDirPointer } from './services/data-dir-pointer';
@@ -71,7 +72,7 @@ async function start(): Promise<void> {
     return undefined;
   });
   const store = openStore(defaultDataDir, {
-    open: (dataDir) => createServices({ dataDir, docker: engine && connectEngine(engine) }),
+    open: (dataDir) => openHostServices({ dataDir, docker: engine && connectEngine(engine) }),
     askForAnother: askForAnotherFolder,
     pickFolder: pickDataFolder,
     remember: (dataDir) => writeDataDirPointer(configFilePath(), dataDir),

@@ -34,6 +34,12 @@ export interface CliCommand<T = unknown> {
   positionals: { min: number; max: number };
   /** Mutating commands first clean up after crashed processes (sweep, restore recovery). */
   mutating: boolean;
+  /**
+   * Frees space (delete, prune, gc), saves a snapshot elsewhere before it is deleted (export), or
+   * serves the UI that does both (serve): on a full disk it may use the store's space reserve
+   * (space-reserve.ts), released before the catalog opens.
+   */
+  freesSpace?: boolean;
   run(ctx: CliContext, args: CliArgs): Promise<T>;
   human(result: T): string;
   /** A result that reports a failure (e.g. a damaged snapshot): printed as usual, then exit 1. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +11,9 @@ import {
   type TestWorkload,
 } from '../../test/engine';
 import { ensureCliBuilt, runCliSync } from '../../test/cli';
+import { createHandlers, invokeCommand } from '../host/handlers';
+import { openHostServices } from '../host/host-services';
+import { createServices } from '../services';
 
 /** The test mounts a small tmpfs as the data dir's disk, which needs root (CI runs as root). */
 const canMount = process.getuid?.() === 0 && !engineTestsSkipped;
@@ -87,4 +90,117 @@ const canMount = process.getuid?.() === 0 && !engineTestsSkipped;
     const again = cli(['--json', 'capture', w.name, '--name', 'after-full']);
     expect(again.code, again.stderr).toBe(0);
   });
+});
+
+/**
+ * The space reserve (space-reserve.ts). Before it, a full disk left Volsnap unable to delete a
+ * snapshot (the catalog could not be written), the one thing that would give space back, and to
+ * export one to another disk first: a person was left to delete files in the store by hand.
+ */
+(canMount ? describe : describe.skip)('a full data-dir disk, with the space reserve', () => {
+  const docker = testDocker();
+  const dir = tempDir();
+  const mountPoint = path.join(dir.path, 'disk');
+  const dataDir = path.join(mountPoint, 'data');
+  const filler = path.join(mountPoint, 'filler');
+  const bundle = path.join(dir.path, 'saved.volsnap');
+  let w: TestWorkload;
+
+  const cli = (args: string[]) => runCliSync(dataDir, args);
+  const free = () => statfsSync(mountPoint).bavail * statfsSync(mountPoint).bsize;
+
+  beforeAll(async () => {
+    ensureCliBuilt();
+    mkdirSync(mountPoint);
+    // Room for the store (70 MiB: the reserve is made for a store larger than itself), the reserve
+    // (64 MiB) and the margin it needs to be made (512 MiB).
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=720m', 'tmpfs', mountPoint], { encoding: 'utf8' });
+    expect(mounted.status, mounted.stderr).toBe(0);
+    const vol = uniqueName('reservevol');
+    w = await createWorkload(docker, {
+      services: [{ name: uniqueName('reserveapp'), volumes: [{ volume: vol, destination: '/data' }] }],
+      seed: `head -c 73400320 /dev/urandom > /seed/${vol}/big.bin && echo hello > /seed/${vol}/hello.txt`,
+    });
+  });
+  afterAll(async () => {
+    spawnSync('umount', [mountPoint]);
+    await w?.remove();
+    dir.remove();
+  });
+
+  it('a snapshot can still be exported to another disk, then deleted, which gives its space back', () => {
+    const captured = cli(['--json', 'capture', w.name, '--name', 'big']);
+    expect(captured.code, captured.stderr).toBe(0);
+    // A mutating command's sweep makes the reserve once the disk has room for it.
+    expect(cli(['prune']).code).toBe(0);
+    expect(statSync(path.join(dataDir, 'space-reserve')).size).toBe(64 * 1024 * 1024);
+    fill();
+    expect(free()).toBeLessThan(1024 * 1024);
+
+    // Capturing cannot use the reserve; the message says what still works.
+    const refused = cli(['capture', w.name, '--name', 'on-full-disk']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`The disk holding the Volsnap data directory ${dataDir} is full`);
+    expect(refused.stderr).toContain(
+      'Deleting snapshots (delete, prune, gc) and exporting them to another disk still work',
+    );
+
+    const exported = cli(['--json', 'export', 'big', '--output', bundle]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(statSync(bundle).size).toBeGreaterThan(70 * 1024 * 1024);
+    const beforeDelete = free();
+    const deleted = cli(['delete', 'big', '--confirm', 'big']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    // The snapshot's chunks went with it (gc runs after a delete).
+    expect(free() - beforeDelete).toBeGreaterThan(60 * 1024 * 1024);
+    expect(JSON.parse(cli(['--json', 'list']).stdout)).toEqual([]);
+
+    // The saved snapshot imports back once there is room again.
+    rmSync(filler);
+    const imported = cli(['--json', 'import', bundle]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect((JSON.parse(imported.stdout) as { name: string }).name).toBe('big');
+  });
+
+  it('the app deletes a snapshot on a full disk too (its catalog connection was opened before it filled)', async () => {
+    const services = createServices({ dataDir, docker });
+    try {
+      await services.sweep();
+      expect(statSync(path.join(dataDir, 'space-reserve')).size).toBe(64 * 1024 * 1024);
+      fill();
+      const result = await invokeCommand(createHandlers(services), 'deleteSnapshot', {
+        snapshot: 'big',
+        confirm: 'big',
+      });
+      expect(result).toMatchObject({ ok: true, value: { name: 'big' } });
+      expect(services.snapshots.list()).toEqual([]);
+    } finally {
+      services.close();
+      rmSync(filler, { force: true });
+      rmSync(`${filler}.tail`, { force: true });
+    }
+  });
+
+  it('the app started on a full disk deletes a snapshot: it opens its catalog writable', async () => {
+    expect(cli(['--json', 'capture', w.name, '--name', 'again']).code).toBe(0);
+    expect(cli(['prune']).code).toBe(0);
+    fill();
+    const services = openHostServices({ dataDir, docker });
+    try {
+      const result = await invokeCommand(createHandlers(services), 'deleteSnapshot', {
+        snapshot: 'again',
+        confirm: 'again',
+      });
+      expect(result).toMatchObject({ ok: true, value: { name: 'again' } });
+    } finally {
+      services.close();
+      rmSync(filler, { force: true });
+      rmSync(`${filler}.tail`, { force: true });
+    }
+  });
+
+  function fill(): void {
+    spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1M'], { stdio: 'ignore' });
+    spawnSync('dd', ['if=/dev/zero', `of=${filler}.tail`, 'bs=1k'], { stdio: 'ignore' });
+  }
 });

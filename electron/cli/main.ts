@@ -61,6 +61,8 @@ export async function runCli(argv: string[], io = { stdout: process.stdout, stde
     }
     const dataDir = typeof args.values['data-dir'] === 'string' ? args.values['data-dir'] : defaultDataDir();
     storeDir = dataDir;
+    // Before the catalog is opened: on a full disk it would open read-only (db.ts, openOnFullDisk).
+    if (command.freesSpace) new (await import('../store/space-reserve')).SpaceReserve(dataDir).releaseIfFull();
     // Loaded only now, so `--version`, `--help` and usage errors never pay for the services' modules.
     const { createServices } = await import('../services');
     const docker = await commandEngine(command, args.values.context);

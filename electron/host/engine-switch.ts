@@ -4,7 +4,8 @@ import { connectEngine, currentEngine } from '../docker/engine';
 import { listEngineCandidates } from '../docker/engine-candidates';
 import { DEFAULT_CONTEXT } from '../docker/docker-contexts';
 import { defaultEngine, dockerFor, isEndpointUrl, namedEngine, type EngineTarget } from '../docker/engine-resolve';
-import { createServices, type Services } from '../services';
+import type { Services } from '../services';
+import { openHostServices } from './host-services';
 import { configFilePath, readEngineSetting, writeEngineSetting } from '../services/data-dir-pointer';
 import { COMMAND_NAMES, type CommandName, type EngineCandidate } from '../../shared/contract';
 import { Emitter } from '../../shared/emitter';
@@ -176,7 +177,7 @@ export class ServicesHolder implements EngineControl {
 }
 
 function openServices(engine: EngineTarget, dataDir: string): Services {
-  return createServices({ dataDir, docker: dockerFor(engine) });
+  return openHostServices({ dataDir, docker: dockerFor(engine) });
 }
 
 /**

@@ -70,6 +70,12 @@ export function parseInput<K extends CommandName>(name: K, input: unknown): Inpu
 }
 
 function implementations(services: Services, engines: EngineControl | undefined): Implementations {
+  // What gives space back (and export, which saves a snapshot elsewhere before it is deleted) may
+  // use the store's space reserve when the disk is full (space-reserve.ts).
+  const freeingSpace = <T>(run: () => Promise<T>): Promise<T> => {
+    services.reserve.releaseIfFull();
+    return run();
+  };
   return {
     engineStatus: () => engineStatus(services, engines),
     listEngines: () => engines?.candidates() ?? listEngineCandidates(),
@@ -91,9 +97,10 @@ function implementations(services: Services, engines: EngineControl | undefined)
       return { jobId: handle.jobId };
     },
     updateSnapshot: async ({ snapshot, ...fields }) => services.snapshots.update(snapshot, fields),
-    deleteSnapshot: ({ snapshot, confirm, force }) => services.snapshots.delete(snapshot, { confirm, force }),
+    deleteSnapshot: ({ snapshot, confirm, force }) =>
+      freeingSpace(() => services.snapshots.delete(snapshot, { confirm, force })),
     verifySnapshot: ({ snapshot }) => services.snapshots.verify(snapshot),
-    pruneSnapshots: () => services.retention.prune(),
+    pruneSnapshots: () => freeingSpace(() => services.retention.prune()),
     storeUsage: () => services.usage.report(),
     diffSnapshot: (input) => services.diff.diff(input),
     diffFile: (input) => services.diff.fileDiff(input),
@@ -110,7 +117,7 @@ function implementations(services: Services, engines: EngineControl | undefined)
     cloneSnapshot: async (input) => ({ jobId: (await services.clone.start(input)).jobId }),
     pushSnapshot: async (input) => ({ jobId: (await startPush(services, input)).jobId }),
     pullSnapshot: async (input) => ({ jobId: (await startPull(services, input)).jobId }),
-    exportSnapshot: (input) => exportWithDialog(services, input),
+    exportSnapshot: (input) => freeingSpace(() => exportWithDialog(services, input)),
     importBundle: (input) => importWithDialog(services, input),
     listJobs: async () => services.jobs.recent(),
     cancelJob: async ({ jobId }) => {

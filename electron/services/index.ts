@@ -22,6 +22,7 @@ import { CatalogWatch } from '../store/catalog-watch';
 import { JobsTable } from '../store/jobs-table';
 import { Leases } from '../store/leases';
 import { SettingsStore } from '../store/settings-store';
+import { SpaceReserve } from '../store/space-reserve';
 import { EngineRegistry } from '../store/engine-registry';
 import { QuiescedTable } from '../store/quiesced-table';
 import { StoreLock } from '../store/store-lock';
@@ -72,7 +73,9 @@ export interface Services {
   gc: StoreGc;
   /** Converts format 1 archives to chunks (the background scheduler; `volsnap migrate`). */
   migration: StoreMigration;
-  /** Cleans what crashed processes left; safe to call while other processes work. */
+  /** Room kept on the data dir's disk so snapshots can still be deleted when it is full. */
+  reserve: SpaceReserve;
+  /** Cleans what crashed processes left (and makes the space reserve); safe beside other processes. */
   sweep(): Promise<SweepReport>;
   close(): void;
 }
@@ -83,6 +86,7 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
   const docker = options.docker ?? connectEngine();
   const catalog = new Catalog(db);
   const files = new ArchiveFiles(options.dataDir);
+  const reserve = new SpaceReserve(options.dataDir);
   const packs = new PackFiles(options.dataDir);
   const chunkIndex = new ChunkIndex(db);
   const chunkUsers = new ChunkUsers(db);
@@ -203,8 +207,10 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
       // A crashed capture's packs: removed only when no capture runs anywhere (store-lock.ts).
       await gc.removeLeftovers().catch(() => 0);
       await removeDeadScratch(files).catch(() => 0);
+      reserve.keep(() => usage.storedBytes());
       return report;
     },
+    reserve,
     gc,
     migration: new StoreMigration({
       rows: new FormatMigrationRows(db),

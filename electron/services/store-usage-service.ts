@@ -85,7 +85,8 @@ export class StoreUsageService {
     return this.table.wouldFree(snapshotId);
   }
 
-  private storedBytes(): number {
+  /** What the store's files take: the volumes' files and the packs, garbage included. */
+  storedBytes(): number {
     const t = this.table.sums();
     return t.volumeBytes + t.packBytes;
   }

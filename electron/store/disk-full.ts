@@ -1,5 +1,9 @@
-import { statfsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
+import path from 'node:path';
 import { VolsnapError } from '../../shared/errors';
+
+/** The space reserve's file in the data dir (space-reserve.ts). */
+export const RESERVE_FILE = 'space-reserve';
 
 /**
  * Below this much free space a failing write is put down to a full disk: SQLite reports a full
@@ -36,9 +40,12 @@ export function isDiskFullError(error: unknown, dir: string): boolean {
 export function diskFullError(dir: string): VolsnapError {
   const free = freeBytes(dir);
   const left = free === null ? '' : ` (${free < 1024 ? `${free} bytes` : `${Math.floor(free / 1024)} KB`} free)`;
+  const reserve = existsSync(path.join(dir, RESERVE_FILE))
+    ? ' Deleting snapshots (delete, prune, gc) and exporting them to another disk still work: Volsnap keeps space in reserve for them.'
+    : '';
   return new VolsnapError(
     'Internal',
-    `The disk holding the Volsnap data directory ${dir} is full${left}, so Volsnap cannot write its catalog there. Nothing was lost: snapshots and the catalog are as they were, and the unfinished write was rolled back. Free some space on that disk (or move the data directory elsewhere) and run the command again. Commands that only read the catalog (list, show, jobs, workloads, config get) keep working meanwhile.`,
+    `The disk holding the Volsnap data directory ${dir} is full${left}, so Volsnap cannot write its catalog there. Nothing was lost: snapshots and the catalog are as they were, and the unfinished write was rolled back. Free some space on that disk (or move the data directory elsewhere) and run the command again. Commands that only read the catalog (list, show, jobs, workloads, config get) keep working meanwhile.${reserve}`,
   );
 }
 

@@ -23,6 +23,7 @@ export const exportCommand = defineCommand<ExportResult>({
   options: { output: { type: 'string', short: 'o' } },
   positionals: { min: 1, max: 1 },
   mutating: false,
+  freesSpace: true,
   // The result goes to stdout for a file, to stderr when the bundle itself is on stdout.
   writesOwnOutput: true,
   run: async (ctx, args) => {

@@ -8,6 +8,7 @@ export const gcCommand = defineCommand({
   summary: 'Free the stored chunks no snapshot uses (also runs after delete and prune)',
   positionals: { min: 0, max: 0 },
   mutating: true,
+  freesSpace: true,
   run: async (ctx) => {
     const report = await ctx.services().gc.runIfIdle();
     if (report) return report;

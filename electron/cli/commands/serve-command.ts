@@ -15,6 +15,8 @@ export const serveCommand = defineCommand<{ stopped: true }>({
   options: { port: { type: 'string' }, host: { type: 'string' } },
   positionals: { min: 0, max: 0 },
   mutating: true,
+  // Its UI deletes and exports: on a full disk it opens the catalog writable (host-services.ts).
+  freesSpace: true,
   writesOwnJson: true,
   async run(ctx, args) {
     const port = parsePort(stringOption(args, 'port'));

@@ -185,6 +185,7 @@ export const deleteCommand = defineCommand<Snapshot>({
   options: { confirm: { type: 'string' }, force: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
   mutating: true,
+  freesSpace: true,
   run: async (ctx, args) => {
     const confirm = stringOption(args, 'confirm');
     if (confirm === undefined) throw new UsageError('delete needs --confirm <snapshot name>');
@@ -216,6 +217,7 @@ export const pruneCommand = defineCommand({
   summary: 'Apply retention (keep-last, max age, expiry) to every workload',
   positionals: { min: 0, max: 0 },
   mutating: true,
+  freesSpace: true,
   run: (ctx) => ctx.services().retention.prune(),
   human: (r) =>
     r.deleted.length === 0 ? 'Nothing to prune.' : r.deleted.map((d) => `deleted ${d.name} (${d.reason})`).join('\n'),
