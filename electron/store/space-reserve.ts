@@ -44,24 +44,28 @@ export class SpaceReserve {
    * snapshot would give back less than it holds), or the disk lacks room for it and the margin.
    */
   keep(storeBytes: () => number): void {
-    if (this.held() || storeBytes() < this.bytes) return;
-    const free = freeBytes(this.dataDir);
-    if (free === null || free < this.bytes + MAKE_MARGIN) return;
-    // Written under another name and renamed, so a reserve cut short (the disk filled meanwhile)
-    // is never taken for a whole one; random bytes, so a compressing file system allocates them.
     const temp = `${this.path}.tmp`;
-    const block = randomFillSync(Buffer.allocUnsafe(1024 * 1024));
     try {
+      if (this.held() || storeBytes() < this.bytes) return;
+      const free = freeBytes(this.dataDir);
+      if (free === null || free < this.bytes + MAKE_MARGIN) return;
+      // Written under another name and renamed, so a reserve cut short (the disk filled meanwhile)
+      // is never taken for a whole one. Fresh random bytes in every block, so neither a compressing
+      // nor a deduplicating file system (btrfs, ZFS) can store it in less than it claims.
+      const block = Buffer.allocUnsafe(1024 * 1024);
       const fd = openSync(temp, 'w', 0o600);
       try {
-        for (let written = 0; written < this.bytes;)
+        for (let written = 0; written < this.bytes;) {
+          randomFillSync(block);
           written += writeSync(fd, block, 0, Math.min(block.length, this.bytes - written));
+        }
       } finally {
         closeSync(fd);
       }
       renameSync(temp, this.path);
     } catch {
-      rmSync(temp, { force: true });
+      // The reserve is a safety margin, never a reason for a command to fail.
+      rmQuietly(temp);
     }
   }
 
@@ -73,7 +77,20 @@ export class SpaceReserve {
     if (!existsSync(this.path)) return false;
     const free = freeBytes(this.dataDir);
     if (free !== null && free >= this.bytes) return false;
-    rmSync(this.path, { force: true });
-    return true;
+    try {
+      rmSync(this.path, { force: true });
+      return true;
+    } catch {
+      // Not ours to remove (another user's data dir): the command fails on the full disk as before.
+      return false;
+    }
+  }
+}
+
+function rmQuietly(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // Left for the next attempt, which writes it anew.
   }
 }
