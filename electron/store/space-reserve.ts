@@ -46,9 +46,11 @@ export class SpaceReserve {
   keep(storeBytes: () => number): void {
     const temp = `${this.path}.tmp`;
     try {
-      if (this.held() || storeBytes() < this.bytes) return;
+      if (this.held()) return;
+      // The disk first: a statfs, where the store's size is a catalog query (run on every sweep
+      // of a store whose disk stays too full for the reserve).
       const free = freeBytes(this.dataDir);
-      if (free === null || free < this.bytes + MAKE_MARGIN) return;
+      if (free === null || free < this.bytes + MAKE_MARGIN || storeBytes() < this.bytes) return;
       // Written under another name and renamed, so a reserve cut short (the disk filled meanwhile)
       // is never taken for a whole one. Fresh random bytes in every block, so neither a compressing
       // nor a deduplicating file system (btrfs, ZFS) can store it in less than it claims.
