@@ -4,6 +4,7 @@ import type { ArchivedVolume } from './archive-pipeline';
 import type { ArchiveWorkerData, FromArchiveWorker, ToArchiveWorker } from './archive-worker-protocol';
 import type { PreviousLayout } from './chunked/chunked-capture';
 import { engineCall, engineError } from '../docker/engine';
+import { BatchPool } from './batch-pool';
 import { bundledWorkerPath } from './worker-path';
 import { helperMountPath } from '../docker/helper';
 import { VolsnapError } from '../../shared/errors';
@@ -87,16 +88,14 @@ export function archiveTar(
   const entries: ManifestEntry[] = [];
   let sent = 0;
   let consumed = 0;
-  // Batches the worker handed back, filled again before any fresh one is allocated.
-  const spare: ArrayBuffer[] = [];
-  const nextBatch = () => (spare.length > 0 ? Buffer.from(spare.pop()!) : Buffer.allocUnsafeSlow(BATCH));
-  let batch = nextBatch();
+  const batches = new BatchPool(BATCH, MAX_SPARE);
+  let batch = batches.take();
   let used = 0;
   const flush = () => {
     if (used === 0) return;
     const message: ToArchiveWorker = { type: 'chunk', data: batch.buffer, length: used };
     worker.postMessage(message, [batch.buffer]);
-    batch = nextBatch();
+    batch = batches.take();
     used = 0;
   };
 
@@ -151,7 +150,7 @@ export function archiveTar(
           options.onProgress(message.tarBytes, message.files);
           break;
         case 'batch':
-          if (spare.length < MAX_SPARE) spare.push(message.data);
+          batches.give(message.data);
           break;
         case 'entries':
           entries.push(...message.entries);

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { Bomb, type CheckJob, type FromCheckWorker, type ToCheckWorker } from './check-worker-protocol';
 import { refusalOf } from './stream-check';
 import { RefusedEntry } from '../restore/entry-check';
+import { BatchPool } from '../batch-pool';
 import { bundledWorkerPath } from '../worker-path';
 import { VolsnapError } from '../../../shared/errors';
 
@@ -82,13 +83,8 @@ function feed(worker: Worker, volumeName: string): CheckThread {
   let inFlight = 0;
   let held: (() => void) | null = null;
   let settled = false;
-  // Buffers the worker handed back, filled again: no fresh memory per chunk.
-  const spare: ArrayBuffer[] = [];
-  const fresh = () => {
-    const data = spare.pop();
-    return data ? Buffer.from(data) : Buffer.allocUnsafeSlow(BATCH);
-  };
-  let batch = fresh();
+  const batches = new BatchPool(BATCH);
+  let batch = batches.take();
   let used = 0;
   const release = () => {
     const go = held;
@@ -99,7 +95,7 @@ function feed(worker: Worker, volumeName: string): CheckThread {
     if (used === 0 || settled) return;
     worker.postMessage({ type: 'chunk', data: batch.buffer, length: used } satisfies ToCheckWorker, [batch.buffer]);
     inFlight += used;
-    batch = fresh();
+    batch = batches.take();
     used = 0;
   };
 
@@ -117,7 +113,7 @@ function feed(worker: Worker, volumeName: string): CheckThread {
       switch (message.type) {
         case 'read':
           inFlight -= message.bytes;
-          if (message.data.byteLength === BATCH) spare.push(message.data);
+          batches.give(message.data);
           if (inFlight < LOW_WATER) release();
           break;
         case 'done':
