@@ -19,42 +19,62 @@ import { createServices } from '../services';
 const canMount = process.getuid?.() === 0 && !engineTestsSkipped;
 
 /**
- * A full data-dir disk. Before the fix every command, `list` included, printed only
- * `volsnap: disk I/O error`: SQLite could not create its shared-memory file to read the WAL.
+ * A tmpfs of `size` mounted as the data dir's disk for the describe that calls this, and a workload
+ * whose one volume `seed` fills (a shell command given the volume's name). `fill` fills the disk
+ * to its last block (dd stops with "No space left on device"); `unfill` takes that back.
  */
-(canMount ? describe : describe.skip)('a full data-dir disk', () => {
+function fullDisk(size: string, name: string, seed: (volume: string) => string) {
   const docker = testDocker();
   const dir = tempDir();
   const mountPoint = path.join(dir.path, 'disk');
-  const dataDir = path.join(mountPoint, 'data');
   const filler = path.join(mountPoint, 'filler');
-  let w: TestWorkload;
-
-  const cli = (args: string[]) => runCliSync(dataDir, args);
-  function fill(): void {
-    // dd stops with "No space left on device": the disk is then full to the last block.
-    spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1k'], { stdio: 'ignore' });
-  }
-
+  const disk = {
+    docker,
+    dir: dir.path,
+    dataDir: path.join(mountPoint, 'data'),
+    workload: undefined as unknown as TestWorkload,
+    free: () => statfsSync(mountPoint).bavail * statfsSync(mountPoint).bsize,
+    fill: () => {
+      spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1M'], { stdio: 'ignore' });
+      spawnSync('dd', ['if=/dev/zero', `of=${filler}.tail`, 'bs=1k'], { stdio: 'ignore' });
+    },
+    unfill: () => {
+      rmSync(filler, { force: true });
+      rmSync(`${filler}.tail`, { force: true });
+    },
+  };
   beforeAll(async () => {
     ensureCliBuilt();
     mkdirSync(mountPoint);
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { encoding: 'utf8' });
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mountPoint], {
+      encoding: 'utf8',
+    });
     expect(mounted.status, mounted.stderr).toBe(0);
-    const vol = uniqueName('fullvol');
-    w = await createWorkload(docker, {
-      services: [{ name: uniqueName('fullapp'), volumes: [{ volume: vol, destination: '/data' }] }],
-      seed: `echo hello > /seed/${vol}/hello.txt`,
+    const volume = uniqueName(`${name}vol`);
+    disk.workload = await createWorkload(docker, {
+      services: [{ name: uniqueName(`${name}app`), volumes: [{ volume, destination: '/data' }] }],
+      seed: seed(volume),
     });
   });
   afterAll(async () => {
     spawnSync('umount', [mountPoint]);
-    await w?.remove();
+    await (disk.workload as TestWorkload | undefined)?.remove();
     dir.remove();
   });
+  return disk;
+}
+
+/**
+ * A full data-dir disk. Before the fix every command, `list` included, printed only
+ * `volsnap: disk I/O error`: SQLite could not create its shared-memory file to read the WAL.
+ */
+(canMount ? describe : describe.skip)('a full data-dir disk', () => {
+  const disk = fullDisk('4m', 'full', (volume) => `echo hello > /seed/${volume}/hello.txt`);
+  const { dataDir, fill, unfill } = disk;
+  const cli = (args: string[]) => runCliSync(dataDir, args);
 
   it('read-only commands keep working; writes say the disk is full, where, and that nothing was lost', () => {
-    const captured = cli(['--json', 'capture', w.name, '--name', 'before-full']);
+    const captured = cli(['--json', 'capture', disk.workload.name, '--name', 'before-full']);
     expect(captured.code, captured.stderr).toBe(0);
     const listed = cli(['--json', 'list']).stdout;
     fill();
@@ -71,7 +91,7 @@ const canMount = process.getuid?.() === 0 && !engineTestsSkipped;
 
     // Writes, and reads that record a lease (verify), fail with the reason.
     for (const write of [
-      ['capture', w.name, '--name', 'on-full-disk'],
+      ['capture', disk.workload.name, '--name', 'on-full-disk'],
       ['config', 'set', 'keepLast', '3'],
       ['verify', 'before-full'],
     ]) {
@@ -83,11 +103,11 @@ const canMount = process.getuid?.() === 0 && !engineTestsSkipped;
     }
 
     // Space freed: everything is as it was, and writing works again.
-    rmSync(filler);
+    unfill();
     expect(cli(['--json', 'list']).stdout).toBe(listed);
     expect(cli(['verify', 'before-full']).code).toBe(0);
     expect(cli(['config', 'get', 'keepLast']).stdout).toContain('20');
-    const again = cli(['--json', 'capture', w.name, '--name', 'after-full']);
+    const again = cli(['--json', 'capture', disk.workload.name, '--name', 'after-full']);
     expect(again.code, again.stderr).toBe(0);
   });
 });
@@ -98,38 +118,19 @@ const canMount = process.getuid?.() === 0 && !engineTestsSkipped;
  * export one to another disk first: a person was left to delete files in the store by hand.
  */
 (canMount ? describe : describe.skip)('a full data-dir disk, with the space reserve', () => {
-  const docker = testDocker();
-  const dir = tempDir();
-  const mountPoint = path.join(dir.path, 'disk');
-  const dataDir = path.join(mountPoint, 'data');
-  const filler = path.join(mountPoint, 'filler');
-  const bundle = path.join(dir.path, 'saved.volsnap');
-  let w: TestWorkload;
-
+  // Room for the store (70 MiB: the reserve is made for a store larger than itself), the reserve
+  // (64 MiB) and the margin it needs to be made (512 MiB).
+  const disk = fullDisk(
+    '720m',
+    'reserve',
+    (volume) => `head -c 73400320 /dev/urandom > /seed/${volume}/big.bin && echo hello > /seed/${volume}/hello.txt`,
+  );
+  const { dataDir, docker, fill, unfill, free } = disk;
+  const bundle = path.join(disk.dir, 'saved.volsnap');
   const cli = (args: string[]) => runCliSync(dataDir, args);
-  const free = () => statfsSync(mountPoint).bavail * statfsSync(mountPoint).bsize;
-
-  beforeAll(async () => {
-    ensureCliBuilt();
-    mkdirSync(mountPoint);
-    // Room for the store (70 MiB: the reserve is made for a store larger than itself), the reserve
-    // (64 MiB) and the margin it needs to be made (512 MiB).
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=720m', 'tmpfs', mountPoint], { encoding: 'utf8' });
-    expect(mounted.status, mounted.stderr).toBe(0);
-    const vol = uniqueName('reservevol');
-    w = await createWorkload(docker, {
-      services: [{ name: uniqueName('reserveapp'), volumes: [{ volume: vol, destination: '/data' }] }],
-      seed: `head -c 73400320 /dev/urandom > /seed/${vol}/big.bin && echo hello > /seed/${vol}/hello.txt`,
-    });
-  });
-  afterAll(async () => {
-    spawnSync('umount', [mountPoint]);
-    await w?.remove();
-    dir.remove();
-  });
 
   it('a snapshot can still be exported to another disk, then deleted, which gives its space back', () => {
-    const captured = cli(['--json', 'capture', w.name, '--name', 'big']);
+    const captured = cli(['--json', 'capture', disk.workload.name, '--name', 'big']);
     expect(captured.code, captured.stderr).toBe(0);
     // A mutating command's sweep makes the reserve once the disk has room for it.
     expect(cli(['prune']).code).toBe(0);
@@ -138,7 +139,7 @@ const canMount = process.getuid?.() === 0 && !engineTestsSkipped;
     expect(free()).toBeLessThan(1024 * 1024);
 
     // Capturing cannot use the reserve; the message says what still works.
-    const refused = cli(['capture', w.name, '--name', 'on-full-disk']);
+    const refused = cli(['capture', disk.workload.name, '--name', 'on-full-disk']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`The disk holding the Volsnap data directory ${dataDir} is full`);
     expect(refused.stderr).toContain(
@@ -156,7 +157,7 @@ const canMount = process.getuid?.() === 0 && !engineTestsSkipped;
     expect(JSON.parse(cli(['--json', 'list']).stdout)).toEqual([]);
 
     // The saved snapshot imports back once there is room again.
-    rmSync(filler);
+    unfill();
     const imported = cli(['--json', 'import', bundle]);
     expect(imported.code, imported.stderr).toBe(0);
     expect((JSON.parse(imported.stdout) as { name: string }).name).toBe('big');
@@ -176,13 +177,12 @@ const canMount = process.getuid?.() === 0 && !engineTestsSkipped;
       expect(services.snapshots.list()).toEqual([]);
     } finally {
       services.close();
-      rmSync(filler, { force: true });
-      rmSync(`${filler}.tail`, { force: true });
+      unfill();
     }
   });
 
   it('the app started on a full disk deletes a snapshot: it opens its catalog writable', async () => {
-    expect(cli(['--json', 'capture', w.name, '--name', 'again']).code).toBe(0);
+    expect(cli(['--json', 'capture', disk.workload.name, '--name', 'again']).code).toBe(0);
     expect(cli(['prune']).code).toBe(0);
     fill();
     const services = openHostServices({ dataDir, docker });
@@ -194,13 +194,7 @@ const canMount = process.getuid?.() === 0 && !engineTestsSkipped;
       expect(result).toMatchObject({ ok: true, value: { name: 'again' } });
     } finally {
       services.close();
-      rmSync(filler, { force: true });
-      rmSync(`${filler}.tail`, { force: true });
+      unfill();
     }
   });
-
-  function fill(): void {
-    spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1M'], { stdio: 'ignore' });
-    spawnSync('dd', ['if=/dev/zero', `of=${filler}.tail`, 'bs=1k'], { stdio: 'ignore' });
-  }
 });
