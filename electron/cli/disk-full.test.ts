@@ -169,10 +169,15 @@ function fullDisk(size: string, name: string, seed: (volume: string) => string) 
       await services.sweep();
       expect(statSync(path.join(dataDir, 'space-reserve')).size).toBe(64 * 1024 * 1024);
       fill();
-      const result = await invokeCommand(createHandlers(services), 'deleteSnapshot', {
-        snapshot: 'big',
-        confirm: 'big',
-      });
+      const handlers = createHandlers(services);
+      // What the app shows for what cannot run: the same words as the CLI's, not SQLite's own.
+      const full = `The disk holding the Volsnap data directory ${dataDir} is full`;
+      const setting = await invokeCommand(handlers, 'setSetting', { key: 'keepLast', value: 3 });
+      expect(setting).toMatchObject({ ok: false, error: { message: expect.stringContaining(full) as unknown } });
+      const capture = await invokeCommand(handlers, 'captureWorkload', { workload: disk.workload.name });
+      expect(capture).toMatchObject({ ok: false, error: { message: expect.stringContaining(full) as unknown } });
+      if (!capture.ok) expect(capture.error.message).toContain('Deleting snapshots (delete, prune, gc)');
+      const result = await invokeCommand(handlers, 'deleteSnapshot', { snapshot: 'big', confirm: 'big' });
       expect(result).toMatchObject({ ok: true, value: { name: 'big' } });
       expect(services.snapshots.list()).toEqual([]);
     } finally {

@@ -17,6 +17,7 @@ import {
   type OutputOf,
 } from '../../shared/contract';
 import { VolsnapError, toErrorData, type Result } from '../../shared/errors';
+import { explainDiskFull } from '../store/disk-full';
 
 /** One async function per contract command; each parses its own (untrusted) input. */
 export type Handlers = { [K in CommandName]: (input: unknown) => Promise<OutputOf<K>> };
@@ -33,7 +34,14 @@ export function createHandlers(services: Services, engines?: EngineControl): Han
   const handlers = {} as Record<CommandName, (input: unknown) => Promise<unknown>>;
   for (const name of COMMAND_NAMES) {
     const run = impl[name] as (input: unknown) => Promise<unknown>;
-    handlers[name] = async (input) => run(parseInput(name, input));
+    handlers[name] = async (input) => {
+      try {
+        return await run(parseInput(name, input));
+      } catch (error) {
+        // SQLite's bare "database or disk is full": say which disk, that nothing was lost, what still works.
+        throw explainDiskFull(error, services.dataDir);
+      }
+    };
   }
   return handlers as Handlers;
 }
