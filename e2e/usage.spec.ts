@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { expectAccessible } from './support/axe';
 import { DOCKER_HOST, startServe, type Served } from './support/serve';
 import { seedUsageStore } from '../electron/store/store-usage.test-util';
@@ -21,6 +22,9 @@ test.describe('Storage screen', () => {
     mkdirSync(dir, { recursive: true });
     // Two workloads, format 1 and 2 snapshots, a chunk two snapshots share (store-usage.test-util.ts).
     seedUsageStore(data.path);
+    // A space reserve as the sweep leaves it in a store of some size (store/space-reserve.ts).
+    writeFileSync(path.join(data.path, 'space-reserve'), '');
+    truncateSync(path.join(data.path, 'space-reserve'), 64 * 1024 * 1024);
     served = await startServe(data.path);
   });
   test.afterAll(async () => {
@@ -49,6 +53,9 @@ test.describe('Storage screen', () => {
     await expect(figure(page, 'Deduplication saves')).toHaveText('2.0 MB');
     await expect(figure(page, 'Disk free')).toHaveText(/\d+(\.\d)? [KMGT]?B/);
     await expect(page.getByText('No store size limit.')).toBeVisible();
+    await expect(
+      page.getByText('64 MB of the disk is kept in reserve, so snapshots can still be deleted and exported'),
+    ).toBeVisible();
 
     const workloads = page.getByRole('table', { name: 'Storage by workload' });
     await expect(workloads.getByRole('row').nth(1)).toHaveText(['web', '3', '4.4 MB', '2.4 MB'].join(''));

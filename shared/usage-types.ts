@@ -42,6 +42,11 @@ export interface StoreUsage {
   maxStoreBytes: number | null;
   /** Null when the disk cannot be asked (the folder is gone). */
   disk: DiskSpace | null;
+  /**
+   * The space reserve's size, 0 while none is held: a file in the data directory that is given back
+   * when the disk is full, so snapshots can still be deleted and exported. Not in `storedBytes`.
+   */
+  reserveBytes: number;
   /** Why the tray and the Storage screen warn (store near its quota, disk nearly full); null when all is well. */
   warning: string | null;
   /** Largest `freesBytes` first. */

@@ -14,6 +14,7 @@ import { ensureCliBuilt, runCliSync } from '../../test/cli';
 import { createHandlers, invokeCommand } from '../host/handlers';
 import { openHostServices } from '../host/host-services';
 import { createServices } from '../services';
+import type { StoreUsage } from '../../shared/usage-types';
 
 /** The test mounts a small tmpfs as the data dir's disk, which needs root (CI runs as root). */
 const canMount = process.getuid?.() === 0 && !engineTestsSkipped;
@@ -135,6 +136,8 @@ function fullDisk(size: string, name: string, seed: (volume: string) => string) 
     // A mutating command's sweep makes the reserve once the disk has room for it.
     expect(cli(['prune']).code).toBe(0);
     expect(statSync(path.join(dataDir, 'space-reserve')).size).toBe(64 * 1024 * 1024);
+    const usage = () => (JSON.parse(cli(['--json', 'usage']).stdout) as StoreUsage).reserveBytes;
+    expect(usage()).toBe(64 * 1024 * 1024);
     fill();
     expect(free()).toBeLessThan(1024 * 1024);
 
@@ -155,6 +158,8 @@ function fullDisk(size: string, name: string, seed: (volume: string) => string) 
     // The snapshot's chunks went with it (gc runs after a delete).
     expect(free() - beforeDelete).toBeGreaterThan(60 * 1024 * 1024);
     expect(JSON.parse(cli(['--json', 'list']).stdout)).toEqual([]);
+    // Given back to the disk by the export (the first command that freed space), and shown so.
+    expect(usage()).toBe(0);
 
     // The saved snapshot imports back once there is room again.
     unfill();

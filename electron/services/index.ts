@@ -123,7 +123,7 @@ export function createServices(options: { dataDir: string; docker?: Docker }): S
     });
   };
   const snapshots = new SnapshotService(catalog, files, leases, storedVolumes, collect);
-  const usage = new StoreUsageService({ db, dataDir: options.dataDir, settings });
+  const usage = new StoreUsageService({ db, dataDir: options.dataDir, settings, reserve });
   const retention = new RetentionService(snapshots, settings, {
     usage,
     afterPrune: () => Promise.resolve(collectWhenFree()),

@@ -9,6 +9,8 @@ export interface StoreUsageDeps {
   db: Db;
   dataDir: string;
   settings: SettingsStore;
+  /** The space reserve (store/space-reserve.ts), reported when held. */
+  reserve?: { held(): boolean; readonly bytes: number };
   /** The store's disk; statfs of the data directory unless a test gives another. */
   diskSpace?: (dir: string) => Promise<DiskSpace | null>;
 }
@@ -58,6 +60,7 @@ export class StoreUsageService {
       savedBytes: Math.max(0, aloneBytes - storedBytes),
       maxStoreBytes,
       disk,
+      reserveBytes: this.deps.reserve?.held() ? this.deps.reserve.bytes : 0,
       warning: storageWarning({ storedBytes, maxStoreBytes, disk }),
       workloads: byWorkload(rows, workloadExclusiveChunkBytes),
       snapshots,

@@ -25,7 +25,7 @@ export class SpaceReserve {
 
   constructor(
     private readonly dataDir: string,
-    private readonly bytes = RESERVE_BYTES,
+    readonly bytes = RESERVE_BYTES,
   ) {
     this.path = path.join(dataDir, RESERVE_FILE);
   }

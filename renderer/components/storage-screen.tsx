@@ -70,6 +70,12 @@ function StorageSummary({ usage }: { usage: StoreUsage }) {
           text={`${humanBytes(disk.totalBytes - disk.freeBytes)} used of ${humanBytes(disk.totalBytes)}`}
         />
       )}
+      {usage.reserveBytes > 0 && (
+        <p className="muted storage-reserve">
+          {humanBytes(usage.reserveBytes)} of the disk is kept in reserve, so snapshots can still be deleted and
+          exported when the disk is full.
+        </p>
+      )}
       <p className="muted storage-data-dir">
         Store: <code>{usage.dataDir}</code>
       </p>

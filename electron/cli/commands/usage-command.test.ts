@@ -1,3 +1,4 @@
+import { rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../main';
@@ -32,6 +33,8 @@ describe('volsnap usage', () => {
     expect(usage.aloneBytes).toBe(5560 * KB);
     expect(usage.savedBytes).toBe(2020 * KB);
     expect(usage.maxStoreBytes).toBeNull();
+    // Too small a store for the space reserve (store/space-reserve.ts).
+    expect(usage.reserveBytes).toBe(0);
     expect(usage.disk?.totalBytes).toBeGreaterThan(0);
     const frees = Object.fromEntries(usage.snapshots.map((s) => [s.name, s.freesBytes]));
     expect(frees).toEqual({ 'web-1': 300 * KB, 'web-2': 10 * KB, 'web-3': 110 * KB, 'db-1': 1044 * KB });
@@ -55,10 +58,23 @@ describe('volsnap usage', () => {
     expect(r.stdout).toContain('Without dedup 5.4 MB (deduplication saves 2.0 MB)');
     expect(r.stdout).toContain('Limit         none (volsnap config set maxStoreBytes 50GB sets one)');
     expect(r.stdout).toMatch(/^Disk {10}\S+ \w+ free of \S+ \w+$/m);
+    expect(r.stdout).toContain('Reserve       none yet (made once the store outgrows it, with room on the disk)');
     expect(r.stdout).toMatch(/^WORKLOAD\s+SNAPSHOTS\s+ALONE\s+DELETING ALL FREES$/m);
     expect(r.stdout).toMatch(/^web\s+3\s+4\.4 MB\s+2\.4 MB$/m);
     expect(r.stdout).toMatch(/^web-2 \(pinned\)\s+web\s+2026-11-02 10:00:00Z\s+2\.0 MB\s+10 KB$/m);
     expect(r.stdout).toMatch(/^web-3\s+web\s+2026-11-03 10:00:00Z\s+2\.1 MB\s+110 KB$/m);
+  });
+
+  it('shows the space reserve when the data directory holds it', async () => {
+    const reserve = path.join(store(), 'space-reserve');
+    writeFileSync(reserve, '');
+    truncateSync(reserve, 64 * 1024 * 1024);
+    try {
+      const r = await volsnap('--data-dir', store(), 'usage');
+      expect(r.stdout).toContain('Reserve       64 MB kept so snapshots can be deleted and exported on a full disk');
+    } finally {
+      rmSync(reserve);
+    }
   });
 
   it('shows the limit once set, and warns when the store is within 10 % of it', async () => {

@@ -25,6 +25,12 @@ function summary(u: StoreUsage): string {
         : `${humanBytes(u.maxStoreBytes)} (oldest unpinned snapshots are pruned after each capture)`,
     ],
     ['Disk', u.disk === null ? 'unknown' : `${humanBytes(u.disk.freeBytes)} free of ${humanBytes(u.disk.totalBytes)}`],
+    [
+      'Reserve',
+      u.reserveBytes > 0
+        ? `${humanBytes(u.reserveBytes)} kept so snapshots can be deleted and exported on a full disk`
+        : 'none yet (made once the store outgrows it, with room on the disk)',
+    ],
   ];
   if (u.warning !== null) lines.push(['Warning', u.warning]);
   return lines.map(([label, value]) => `${label!.padEnd(14)}${value}`).join('\n');
