@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { forgedVolume, type ForgedVolume } from './bundle-forge.test-util';
-import { CheckThreads } from './check-thread';
+import { CheckThreads, type CheckVerdict } from './check-thread';
 
 // The worker writes the stream's file as well as checking it (dist/import-check-worker.cjs: needs `npm run build`).
 
@@ -16,6 +16,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
 async function sound(): Promise<ForgedVolume> {
   return forgedVolume('data', [
     { path: 'data/', type: 'Directory' },
@@ -24,7 +26,7 @@ async function sound(): Promise<ForgedVolume> {
   ]);
 }
 
-async function run(volume: ForgedVolume, file: string): Promise<Error | null> {
+async function run(volume: ForgedVolume, file: string): Promise<CheckVerdict> {
   const threads = new CheckThreads();
   const check = threads.check(
     { file, volumeName: volume.name, manifest: volume.manifest, specialFiles: 'refused', maxTarBytes: 64 << 20 },
@@ -42,15 +44,19 @@ async function run(volume: ForgedVolume, file: string): Promise<Error | null> {
 it('writes the stream to its file, byte for byte, once every entry checked out', async () => {
   const volume = await sound();
   const file = path.join(dir, '0-data.tar.zst');
-  expect(await run(volume, file)).toBeNull();
+  const { stream, error } = await run(volume, file);
+  expect(error).toBeNull();
+  expect(stream).toEqual({ bytes: volume.stream.length, sha256: sha256(volume.stream) });
   expect(readFileSync(file).equals(volume.stream)).toBe(true);
 });
 
 it("reports a file it cannot write as the write's own error, not as a refusal of the stream", async () => {
   const volume = await sound();
-  const verdict = await run(volume, path.join(dir, 'gone', '0-data.tar.zst'));
-  expect(verdict).toMatchObject({ code: 'ENOENT' });
-  expect(verdict?.message).not.toMatch(/Refused/);
+  const { stream, error } = await run(volume, path.join(dir, 'gone', '0-data.tar.zst'));
+  expect(error).toMatchObject({ code: 'ENOENT' });
+  expect(error?.message).not.toMatch(/Refused/);
+  // The stream itself was still read whole, so an altered one would be reported as such first.
+  expect(stream?.sha256).toBe(sha256(volume.stream));
   expect(existsSync(path.join(dir, 'gone'))).toBe(false);
 });
 
@@ -60,6 +66,20 @@ it('refuses a stream whose content differs from its manifest', async () => {
     ...volume,
     manifest: volume.manifest.map((e) => (e.type === 'file' ? { ...e, sha256: '0'.repeat(64) } : e)),
   };
-  const verdict = await run(forged, path.join(dir, '0-data.tar.zst'));
-  expect(verdict?.message).toMatch(/^Refused to import: in volume data, blob does not match its sha256/);
+  const { stream, error } = await run(forged, path.join(dir, '0-data.tar.zst'));
+  expect(error?.message).toMatch(/^Refused to import: in volume data, blob does not match its sha256/);
+  expect(stream).toEqual({ bytes: volume.stream.length, sha256: sha256(volume.stream) });
+});
+
+it('refused at its first entry, still takes the rest of a long stream in and reports its figures whole', async () => {
+  const volume = await forgedVolume('data', [
+    { path: 'data/', type: 'Directory' },
+    { path: 'data/unlisted', body: 'not in the manifest\n' },
+    // More than the feed holds in flight (32 MiB): the sender must get every byte counted back.
+    { path: 'data/blob', body: randomBytes(48 * 1024 * 1024) },
+  ]);
+  const forged = { ...volume, manifest: volume.manifest.filter((e) => e.path !== 'unlisted') };
+  const { stream, error } = await run(forged, path.join(dir, '0-data.tar.zst'));
+  expect(error?.message).toMatch(/^Refused to import: in volume data, .*unlisted/);
+  expect(stream).toEqual({ bytes: volume.stream.length, sha256: sha256(volume.stream) });
 });

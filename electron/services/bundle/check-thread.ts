@@ -1,6 +1,13 @@
 import { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { Bomb, type CheckJob, type FromCheckWorker, type ToCheckWorker } from './check-worker-protocol';
+import {
+  Bomb,
+  type CheckJob,
+  type FailedCheck,
+  type FromCheckWorker,
+  type StreamFigures,
+  type ToCheckWorker,
+} from './check-worker-protocol';
 import { refusalOf } from './stream-check';
 import { RefusedEntry } from '../restore/entry-check';
 import { BatchPool } from '../batch-pool';
@@ -10,33 +17,39 @@ import { VolsnapError } from '../../../shared/errors';
 /**
  * Compressed bytes sent to the worker and not yet taken in by its check: hold back above HIGH. Room
  * for a fraction of a second of stream, so this thread reads on while the worker checks the manifest
- * before the first entry, or works through a run of small files.
+ * before the first entry, or works through a run of small files. 32/8 MiB was no faster and held
+ * 20 MB more at the peak (docs/performance.md, session 15).
  */
-const HIGH_WATER = 32 * 1024 * 1024;
-const LOW_WATER = 8 * 1024 * 1024;
+const HIGH_WATER = 16 * 1024 * 1024;
+const LOW_WATER = 4 * 1024 * 1024;
 /** The stream's pieces are gathered into buffers of this size, transferred (not cloned) to the worker. */
 const BATCH = 4 * 1024 * 1024;
 
 /**
+ * How a stream's check ended: the stream's own figures (its length and sha256, as the worker read
+ * it) and the refusal, worded as the user reads it, or the write's own error; `error` null when the
+ * file is written and closed and every entry checked out. No figures when the worker did not see
+ * the stream to its end (it stopped, or the stream was not read to its end).
+ */
+export type CheckVerdict = { stream: StreamFigures; error: Error | null } | { stream: null; error: Error };
+
+/**
  * A volume stream's file and entry check, both in a worker thread, fed from the bytes written to
- * `sink`: the worker writes them to the job's file and checks every entry.
+ * `sink`: the worker hashes them, writes them to the job's file and checks every entry.
  */
 export interface CheckThread {
-  /** Sends every chunk to the worker; once the check has failed, takes the rest in and drops it. */
+  /** Sends every chunk to the worker (once the worker is gone, takes the rest in and drops it). */
   sink: Writable;
-  /**
-   * Null when the file is written and closed and every entry checked out; else the refusal,
-   * worded as the user reads it, or the write's own error. Settles once the worker is gone.
-   */
-  verdict: Promise<Error | null>;
+  /** Settles once the worker is gone. */
+  verdict: Promise<CheckVerdict>;
   /** Ends the check (the stream was not read to its end). */
   stop(): void;
 }
 
 /**
- * Writes each volume stream to its file and runs the import's entry checks (`checkStreamEntries`:
- * decompress, parse, check and hash every entry) in worker threads, so they overlap with the
- * reading and hashing of the same stream on this thread instead of taking turns with them. A
+ * Hashes each volume stream, writes it to its file and runs the import's entry checks
+ * (`checkStreamEntries`: decompress, parse, check and hash every entry) in worker threads, so they
+ * overlap with the reading of the same stream on this thread instead of taking turns with it. A
  * worker is started ahead (`prepare`), so it boots while the import does other work; `close` ends
  * one that was not used.
  */
@@ -77,8 +90,6 @@ export class CheckThreads {
   }
 }
 
-type FailedCheck = Extract<FromCheckWorker, { type: 'failed' }>;
-
 function feed(worker: Worker, volumeName: string): CheckThread {
   let inFlight = 0;
   let held: (() => void) | null = null;
@@ -100,33 +111,30 @@ function feed(worker: Worker, volumeName: string): CheckThread {
   };
 
   let stopCheck: () => void = () => undefined;
-  const verdict = new Promise<Error | null>((resolve) => {
-    const finish = (error: Error | null) => {
+  const verdict = new Promise<CheckVerdict>((resolve) => {
+    const finish = (outcome: CheckVerdict) => {
       if (settled) return;
       settled = true;
-      // A failed check reads no further: the rest of the stream is only counted and hashed.
       release();
       // Once the worker is gone, nothing writes into the import's temporary area, which may be removed next.
-      void worker.terminate().then(() => resolve(error));
+      void worker.terminate().then(() => resolve(outcome));
     };
     worker.on('message', (message: FromCheckWorker) => {
       switch (message.type) {
         case 'read':
           inFlight -= message.bytes;
-          batches.give(message.data);
+          if (message.data) batches.give(message.data);
           if (inFlight < LOW_WATER) release();
           break;
-        case 'done':
-          finish(null);
-          break;
-        case 'failed':
-          finish(verdictOf(volumeName, message));
+        case 'verdict':
+          finish({ stream: message.stream, error: message.failure && verdictOf(volumeName, message.failure) });
           break;
       }
     });
-    worker.on('error', (error) => finish(error));
-    worker.on('exit', (code) => finish(new Error(`the import's check worker stopped unexpectedly (exit ${code})`)));
-    stopCheck = () => finish(new Error('the stream was not read to its end'));
+    const gone = (error: Error) => finish({ stream: null, error });
+    worker.on('error', gone);
+    worker.on('exit', (code) => gone(new Error(`the import's check worker stopped unexpectedly (exit ${code})`)));
+    stopCheck = () => gone(new Error('the stream was not read to its end'));
   });
 
   const sink = new Writable({

@@ -26,12 +26,25 @@ export class Bomb extends Error {}
  */
 export type CheckFailure = 'entry' | 'bomb' | 'unreadable' | 'write';
 
+/** What stopped a check, as the worker reports it (the main thread words it for the user). */
+export interface FailedCheck {
+  failure: CheckFailure;
+  message: string;
+  code?: string;
+}
+
+/** Every byte of the stream the worker was sent: counted and hashed (SHA-256, hex), checked or not. */
+export interface StreamFigures {
+  bytes: number;
+  sha256: string;
+}
+
 /**
- * `read` hands back a chunk the check consumed (the sender's flow control; the buffer, transferred
- * back, is filled again); then one verdict: `done` (every entry checked, the file written and
- * closed), or the failure (the main thread words it).
+ * `read` gives back bytes the worker is done with (the sender's flow control), with the buffer
+ * (transferred back, filled again) unless it is the count of what a failed check still held; then,
+ * once the stream ended, one verdict: the stream's figures and the check's failure, or null when
+ * every entry checked out and the file is written and closed.
  */
 export type FromCheckWorker =
-  | { type: 'read'; bytes: number; data: ArrayBuffer }
-  | { type: 'done' }
-  | { type: 'failed'; failure: CheckFailure; message: string; code?: string };
+  | { type: 'read'; bytes: number; data?: ArrayBuffer }
+  | { type: 'verdict'; stream: StreamFigures; failure: FailedCheck | null };

@@ -1,6 +1,5 @@
 import type { EngineClient } from '../../docker/engine';
 import type { Readable } from 'node:stream';
-import { HashTap } from '../hash-tap';
 import { pipeline } from 'node:stream/promises';
 import { LIMITS, maxTarBytes, parseBundleDoc, refused, type BundleDoc, type BundleVolume } from './bundle-format';
 import { openIncoming, type IncomingArea } from './incoming';
@@ -132,7 +131,7 @@ export class VolumeSetImport {
   }
 
   /**
-   * Writes one stream to the temporary area (bounded, hashed here; written and checked entry by
+   * Writes one stream to the temporary area (bounded here; hashed, written and checked entry by
    * entry in a check worker, from the same bytes as they pass). The stream's size and sha256 are
    * judged first, so an altered stream is reported as such even when its content fails the entry
    * checks too.
@@ -143,7 +142,6 @@ export class VolumeSetImport {
     const { position, volume } = found;
     if (this.received.has(position)) throw refused(`it holds the stream ${entry} twice`);
     const file = `${position}-${volume.volumeName}.tar.zst`;
-    const measure = new HashTap();
     const declared = volume.stream.sizeBytes;
     const check = this.threads.check(
       {
@@ -159,7 +157,6 @@ export class VolumeSetImport {
       await pipeline(
         source,
         bounded(declared, () => refused(`the stream ${entry} is longer than its volsnap.json declares`)),
-        measure,
         check.sink,
       );
     } catch (error) {
@@ -167,12 +164,13 @@ export class VolumeSetImport {
       await check.verdict;
       throw error;
     }
-    const failure = await check.verdict;
-    if (measure.bytes !== declared)
-      throw refused(`the stream ${entry} is truncated (${measure.bytes} of ${declared} bytes)`);
-    if (measure.sha256() !== volume.stream.sha256)
+    const { stream, error } = await check.verdict;
+    if (stream === null) throw error;
+    if (stream.bytes !== declared)
+      throw refused(`the stream ${entry} is truncated (${stream.bytes} of ${declared} bytes)`);
+    if (stream.sha256 !== volume.stream.sha256)
       throw refused(`the stream ${entry} does not match its sha256 in volsnap.json`);
-    if (failure !== null) throw failure;
+    if (error !== null) throw error;
     crashPoint('import-checked');
     this.received.set(position, {
       position,
