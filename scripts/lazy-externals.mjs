@@ -28,6 +28,14 @@ export const LAZY_PACKAGES = [
   'node:https',
 ];
 
+/**
+ * What a lazy package requires at its own start but uses only on paths Volsnap never takes by
+ * default: dockerode's BuildKit sessions (gRPC) and docker-modem's ssh:// engines (ssh2), 0.1–0.2 s
+ * of every command that talks to the engine. While the package loads, they are handed stand-ins
+ * that load the real ones when first used (`new Client()` of an ssh:// engine).
+ */
+const DEFERRED_REQUIRES = { dockerode: ['@grpc/grpc-js', '@grpc/proto-loader', 'ssh2'] };
+
 const NAMESPACE = 'volsnap-lazy';
 
 /**
@@ -37,9 +45,10 @@ const NAMESPACE = 'volsnap-lazy';
  */
 function standIn(name) {
   const exportNames = Object.keys(require(name)).filter((key) => key !== 'default');
+  const deferred = DEFERRED_REQUIRES[name] ?? [];
   return `
 let real;
-const load = () => (real ??= require(${JSON.stringify(name)}));
+const load = () => (real ??= requireDeferring(${JSON.stringify(deferred)}, () => require(${JSON.stringify(name)})));
 // A function, so that a package whose export is a class (dockerode) can be \`new\`ed through it.
 const target = function lazy() {};
 for (const key of ${JSON.stringify(exportNames)}) {
@@ -50,6 +59,37 @@ module.exports = new Proxy(target, {
   construct: (_t, args) => lazyInstance(() => Reflect.construct(load(), args)),
   apply: (_t, self, args) => Reflect.apply(load(), self, args),
 });
+/**
+ * Requires a package while the packages named in \`deferred\` are handed stand-ins (Node's module
+ * loader is wrapped for that one call only). A stand-in's members are stand-ins too: reading,
+ * calling or constructing one loads the real package, resolved from where it was asked for.
+ */
+function requireDeferring(deferred, requireReal) {
+  if (deferred.length === 0) return requireReal();
+  const Module = require('node:module');
+  const original = Module._load;
+  Module._load = function (request, parent, isMain) {
+    if (!deferred.includes(request)) return original.apply(this, arguments);
+    let module;
+    const get = () => (module ??= original.call(Module, request, parent, isMain));
+    return new Proxy({}, { get: (_t, key) => deferredMember(() => get()[key]) });
+  };
+  try {
+    return requireReal();
+  } finally {
+    Module._load = original;
+  }
+}
+function deferredMember(get) {
+  return new Proxy(function deferred() {}, {
+    construct: (_t, args) => Reflect.construct(get(), args),
+    apply: (_t, self, args) => Reflect.apply(get(), self, args),
+    get: (_t, key) => {
+      const value = Reflect.get(get(), key);
+      return typeof value === 'function' ? value.bind(get()) : value;
+    },
+  });
+}
 /** An instance whose construction waits until something is read from it. */
 function lazyInstance(make) {
   let instance;

@@ -10,6 +10,8 @@ const BIN = 'bin/volsnap.cjs';
 const NO_ENGINE = { ...process.env, DOCKER_HOST: 'unix:///nonexistent/volsnap-test.sock' };
 /** The packages the CLI bundle loads on first use only (scripts/lazy-externals.mjs). */
 const HEAVY = ['dockerode', 'zod', 'tar', 'zstd-napi', 'diff', 'ws'];
+/** What dockerode loads at its start for paths taken only with BuildKit sessions or ssh:// engines. */
+const DEFERRED = ['@grpc/grpc-js', '@grpc/proto-loader', 'ssh2'];
 
 describe('volsnap start-up', () => {
   const dir = tempDir();
@@ -27,14 +29,18 @@ describe('volsnap start-up', () => {
   });
   afterAll(() => dir.remove());
 
-  function run(args: string[]) {
+  function run(args: string[], env: NodeJS.ProcessEnv = NO_ENGINE) {
     const out = path.join(dir.path, `requires-${Math.random().toString(16).slice(2)}.json`);
-    const r = spawnSync('node', ['-r', hook, BIN, ...args], {
-      encoding: 'utf8',
-      env: { ...NO_ENGINE, REQUIRES_OUT: out },
-    });
+    const r = spawnSync('node', ['-r', hook, BIN, ...args], { encoding: 'utf8', env: { ...env, REQUIRES_OUT: out } });
     const loaded = JSON.parse(readFileSync(out, 'utf8')) as string[];
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr, heavy: HEAVY.filter((p) => loaded.includes(p)) };
+    const deferred = DEFERRED.filter((p) => loaded.includes(p));
+    return {
+      code: r.status,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      heavy: HEAVY.filter((p) => loaded.includes(p)),
+      deferred,
+    };
   }
 
   it('prints the package version, and loads none of the heavy packages for it', () => {
@@ -72,6 +78,29 @@ describe('volsnap start-up', () => {
     } finally {
       store.remove();
     }
+  });
+
+  it("talks to the engine without loading dockerode's gRPC and ssh packages, which it needs only for other engines", () => {
+    const r = run(['--json', 'workloads']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('EngineUnavailable');
+    expect(r.heavy).toContain('dockerode');
+    expect(r.deferred).toEqual([]);
+  });
+
+  it('still loads ssh2 for an ssh:// engine, and reports that engine as before', () => {
+    // Port 1 of this machine: refused at once, by the ssh client's connection.
+    const r = run(['--json', 'workloads'], {
+      ...process.env,
+      DOCKER_HOST: 'ssh://nobody@127.0.0.1:1',
+      // Node's own warning about docker-modem's URL handling, not ours to test.
+      NODE_NO_WARNINGS: '1',
+    });
+    expect(r.code).toBe(1);
+    const { error } = JSON.parse(r.stderr) as { error: { kind: string; message: string } };
+    expect(error.kind).toBe('EngineUnavailable');
+    expect(error.message).toContain('ssh://nobody@127.0.0.1:1 (ECONNREFUSED)');
+    expect(r.deferred).toEqual(['ssh2']);
   });
 
   it('serve --json prints exactly one JSON document, the URL, and nothing more when stopped', async () => {
