@@ -175,13 +175,19 @@ function fullDisk(size: string, name: string, seed: (volume: string) => string) 
       expect(statSync(path.join(dataDir, 'space-reserve')).size).toBe(64 * 1024 * 1024);
       fill();
       const handlers = createHandlers(services);
-      // What the app shows for what cannot run: the same words as the CLI's, not SQLite's own.
+      // What the app shows for what cannot run: which disk, and that nothing was lost, not SQLite's own words.
       const full = `The disk holding the Volsnap data directory ${dataDir} is full`;
       const setting = await invokeCommand(handlers, 'setSetting', { key: 'keepLast', value: 3 });
       expect(setting).toMatchObject({ ok: false, error: { message: expect.stringContaining(full) as unknown } });
       const capture = await invokeCommand(handlers, 'captureWorkload', { workload: disk.workload.name });
       expect(capture).toMatchObject({ ok: false, error: { message: expect.stringContaining(full) as unknown } });
-      if (!capture.ok) expect(capture.error.message).toContain('Deleting snapshots (delete, prune, gc)');
+      // In the app's words: no CLI command names.
+      if (!capture.ok) {
+        expect(capture.error.message).toContain(
+          'Deleting snapshots and exporting them to another disk still work: Volsnap keeps space in reserve for them.',
+        );
+        expect(capture.error.message).not.toMatch(/prune|config get|run the command/);
+      }
       const result = await invokeCommand(handlers, 'deleteSnapshot', { snapshot: 'big', confirm: 'big' });
       expect(result).toMatchObject({ ok: true, value: { name: 'big' } });
       expect(services.snapshots.list()).toEqual([]);

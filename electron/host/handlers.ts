@@ -39,7 +39,7 @@ export function createHandlers(services: Services, engines?: EngineControl): Han
         return await run(parseInput(name, input));
       } catch (error) {
         // SQLite's bare "database or disk is full": say which disk, that nothing was lost, what still works.
-        throw explainDiskFull(error, services.dataDir);
+        throw explainDiskFull(error, services.dataDir, 'app');
       }
     };
   }

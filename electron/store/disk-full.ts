@@ -36,21 +36,41 @@ export function isDiskFullError(error: unknown, dir: string): boolean {
   return free !== null && free < NEARLY_FULL_BYTES;
 }
 
+/**
+ * Whose words a disk-full message is in: the CLI names its commands, the app (and the web host)
+ * what its screens do.
+ */
+export type DiskFullAudience = 'cli' | 'app';
+
+const WORDS: Record<DiskFullAudience, { again: string; meanwhile: string; reserve: string }> = {
+  cli: {
+    again: 'Free some space on that disk (or move the data directory elsewhere) and run the command again.',
+    meanwhile: 'Commands that only read the catalog (list, show, jobs, workloads, config get) keep working meanwhile.',
+    reserve: 'Deleting snapshots (delete, prune, gc) and exporting them to another disk still work',
+  },
+  app: {
+    again: 'Free some space on that disk, then try again.',
+    meanwhile: 'The lists of workloads, snapshots and jobs keep showing meanwhile.',
+    reserve: 'Deleting snapshots and exporting them to another disk still work',
+  },
+};
+
 /** What a person needs to know when the data dir's disk is full. */
-export function diskFullError(dir: string): VolsnapError {
+export function diskFullError(dir: string, audience: DiskFullAudience = 'cli'): VolsnapError {
+  const words = WORDS[audience];
   const free = freeBytes(dir);
   const left = free === null ? '' : ` (${free < 1024 ? `${free} bytes` : `${Math.floor(free / 1024)} KB`} free)`;
   const reserve = existsSync(path.join(dir, RESERVE_FILE))
-    ? ' Deleting snapshots (delete, prune, gc) and exporting them to another disk still work: Volsnap keeps space in reserve for them.'
+    ? ` ${words.reserve}: Volsnap keeps space in reserve for them.`
     : '';
   return new VolsnapError(
     'Internal',
-    `The disk holding the Volsnap data directory ${dir} is full${left}, so Volsnap cannot write its catalog there. Nothing was lost: snapshots and the catalog are as they were, and the unfinished write was rolled back. Free some space on that disk (or move the data directory elsewhere) and run the command again. Commands that only read the catalog (list, show, jobs, workloads, config get) keep working meanwhile.${reserve}`,
+    `The disk holding the Volsnap data directory ${dir} is full${left}, so Volsnap cannot write its catalog there. Nothing was lost: snapshots and the catalog are as they were, and the unfinished write was rolled back. ${words.again} ${words.meanwhile}${reserve}`,
   );
 }
 
 /** `error` rewritten as a disk-full error when that is its cause; otherwise unchanged. */
-export function explainDiskFull(error: unknown, dir: string): unknown {
+export function explainDiskFull(error: unknown, dir: string, audience: DiskFullAudience = 'cli'): unknown {
   if (error instanceof VolsnapError) return error;
-  return isDiskFullError(error, dir) ? diskFullError(dir) : error;
+  return isDiskFullError(error, dir) ? diskFullError(dir, audience) : error;
 }
