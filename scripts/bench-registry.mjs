@@ -83,13 +83,12 @@ function machineBusy() {
   return (user + nice + system + irq + softirq) / 100;
 }
 
-/** Wall and machine CPU seconds of one shell command. */
-function measured(cmd) {
+/** The machine's busy CPU-seconds during one shell command. */
+function machineCpuOf(cmd) {
   sh('sync');
-  const cpu = machineBusy();
-  const start = process.hrtime.bigint();
+  const before = machineBusy();
   sh(cmd);
-  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: machineBusy() - cpu };
+  return machineBusy() - before;
 }
 
 async function timeInRounds(contenders) {
@@ -166,6 +165,9 @@ async function main() {
     console.log('Pull (each run with neither image on the Engine, into an empty store):');
     const pulled = () => sh(`docker image inspect ${ours()} >/dev/null 2>&1 || docker pull -q ${ours()} >/dev/null`);
     const readBackCmd = `curl -sf --unix-socket ${root}/docker.sock "http://engine/containers/$id/archive?path=/volsnap"`;
+    /** s2: the pulled files read back out of a created container into `target`. */
+    const readBackTo = (target) =>
+      `id=$(docker create ${ours()} /none) && ${readBackCmd} -o ${target} && docker rm $id >/dev/null`;
     const [dockerPull, volsnapPull, readBack, verifiedReadBack] = await timeInRounds([
       {
         label: '(s0) docker pull of the image of the same bytes',
@@ -183,7 +185,7 @@ async function main() {
       {
         label: '(s2) reading the pulled files back alone (archive endpoint)',
         prepare: pulled,
-        fn: () => sh(`id=$(docker create ${ours()} /none) && ${readBackCmd} -o /dev/null && docker rm $id >/dev/null`),
+        fn: () => sh(readBackTo('/dev/null')),
       },
       {
         label: '(s3) s2 + the import checks done with sha256sum, zstd and tar',
@@ -198,11 +200,9 @@ async function main() {
     // one SHA-256 pass over it (openssl, SHA extensions like Node's crypto; the import makes two: the
     // stream and every file's content, as many bytes again for random data), and writing it.
     const readBackFile = path.join(work, 'read-back.tar');
-    sh(`id=$(docker create ${ours()} /none) && ${readBackCmd} -o ${readBackFile} && docker rm $id >/dev/null`);
-    const best = (cmd) => Math.min(...Array.from({ length: RUNS }, () => measured(cmd).cpu));
-    const readBackCpu = best(
-      `id=$(docker create ${ours()} /none) && ${readBackCmd} -o /dev/null && docker rm $id >/dev/null`,
-    );
+    sh(readBackTo(readBackFile));
+    const best = (cmd) => Math.min(...Array.from({ length: RUNS }, () => machineCpuOf(cmd)));
+    const readBackCpu = best(readBackTo('/dev/null'));
     const hashCpu = best(`openssl dgst -sha256 ${readBackFile} >/dev/null`);
     const writeCpu = best(`cp ${readBackFile} ${readBackFile}.copy && sync && rm ${readBackFile}.copy`);
     const readBackMb = statSync(readBackFile).size / 1e6;
