@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, statfsSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +14,7 @@ import { ensureCliBuilt, runCliSync } from '../../test/cli';
 import { createHandlers, invokeCommand } from '../host/handlers';
 import { openHostServices } from '../host/host-services';
 import { createServices } from '../services';
+import { freeBytes } from '../store/disk-full';
 import type { StoreUsage } from '../../shared/usage-types';
 
 /** The test mounts a small tmpfs as the data dir's disk, which needs root (CI runs as root). */
@@ -34,7 +35,8 @@ function fullDisk(size: string, name: string, seed: (volume: string) => string) 
     dir: dir.path,
     dataDir: path.join(mountPoint, 'data'),
     workload: undefined as unknown as TestWorkload,
-    free: () => statfsSync(mountPoint).bavail * statfsSync(mountPoint).bsize,
+    // The free space the reserve and the disk-full message judge by.
+    free: () => freeBytes(mountPoint)!,
     fill: () => {
       spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1M'], { stdio: 'ignore' });
       spawnSync('dd', ['if=/dev/zero', `of=${filler}.tail`, 'bs=1k'], { stdio: 'ignore' });
