@@ -64,15 +64,25 @@ test.describe('engine picker', () => {
   const engineSetting = () =>
     JSON.parse(readFileSync(path.join(configDir, 'config.json'), 'utf8')) as { engine?: string };
 
-  /** Moves the listbox's active option with the arrow keys until it is `name`, then presses Enter. */
+  /**
+   * Moves the listbox's active option with the arrow keys toward `name` until it is on it, then
+   * presses Enter. The list may be asked again while open (its order follows the engine in use), so
+   * each step reads the active option and the wanted one in a single look at the page.
+   */
   async function chooseWithKeyboard(page: Page, list: Locator, name: string): Promise<void> {
+    const look = () =>
+      list.evaluate((ul, wanted) => {
+        const names = [...ul.querySelectorAll('[role="option"] .engine-option-name')].map((n) => n.textContent ?? '');
+        const options = [...ul.querySelectorAll('[role="option"]')];
+        const active = options.findIndex((option) => option.id === ul.getAttribute('aria-activedescendant'));
+        return { active, activeName: names[active] ?? '', wanted: names.findIndex((n) => n.startsWith(wanted)) };
+      }, name);
     for (let i = 0; i < 10; i++) {
-      const activeId = await list.getAttribute('aria-activedescendant');
-      const active = page.locator(`[id="${activeId}"]`);
-      if ((await active.locator('.engine-option-name').textContent())?.startsWith(name)) break;
-      await page.keyboard.press('ArrowDown');
+      const { active, activeName, wanted } = await look();
+      if (activeName.startsWith(name)) break;
+      await page.keyboard.press(wanted >= 0 && wanted < active ? 'ArrowUp' : 'ArrowDown');
       // React applies the key a moment later: reading before it would see the old option and press again.
-      await expect(list).not.toHaveAttribute('aria-activedescendant', activeId ?? '');
+      await expect.poll(async () => (await look()).activeName).not.toBe(activeName);
     }
     await page.keyboard.press('Enter');
   }

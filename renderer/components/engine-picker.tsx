@@ -3,6 +3,7 @@ import { Check, ChevronDown, LoaderCircle } from 'lucide-react';
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { ErrorMessage } from './error-message';
 import { MessageText } from './message-text';
+import { activeIndex, engineKey } from './engine-picker-active';
 import { useClient } from '../client/client-context';
 import { queryKeys } from '../client/query-keys';
 import type { EngineCandidate } from '../../shared/contract';
@@ -54,27 +55,24 @@ function EngineDot({ state }: { state: DotState }) {
 export function EnginePicker() {
   const status = useEngineStatus();
   const [open, setOpen] = useState(false);
-  const [active, setActive] = useState(0);
+  // The engine the user moved to with the keys or the pointer; null: the one in use.
+  const [chosenKey, setChosenKey] = useState<string | null>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const close = (refocus: boolean) => {
     setOpen(false);
+    setChosenKey(null);
     if (refocus) buttonRef.current?.focus();
   };
   const { engines, switchTo } = useEngineChoice(open, () => close(true));
   const id = useId();
   const rows = engines.data ?? [];
+  const active = activeIndex(rows, chosenKey);
+  const listed = engines.data !== undefined;
 
   useEffect(() => {
-    if (!open || !engines.data) return;
-    setActive(
-      Math.max(
-        0,
-        engines.data.findIndex((e) => e.current),
-      ),
-    );
-    listRef.current?.focus();
-  }, [open, engines.data]);
+    if (open && listed) listRef.current?.focus();
+  }, [open, listed]);
 
   const name = status.data?.name ?? 'Docker engine';
   const state: DotState = !status.data ? 'unknown' : status.data.ok ? 'up' : 'down';
@@ -89,7 +87,8 @@ export function EnginePicker() {
   const onListKey = (event: KeyboardEvent) => {
     const move = (to: number) => {
       event.preventDefault();
-      setActive(Math.min(Math.max(to, 0), rows.length - 1));
+      const engine = rows[Math.min(Math.max(to, 0), rows.length - 1)];
+      if (engine) setChosenKey(engineKey(engine));
     };
     if (event.key === 'ArrowDown') move(active + 1);
     else if (event.key === 'ArrowUp') move(active - 1);
@@ -155,12 +154,12 @@ export function EnginePicker() {
             >
               {rows.map((engine, index) => (
                 <EngineOption
-                  key={`${engine.name}\n${engine.endpoint}`}
+                  key={engineKey(engine)}
                   id={`${id}-opt-${index}`}
                   engine={engine}
                   active={index === active}
                   switching={switchTo.isPending && switchTo.variables?.name === engine.name}
-                  onHover={() => setActive(index)}
+                  onHover={() => setChosenKey(engineKey(engine))}
                   onChoose={() => choose(engine)}
                 />
               ))}
