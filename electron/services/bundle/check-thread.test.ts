@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { forgedVolume, type ForgedVolume } from './bundle-forge.test-util';
 import { CheckThreads, type CheckVerdict } from './check-thread';
+import type { CheckJob, FromCheckWorker, ToCheckWorker } from './check-worker-protocol';
+import { bundledWorkerPath } from '../worker-path';
 
 // The worker writes the stream's file as well as checking it (dist/import-check-worker.cjs: needs `npm run build`).
 
@@ -82,4 +85,42 @@ it('refused at its first entry, still takes the rest of a long stream in and rep
   const { stream, error } = await run(forged, path.join(dir, '0-data.tar.zst'));
   expect(error?.message).toMatch(/^Refused to import: in volume data, .*unlisted/);
   expect(stream).toEqual({ bytes: volume.stream.length, sha256: sha256(volume.stream) });
+});
+
+it('gives back every byte it was handed, once, when its check stops mid-stream', async () => {
+  // Random bytes: the stream is as long as the tar, and it expands past maxTarBytes in its third
+  // batch, which the check is still decompressing when it stops (a bomb, as a corrupt frame would).
+  const volume = await forgedVolume('data', [
+    { path: 'data/', type: 'Directory' },
+    { path: 'data/blob', body: randomBytes(24 * 1024 * 1024) },
+  ]);
+  const worker = new Worker(bundledWorkerPath('import-check-worker.cjs'));
+  try {
+    let givenBack = 0;
+    const verdict = new Promise<FromCheckWorker>((resolve) =>
+      worker.on('message', (message: FromCheckWorker) => {
+        if (message.type === 'read') givenBack += message.bytes;
+        else resolve(message);
+      }),
+    );
+    const job: CheckJob = {
+      file: path.join(dir, '0-data.tar.zst'),
+      volumeName: 'data',
+      manifest: volume.manifest,
+      specialFiles: 'refused',
+      maxTarBytes: 10 << 20,
+    };
+    worker.postMessage({ type: 'job', job } satisfies ToCheckWorker);
+    // The feed's 4 MiB batches: it holds back once 16 MiB are out, and waits for these counts to
+    // come back below 4 MiB, so a batch the check held and never gave back would stall it for good.
+    for (let offset = 0; offset < volume.stream.length; offset += 4 << 20) {
+      const data = new Uint8Array(volume.stream.subarray(offset, offset + (4 << 20))).buffer;
+      worker.postMessage({ type: 'chunk', data, length: data.byteLength } satisfies ToCheckWorker, [data]);
+    }
+    worker.postMessage({ type: 'end' } satisfies ToCheckWorker);
+    expect(await verdict).toMatchObject({ type: 'verdict', failure: { failure: 'bomb' } });
+    expect(givenBack).toBe(volume.stream.length);
+  } finally {
+    await worker.terminate();
+  }
 });
