@@ -7,9 +7,10 @@ export function engineKey(engine: Pick<EngineCandidate, 'name' | 'endpoint'>): s
 
 /**
  * The option the picker's keyboard focus is on: the engine the user moved to (`chosenKey`), wherever
- * a refreshed list puts it, else the engine in use, else the first. The list is asked again while it
- * is open (after a switch, or when the window regains focus) and its order follows which engine is
- * in use: an index kept across that would land on another engine under the user's hand.
+ * a refreshed list puts it, else the engine in use, else the first. The list can be asked again while
+ * it is open (opened after a switch it shows the list from before, then the fresh one; the host's
+ * `engine:changed` refreshes every list) and its order follows which engine is in use: an index kept
+ * across that would land on another engine under the user's hand.
  */
 export function activeIndex(rows: EngineCandidate[], chosenKey: string | null): number {
   const chosen = chosenKey === null ? -1 : rows.findIndex((engine) => engineKey(engine) === chosenKey);
