@@ -1,6 +1,6 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ContentChunker, FixedChunker, chunkSizes, type Chunker } from './chunker';
+import { ContentChunker, FixedChunker, STORE_CHUNK_SIZES, chunkSizes, type Chunker } from './chunker';
 
 const KiB = 1024;
 
@@ -43,5 +43,26 @@ describe('FastCDC chunker', () => {
     const fixedBefore = new Set(split(new FixedChunker(64 * KiB), data, 65536).map(hex));
     const fixedAfter = split(new FixedChunker(64 * KiB), changed, 65536);
     expect(fixedAfter.filter((c) => !fixedBefore.has(hex(c))).length).toBe(fixedAfter.length);
+  });
+});
+
+describe("the store format's cuts", () => {
+  it('STORE_CHUNK_SIZES cuts a seeded stream where every earlier release did', () => {
+    // Part of store format v2, like GEAR: a cut that moves makes every later snapshot store its
+    // files again instead of reusing their chunks. Random bytes cut between the minimum and the
+    // maximum; the zeros in the middle never match a mask and are cut at the maximum.
+    const data = Buffer.concat([
+      bytes('format cuts', 4 * 1024 * KiB),
+      Buffer.alloc(512 * KiB),
+      bytes('tail', 1024 * KiB),
+    ]);
+    const lengths = split(new ContentChunker(STORE_CHUNK_SIZES), data, 7777).map((chunk) => chunk.length);
+    expect(lengths.slice(0, 12)).toEqual([
+      54303, 35737, 41557, 41187, 39468, 46670, 37236, 26525, 33315, 32905, 16163, 37147,
+    ]);
+    expect(lengths.filter((n) => n === STORE_CHUNK_SIZES.max).length).toBeGreaterThanOrEqual(3);
+    expect(createHash('sha256').update(lengths.join(',')).digest('hex')).toBe(
+      '297bc4689e517bcadba2065d1d260804255a1756ed5ac07177174e9f720e2d7d',
+    );
   });
 });
