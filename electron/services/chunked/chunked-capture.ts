@@ -43,7 +43,7 @@ export async function writeChunked(options: {
     const chunker = new ContentChunker(STORE_CHUNK_SIZES, { views: true });
     const { tail, manifest } = await splitTarParts(options.source, {
       writer,
-      newChunker: () => chunker,
+      chunker,
       rootName: options.rootName,
       reuse,
       onPart: (part) => encoder.add(part),

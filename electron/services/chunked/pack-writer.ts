@@ -65,9 +65,11 @@ export class PackWriter {
     this.level = deps.zstdLevel ?? 1;
   }
 
-  /** Stores a chunk unless the store has it already; returns its SHA-256. */
-  async add(chunk: Uint8Array): Promise<Buffer> {
-    const hash = createHash('sha256').update(chunk).digest();
+  /**
+   * Stores a chunk unless the store has it already; returns its SHA-256. `hash`: the chunk's
+   * SHA-256 when the caller has just computed it (a file that is one chunk), so it is not computed twice.
+   */
+  async add(chunk: Uint8Array, hash = createHash('sha256').update(chunk).digest()): Promise<Buffer> {
     const key = hash.toString('hex');
     if (this.current?.hashes.has(key) || (!this.deps.relocate && this.stored(hash))) return hash;
     const pack = this.current ?? (await this.openPack());

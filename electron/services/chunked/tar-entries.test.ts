@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createCipheriv, createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, linkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,12 @@ function block(fields: ConstructorParameters<typeof Header>[0]): Buffer {
   const header = new Header({ mode: 0o644, uid: 0, gid: 0, mtime: new Date(0), ...(fields as object) });
   header.encode();
   return header.block!;
+}
+
+/** `length` bytes that look random, the same in every run. */
+function seeded(label: string, length: number): Buffer<ArrayBuffer> {
+  const key = createHash('sha256').update(label).digest();
+  return createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(length));
 }
 
 function padded(body: Buffer): Buffer[] {
@@ -103,7 +110,7 @@ describe('TarEntries: the manifest from the splitter’s one parse', () => {
       Array.from({ length: Math.ceil(tar.length / 4096) }, (_, i) => tar.subarray(i * 4096, (i + 1) * 4096));
     const result = await splitTar(Readable.from(pieces), {
       writer,
-      newChunker: () => new ContentChunker(STORE_CHUNK_SIZES),
+      chunker: new ContentChunker(STORE_CHUNK_SIZES),
       rootName: ROOT,
       onProgress,
       onSpent: options.onSpent,
@@ -151,6 +158,31 @@ describe('TarEntries: the manifest from the splitter’s one parse', () => {
     expect(result.manifest).toEqual(expected.manifest);
     expect(result.parts).toEqual(expected.parts);
     expect(result.tail).toEqual(expected.tail);
+  });
+
+  it('files up to the one-chunk size (read whole) and above it (streamed) keep the chunks the chunker cuts', async () => {
+    const min = STORE_CHUNK_SIZES.min;
+    const bodies = [0, 1, min - 1, min, min + 1, STORE_CHUNK_SIZES.max, 3 * STORE_CHUNK_SIZES.max].map((n, i) =>
+      seeded(`body ${i}`, n),
+    );
+    const tar = Buffer.concat([
+      entry({ path: `${ROOT}/`, type: 'Directory' }),
+      ...bodies.map((body, i) => entry({ path: `${ROOT}/f${i}`, type: 'File' }, body)),
+      end,
+    ]);
+    const { parts, manifest } = await split(tar);
+    const files = parts.filter((part) => part.file);
+    const chunkHashes = (body: Buffer) => {
+      const chunker = new ContentChunker(STORE_CHUNK_SIZES);
+      return [...chunker.push(body), ...chunker.finish()].map((c) => createHash('sha256').update(c).digest('hex'));
+    };
+    expect(files.map((part) => part.file!.chunks)).toEqual(bodies.map(chunkHashes));
+    expect(files.map((part) => part.file!.chunks.length).slice(0, 5)).toEqual([0, 1, 1, 1, 1]);
+    // Random bytes are cut near the average: so a threshold above the minimum would show here.
+    expect(files[5]!.file!.chunks.length).toBeGreaterThan(1);
+    expect(files[6]!.file!.chunks.length).toBeGreaterThan(3);
+    const rows = manifest.entries.filter((e) => e.type === 'file');
+    expect(rows.map((e) => e.sha256)).toEqual(bodies.map((b) => createHash('sha256').update(b).digest('hex')));
   });
 
   it('reports progress while one large file streams', async () => {

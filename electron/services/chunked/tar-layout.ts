@@ -35,7 +35,8 @@ export interface FilesToReuse {
 
 export interface SplitOptions {
   writer: PackWriter;
-  newChunker: () => Chunker;
+  /** Cuts every file in turn (each ends with `finish`, which empties it). */
+  chunker: Chunker;
   /** The top folder the Engine puts the volume under; manifest paths are relative to it. */
   rootName: string;
   reuse?: FilesToReuse;
@@ -70,7 +71,7 @@ export async function splitTarParts(
   source: AsyncIterable<Uint8Array>,
   options: SplitOptions,
 ): Promise<{ tail: Buffer; manifest: ManifestResult }> {
-  const { writer, newChunker, reuse, onPart, onProgress } = options;
+  const { writer, chunker, reuse, onPart, onProgress } = options;
   const entries = new TarEntries(options.rootName);
   const input = new ByteQueue(source[Symbol.asyncIterator](), {
     endedEarly: truncated,
@@ -90,12 +91,13 @@ export async function splitTarParts(
     const padding = (BLOCK - (size % BLOCK)) % BLOCK;
     if (file) {
       const before = concatUnpooled(meta);
-      const hash = createHash('sha256');
-      const content = hashed(input.stream(size), hash);
       const reused = reuse?.take(before, size);
-      if (reused) for await (const piece of content) void piece;
-      onPart({ meta: before, file: reused ?? (await storeChunks(content, newChunker(), writer)) });
-      entries.fileRead(file, hash.digest('hex'));
+      const read =
+        size <= chunker.oneChunkUpTo
+          ? await smallFile(input, size, reused, writer)
+          : await largeFile(input, size, reused, chunker, writer);
+      onPart({ meta: before, file: read.file });
+      entries.fileRead(file, read.sha256);
       meta = [await input.take(padding)];
     } else {
       const body = await input.take(size + padding);
@@ -109,6 +111,44 @@ export async function splitTarParts(
   if (!rest.every((byte) => byte === 0)) throw trailing();
   meta.push(rest);
   return { tail: Buffer.concat(meta), manifest: entries.result(input.bytesRead) };
+}
+
+/** A file's chunks (new or reused) and its whole content's sha256, for the manifest. */
+interface FileRead {
+  file: FileChunks;
+  sha256: string;
+}
+
+/**
+ * A file of one chunk at most (most of a volume's files): read whole and hashed once, for the
+ * manifest and as the chunk's address, with no stream of pieces to cut.
+ */
+async function smallFile(
+  input: ByteQueue,
+  size: number,
+  reused: FileChunks | undefined,
+  writer: PackWriter,
+): Promise<FileRead> {
+  const body = await input.take(size);
+  if (body.length < size) throw truncated();
+  const digest = createHash('sha256').update(body).digest();
+  const chunks = size > 0 && !reused ? [(await writer.add(body, digest)).toString('hex')] : [];
+  return { file: reused ?? { size, chunks }, sha256: digest.toString('hex') };
+}
+
+/** A larger file: hashed as its pieces stream by, and cut into chunks unless it is reused. */
+async function largeFile(
+  input: ByteQueue,
+  size: number,
+  reused: FileChunks | undefined,
+  chunker: Chunker,
+  writer: PackWriter,
+): Promise<FileRead> {
+  const hash = createHash('sha256');
+  const content = hashed(input.stream(size), hash);
+  if (reused) for await (const piece of content) void piece;
+  const file = reused ?? (await storeChunks(content, chunker, writer));
+  return { file, sha256: hash.digest('hex') };
 }
 
 async function* hashed(pieces: AsyncIterable<Buffer>, hash: Hash): AsyncGenerator<Buffer> {

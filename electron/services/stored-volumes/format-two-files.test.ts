@@ -81,7 +81,7 @@ describe('StoredVolumeReader, format 2: one file without the whole tar; the comp
     ]);
     layout = await splitTar(Readable.from([tar]), {
       writer,
-      newChunker: () => new ContentChunker(STORE_CHUNK_SIZES),
+      chunker: new ContentChunker(STORE_CHUNK_SIZES),
       rootName: 'data',
     });
     await writer.flush();
