@@ -7,6 +7,7 @@ import { engineCall, engineError } from '../docker/engine';
 import { BatchPool } from './batch-pool';
 import { bundledWorkerPath } from './worker-path';
 import { helperMountPath } from '../docker/helper';
+import { readArchive } from '../docker/archive-read';
 import { VolsnapError } from '../../shared/errors';
 import type { ManifestEntry } from '../../shared/types';
 
@@ -46,9 +47,12 @@ export async function archiveVolume(options: ArchiveOptions & { helper: Docker.C
   return archiveTar({
     ...options,
     // Not awaited here: the worker boots (0.1–0.2 s) while the Engine prepares its answer (0.2 s or more).
-    source: engineCall(`read volume ${options.volumeName}`, () =>
-      options.helper.getArchive({ path: helperMountPath(options.volumeName) }),
-    ) as Promise<TarSource>,
+    source: engineCall(`read volume ${options.volumeName}`, (): Promise<TarSource> => {
+      const path = helperMountPath(options.volumeName);
+      // Format 2's tar splitter refuses a tar without its end blocks, so it may read the plain stream.
+      if (options.format === 2) return readArchive(options.helper, path);
+      return options.helper.getArchive({ path }) as Promise<TarSource>;
+    }),
     sourceError: (error) => engineError(error, `read volume ${options.volumeName}`),
     cancelled: () => new VolsnapError('Cancelled', 'The capture was cancelled; nothing was kept.'),
   });
