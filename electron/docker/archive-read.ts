@@ -13,10 +13,10 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
  *
  * On a local unix socket it asks over HTTP/1.0, so the Engine sends the tar as it is, closing the
  * connection at its end, instead of in HTTP/1.1 chunks: Node's HTTP client hands each chunk to
- * JavaScript as a copy, which took a Node reader of the 720 MB bench volume 20 % more CPU than
- * reading the plain socket (docs/performance.md, session 17). The end of the bytes is then no
- * proof that the Engine finished, hence the reader's own check. Other engines (TCP, TLS, ssh,
- * Windows pipes) go through dockerode.
+ * JavaScript as a fresh copy, and a Node reader of the 720 MB bench volume took a quarter more CPU
+ * that way than from the plain socket (docs/performance.md, session 17). The end of the bytes is
+ * then no proof that the Engine finished, hence the reader's own check. Other engines (TCP, TLS,
+ * ssh, Windows pipes, a socket path found later by dockerode) go through dockerode.
  */
 export async function readArchive(container: Docker.Container, path: string): Promise<Readable> {
   const socketPath = (container.modem as { socketPath?: unknown }).socketPath;
