@@ -1,11 +1,12 @@
 import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { createCipheriv, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChunkIndex } from '../../store/chunks/chunk-index';
 import { openDb, type Db } from '../../store/db';
 import { tempDir } from '../../../test/engine';
+import { seededBytes } from '../../../test/seeded-bytes';
 import { ContentChunker, STORE_CHUNK_SIZES } from './chunker';
 import { ChunkReader } from './chunk-reader';
 import { fileBytes, storeFile, type ChunkedFile } from './chunked-file';
@@ -17,8 +18,7 @@ const MiB = 1024 * 1024;
 
 /** Half incompressible, half text, so packs hold both kinds of frames. */
 function content(label: string, length: number): Buffer {
-  const key = createHash('sha256').update(label).digest();
-  const noise = createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(length / 2));
+  const noise = seededBytes(label, length / 2);
   const text = Buffer.alloc(length / 2, `row ${label} |`);
   return Buffer.concat([noise, text]);
 }

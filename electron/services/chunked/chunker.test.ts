@@ -1,13 +1,9 @@
-import { createCipheriv, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ContentChunker, FixedChunker, STORE_CHUNK_SIZES, chunkSizes, type Chunker } from './chunker';
+import { seededBytes } from '../../../test/seeded-bytes';
 
 const KiB = 1024;
-
-function bytes(label: string, length: number): Buffer {
-  const key = createHash('sha256').update(label).digest();
-  return createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(length));
-}
 
 function split(chunker: Chunker, data: Buffer, piece: number): Buffer[] {
   const out: Buffer[] = [];
@@ -22,7 +18,7 @@ describe('FastCDC chunker', () => {
   const sizes = chunkSizes(64 * KiB);
 
   it('cuts the same places however the stream is fed, and the chunks join back to the input', () => {
-    const data = bytes('feed', 3 * 1024 * KiB + 12345);
+    const data = seededBytes('feed', 3 * 1024 * KiB + 12345);
     const whole = split(new ContentChunker(sizes), data, data.length);
     const small = split(new ContentChunker(sizes), data, 7777);
     expect(small.map(hex)).toEqual(whole.map(hex));
@@ -33,8 +29,8 @@ describe('FastCDC chunker', () => {
   });
 
   it('after bytes are inserted near the start, all but the first chunks are the same ones', () => {
-    const data = bytes('insert', 4 * 1024 * KiB);
-    const changed = Buffer.concat([data.subarray(0, 4096), bytes('new', 100), data.subarray(4096)]);
+    const data = seededBytes('insert', 4 * 1024 * KiB);
+    const changed = Buffer.concat([data.subarray(0, 4096), seededBytes('new', 100), data.subarray(4096)]);
     const before = new Set(split(new ContentChunker(sizes), data, 65536).map(hex));
     const after = split(new ContentChunker(sizes), changed, 65536);
     const fresh = after.filter((c) => !before.has(hex(c)));
@@ -52,9 +48,9 @@ describe("the store format's cuts", () => {
     // files again instead of reusing their chunks. Random bytes cut between the minimum and the
     // maximum; the zeros in the middle never match a mask and are cut at the maximum.
     const data = Buffer.concat([
-      bytes('format cuts', 4 * 1024 * KiB),
+      seededBytes('format cuts', 4 * 1024 * KiB),
       Buffer.alloc(512 * KiB),
-      bytes('tail', 1024 * KiB),
+      seededBytes('tail', 1024 * KiB),
     ]);
     const lengths = split(new ContentChunker(STORE_CHUNK_SIZES), data, 7777).map((chunk) => chunk.length);
     expect(lengths.slice(0, 12)).toEqual([

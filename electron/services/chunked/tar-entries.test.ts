@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createCipheriv, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, linkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { ContentChunker, STORE_CHUNK_SIZES } from './chunker';
 import { PackFiles } from './pack-files';
 import { PackWriter } from './pack-writer';
 import { splitTar } from './tar-layout';
+import { seededBytes } from '../../../test/seeded-bytes';
 
 // Capture builds a volume's manifest from the header blocks its tar splitter reads (one parse of
 // the Engine's tar). These tests hold it to the rows node-tar's parser (ManifestTap) makes for the
@@ -25,12 +26,6 @@ function block(fields: ConstructorParameters<typeof Header>[0]): Buffer {
   const header = new Header({ mode: 0o644, uid: 0, gid: 0, mtime: new Date(0), ...(fields as object) });
   header.encode();
   return header.block!;
-}
-
-/** `length` bytes that look random, the same in every run. */
-function seeded(label: string, length: number): Buffer<ArrayBuffer> {
-  const key = createHash('sha256').update(label).digest();
-  return createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(length));
 }
 
 function padded(body: Buffer): Buffer[] {
@@ -163,7 +158,7 @@ describe('TarEntries: the manifest from the splitter’s one parse', () => {
   it('files up to the one-chunk size (read whole) and above it (streamed) keep the chunks the chunker cuts', async () => {
     const min = STORE_CHUNK_SIZES.min;
     const bodies = [0, 1, min - 1, min, min + 1, STORE_CHUNK_SIZES.max, 3 * STORE_CHUNK_SIZES.max].map((n, i) =>
-      seeded(`body ${i}`, n),
+      seededBytes(`body ${i}`, n),
     );
     const tar = Buffer.concat([
       entry({ path: `${ROOT}/`, type: 'Directory' }),
