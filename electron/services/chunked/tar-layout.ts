@@ -132,8 +132,10 @@ async function smallFile(
   const body = await input.take(size);
   if (body.length < size) throw truncated();
   const digest = createHash('sha256').update(body).digest();
-  const chunks = size > 0 && !reused ? [(await writer.add(body, digest)).toString('hex')] : [];
-  return { file: reused ?? { size, chunks }, sha256: digest.toString('hex') };
+  const sha256 = digest.toString('hex');
+  if (reused) return { file: reused, sha256 };
+  const chunks = size > 0 ? [(await writer.add(body, digest)).toString('hex')] : [];
+  return { file: { size, chunks }, sha256 };
 }
 
 /** A larger file: hashed as its pieces stream by, and cut into chunks unless it is reused. */
