@@ -134,12 +134,26 @@ function volsnapRestore() {
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const bases = [];
 const restores = [];
+// The downtime's target is the workload's own stop and start plus 1 s: both are timed on the
+// bench's app through the Engine, as Volsnap stops and starts it, once a round.
+const app = docker.getContainer(BENCH_WORKLOAD.replace(/^container:/, ''));
+const stops = [];
+const starts = [];
+async function stopAndStart() {
+  let started = performance.now();
+  await app.stop();
+  stops.push(performance.now() - started);
+  started = performance.now();
+  await app.start();
+  starts.push(performance.now() - started);
+}
 const warm = () => execFileSync('bash', ['-c', 'cat "$0" > /dev/null; sync', archive]);
 for (let i = 0; i < RUNS; i++) {
   warm();
   bases.push(await baseline());
   warm();
   restores.push(volsnapRestore());
+  await stopAndStart();
 }
 const best = Math.min(...bases);
 const restore = restores.reduce((a, b) => (b.ms < a.ms ? b : a));
@@ -160,4 +174,8 @@ const downtimes = restores.map((r) => r.result.downtimeMs);
 const deletes = restores.map((r) => r.result.deleteMs);
 console.log(
   `downtime (stop → started, delete included): best ${Math.min(...downtimes)} ms, median ${median(downtimes)} ms; of it deleting the old contents: median ${median(deletes)} ms (runs: ${restores.map((r) => `${r.result.downtimeMs}/${r.result.deleteMs}`).join(', ')} ms downtime/delete)`,
+);
+const allowed = median(stops) + median(starts) + 1000;
+console.log(
+  `downtime target: ≤ stop + start + 1 s = ${median(stops).toFixed(0)} + ${median(starts).toFixed(0)} + 1000 = ${allowed.toFixed(0)} ms (medians of ${stops.length}); median downtime ${median(downtimes)} ms: ${median(downtimes) <= allowed ? 'met' : 'not met'}`,
 );

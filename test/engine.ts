@@ -50,6 +50,23 @@ export async function runScript(docker: Docker, binds: string[], script: string)
   }
 }
 
+/** Runs a shell command inside a running container (`docker exec`); returns its stdout. */
+export async function execIn(docker: Docker, containerId: string, script: string): Promise<string> {
+  const exec = await docker.getContainer(containerId).exec({
+    Cmd: ['sh', '-c', script],
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', resolve);
+    stream.on('error', reject);
+  });
+  return demux(Buffer.concat(chunks)).stdout;
+}
+
 function demux(buffer: Buffer): { stdout: string; stderr: string } {
   let stdout = '';
   let stderr = '';

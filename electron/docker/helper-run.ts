@@ -10,16 +10,45 @@ export interface HelperOutput {
   stderr: string;
 }
 
-/** Starts a created helper, waits for its exit and reads its output (`what` names it in errors). */
-export async function runHelperToEnd(helper: Docker.Container, what: string): Promise<HelperOutput> {
+/**
+ * Starts a created helper and follows its output: `onLine` sees each stdout line as it comes.
+ * Returns once a line begins with `until` and a space (the helper still runs: it holds something
+ * until the caller removes it) or once the helper exited (`code` is then its exit code).
+ */
+export async function runHelperFollowing(
+  helper: Docker.Container,
+  what: string,
+  options: { until?: string; onLine?(line: string): void },
+): Promise<HelperOutput & { running: boolean }> {
   await engineCall(`start the ${what} helper`, () => helper.start());
+  const logs = (await engineCall(`read the ${what} helper's output`, () =>
+    helper.logs({ stdout: true, stderr: true, follow: true }),
+  )) as unknown as NodeJS.ReadableStream & { destroy(): void };
+  let received = Buffer.alloc(0);
+  let lines = 0;
+  const reachedMark = await new Promise<boolean>((resolve, reject) => {
+    logs.on('data', (data: Buffer) => {
+      received = Buffer.concat([received, data]);
+      const complete = demux(received).stdout.split('\n').slice(0, -1);
+      try {
+        for (const line of complete.slice(lines)) {
+          options.onLine?.(line);
+          if (options.until !== undefined && line.startsWith(`${options.until} `)) resolve(true);
+        }
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      lines = complete.length;
+    });
+    logs.on('end', () => resolve(false));
+    logs.on('error', reject);
+  });
+  logs.destroy();
+  if (reachedMark) return { code: 0, running: true, ...demux(received) };
   const { StatusCode } = (await engineCall(`wait for the ${what} helper`, () => helper.wait())) as {
     StatusCode: number;
   };
-  const logs = await engineCall(`read the ${what} helper's output`, () =>
-    helper.logs({ stdout: true, stderr: true, follow: false }),
-  );
-  return { code: StatusCode, ...demux(logs) };
+  return { code: StatusCode, running: false, ...demux(received) };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { EngineClient as Docker } from '../../docker/engine';
 import { applyRestartPolicies, startContainers, type StartReport } from './containers';
 import { crashNow, renameLimit } from './crash';
 import { swapBegun, type JournalPlan, type RestoreJournal } from './journal';
-import { removeJobHelpers, runCleanup, runSwap } from './swap';
+import { removeJobHelpers, runCleanup, runSwapAndCleanup } from './swap';
 import { undoCreatedVolumes } from './volume-create';
 import { lockVolumes, type VolumeLocks } from '../../docker/volume-lock';
 import type { JobsTable } from '../../store/jobs-table';
@@ -41,7 +41,7 @@ export async function rollBack(
 
 export interface ForwardOutcome {
   swapWindowMs: number;
-  /** When the aside and stage dirs were gone (the delete is part of the downtime). */
+  /** Deleting the aside and stage dirs, inside the helper (part of the downtime). */
   deleteMs: number;
   /** When the last container started. */
   startedAt: number;
@@ -54,7 +54,8 @@ export interface ForwardOutcome {
  * completed (`commit`), deletes the aside and stage dirs, then puts policies back and starts what
  * was running. The delete comes BEFORE the start: when a container starts, each volume holds
  * exactly the snapshot's entries and nothing of Volsnap's (PostgreSQL walks its data directory at
- * start and chokes on the aside dir). The delete is therefore downtime, and reported as such.
+ * start and chokes on the aside dir). The delete is therefore downtime, and reported as such; the
+ * helper that unlinked the files holds their blocks until the start, so only the names go before it.
  */
 export async function finishSwap(
   deps: OutcomeDeps,
@@ -64,29 +65,35 @@ export async function finishSwap(
 ): Promise<ForwardOutcome> {
   const { docker, journal } = deps;
   await removeJobHelpers(docker, jobId);
-  let swapWindowMs = 0;
-  if (!options.steps?.includes('commit')) {
-    options.onPhase?.({ phase: 'swapping' });
-    const swap = await runSwap(docker, {
-      image: plan.helperImage,
-      jobId,
-      volumes: plan.volumes,
-      renameLimit: renameLimit(),
-      // Recovery may find stages already moved; only the restore's own first run expects them all.
-      firstRun: options.steps === undefined,
-    });
-    if (swap.stoppedEarly) crashNow();
-    swapWindowMs = swap.windowMs;
-    journal.step(jobId, 'commit');
+  const swapDone = options.steps?.includes('commit') ?? false;
+  const removingOld = () => {
+    options.onPhase?.({ phase: 'removing-old' });
+    journal.step(jobId, 'cleanup');
+  };
+  if (swapDone) removingOld();
+  else options.onPhase?.({ phase: 'swapping' });
+  // One helper swaps and deletes; it holds the deleted files' blocks until the workload runs.
+  const finish = await runSwapAndCleanup(docker, {
+    image: plan.helperImage,
+    jobId,
+    volumes: plan.volumes,
+    renameLimit: renameLimit(),
+    // Recovery may find stages already moved; only the restore's own first run expects them all.
+    firstRun: options.steps === undefined,
+    swap: !swapDone,
+    onSwapped: () => {
+      journal.step(jobId, 'commit');
+      removingOld();
+    },
+  });
+  try {
+    if (finish.stoppedEarly) crashNow();
+    const { startedAt, containers } = await bringBack(deps, jobId, plan, options.onPhase);
+    journal.finish(jobId, options.outcome);
+    return { swapWindowMs: finish.windowMs, deleteMs: finish.deleteMs, startedAt, containers };
+  } finally {
+    await finish.release();
   }
-  options.onPhase?.({ phase: 'removing-old' });
-  journal.step(jobId, 'cleanup');
-  const deleteStarted = Date.now();
-  await runCleanup(docker, { image: plan.helperImage, jobId, volumes: plan.volumes });
-  const deleteMs = Date.now() - deleteStarted;
-  const { startedAt, containers } = await bringBack(deps, jobId, plan, options.onPhase);
-  journal.finish(jobId, options.outcome);
-  return { swapWindowMs, deleteMs, startedAt, containers };
 }
 
 /** Restart policies back as journaled, then start what was running; returns when the last one started. */

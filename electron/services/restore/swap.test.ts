@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { JournalVolume } from './journal';
-import { runCleanup, runSwap, SwapRefused } from './swap';
-import { describeEngine, runScript, testDocker, uniqueName, volumeTree, type TreeEntry } from '../../../test/engine';
+import { runCleanup, runSwap, runSwapAndCleanup, SwapRefused } from './swap';
+import { HELPER_LABEL } from '../../docker/workloads';
+import {
+  describeEngine,
+  execIn,
+  runScript,
+  testDocker,
+  uniqueName,
+  volumeTree,
+  type TreeEntry,
+} from '../../../test/engine';
 
 /**
  * The swap and clean-up scripts on real volumes: they never follow a link, refuse what this job's
@@ -60,6 +69,36 @@ describeEngine('the swap moves only what its journal explains', () => {
     expect(clean[0].map((e) => e.path)).toEqual(['new']);
     await swap();
     expect(await trees()).toEqual(clean);
+  });
+
+  it('before the start, swaps and drops the old names in one helper that holds their blocks until released', async () => {
+    // 1,200 more old files in one volume: three of the pinning shells' batches of 500.
+    await seed('i=0; while [ $i -lt 1200 ]; do echo $i > /v1/f$i; i=$((i + 1)); done');
+    const swapped: number[] = [];
+    const helpers = (all: boolean) => docker.listContainers({ all, filters: { label: [`${HELPER_LABEL}=${job}`] } });
+    const finish = await runSwapAndCleanup(docker, {
+      image: 'busybox:latest',
+      jobId: job,
+      volumes,
+      renameLimit: 0,
+      firstRun: true,
+      swap: true,
+      onSwapped: (windowMs) => swapped.push(windowMs),
+    });
+    try {
+      expect(swapped, 'the swap was reported once, before the delete ended').toHaveLength(1);
+      const [one, two] = await trees();
+      expect(one.map((e) => e.path)).toEqual(['new']);
+      expect(two.map((e) => e.path)).toEqual(['new']);
+      // The helper still runs, holding every deleted old file open: `old` and f0…f1199, `old` in v2.
+      const [helper] = await helpers(false);
+      expect(helper?.State).toBe('running');
+      const held = await execIn(docker, helper!.Id, "ls -l /proc/[0-9]*/fd 2>/dev/null | grep -c '(deleted)'");
+      expect(Number(held)).toBe(1202);
+    } finally {
+      await finish.release();
+    }
+    expect(await helpers(true), 'released: the helper is gone').toEqual([]);
   });
 
   it('refuses a stage that is a symlink to another volume, before moving anything in either', async () => {
