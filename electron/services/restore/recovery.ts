@@ -2,7 +2,7 @@ import type { EngineClient as Docker } from '../../docker/engine';
 import { applyRestartPolicies, startContainers, type StartReport } from './containers';
 import { crashNow, renameLimit } from './crash';
 import { swapBegun, type JournalPlan, type RestoreJournal } from './journal';
-import { removeJobHelpers, runCleanup, runSwapAndCleanup } from './swap';
+import { removeJobHelpers, runSwapAndCleanup } from './swap';
 import { undoCreatedVolumes } from './volume-create';
 import { lockVolumes, type VolumeLocks } from '../../docker/volume-lock';
 import type { JobsTable } from '../../store/jobs-table';
@@ -33,10 +33,26 @@ export async function rollBack(
   await removeJobHelpers(docker, jobId);
   // Volumes this job created go again (the engine is as before); the others lose their stage dirs.
   const volumes = await undoCreatedVolumes(docker, jobId, plan);
-  if (volumes.length > 0) await runCleanup(docker, { image: plan.helperImage, jobId, volumes });
-  const { containers } = await bringBack(deps, jobId, plan, onPhase);
-  journal.finish(jobId, 'rolled-back');
-  return containers;
+  // As at a commit, the stage dirs' blocks are held until the workload runs again.
+  const cleanup =
+    volumes.length > 0
+      ? await runSwapAndCleanup(docker, {
+          image: plan.helperImage,
+          jobId,
+          volumes,
+          renameLimit: 0,
+          firstRun: false,
+          swap: false,
+          onSwapped: () => undefined,
+        })
+      : null;
+  try {
+    const { containers } = await bringBack(deps, jobId, plan, onPhase);
+    journal.finish(jobId, 'rolled-back');
+    return containers;
+  } finally {
+    await cleanup?.release();
+  }
 }
 
 export interface ForwardOutcome {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { JournalVolume } from './journal';
-import { runCleanup, runSwap, runSwapAndCleanup, SwapRefused } from './swap';
+import { runSwap, runSwapAndCleanup, SwapRefused } from './swap';
 import { HELPER_LABEL } from '../../docker/workloads';
 import {
   describeEngine,
@@ -33,6 +33,19 @@ describeEngine('the swap moves only what its journal explains', () => {
   const swap = (firstRun = false) =>
     runSwap(docker, { image: 'busybox:latest', jobId: job, volumes, renameLimit: 0, firstRun });
   const trees = () => Promise.all([volumeTree(docker, v1), volumeTree(docker, v2)]);
+  /** The delete alone (as recovery runs it after a commit), then the helper released. */
+  const cleanup = async () => {
+    const finish = await runSwapAndCleanup(docker, {
+      image: 'busybox:latest',
+      jobId: job,
+      volumes,
+      renameLimit: 0,
+      firstRun: false,
+      swap: false,
+      onSwapped: () => undefined,
+    });
+    await finish.release();
+  };
   /** Fresh volumes: old contents at the top, this job's stage holding the new ones, then `extra`. */
   const seed = (extra = '') =>
     runScript(
@@ -64,7 +77,7 @@ describeEngine('the swap moves only what its journal explains', () => {
     expect(swapped[0].map((e) => e.path)).toEqual([`.volsnap-aside-${job}`, `.volsnap-aside-${job}/old`, 'new']);
     await swap();
     expect(await trees()).toEqual(swapped);
-    await runCleanup(docker, { image: 'busybox:latest', jobId: job, volumes });
+    await cleanup();
     const clean = await trees();
     expect(clean[0].map((e) => e.path)).toEqual(['new']);
     await swap();
@@ -138,7 +151,7 @@ describeEngine('the swap moves only what its journal explains', () => {
     await seed(
       `rm -rf /v1/.volsnap-stage-${job}; ln -s /volsnap/${v2} /v1/.volsnap-stage-${job}; rm -rf /v2/.volsnap-stage-${job}`,
     );
-    await runCleanup(docker, { image: 'busybox:latest', jobId: job, volumes });
+    await cleanup();
     const [one, two] = await trees();
     expect(one.map((e) => e.path)).toEqual(['old']);
     expect(two.map((e) => e.path)).toEqual(['old']);

@@ -34,15 +34,14 @@ export function stageDirName(jobId: string): string {
  *
  * The clean-up removes this job's stage and aside dirs (after a commit, or to roll back before
  * any swap). Nothing is followed: a link (or file) under one of this job's names is unlinked
- * itself, and `find`/`rm -rf` never descend through links. Unlinking is latency-bound (each unlink
- * waits on the filesystem), so with `clean` = 1 the files go first, many at a time. With
- * `clean` = 2 (before the workload starts again) every file about to go is first opened by
- * sleeping shells, so its unlink only drops the name and the blocks are freed when the helper is
- * removed, after the start: where freeing waits on the disk (an ext4 without a journal, mounted
- * with `discard`, frees each file's blocks inside its unlink) this took the bench's 20,000 files
- * from 1.9 s to 0.5 s of the downtime. Pinning is best effort: a file it could not open is freed
- * by its unlink. Prints `removed <mark> <uptime> <uptime>` around the delete; with `clean` = 2 the helper then
- * waits to be removed.
+ * itself, and `find`/`rm -rf` never descend through links. It runs before the workload starts
+ * again, so every file about to go is first opened by sleeping shells: its unlink then only drops
+ * the name, and the blocks are freed when the helper is removed, after the start. Where freeing
+ * waits on the disk (an ext4 without a journal, mounted with `discard`, frees each file's blocks
+ * inside its unlink) this took the bench's 20,000 files from 1.9 s to 0.5 s of the downtime.
+ * Pinning is best effort: a file it could not open is freed by its own unlink, the files many at
+ * a time (each unlink waits on the filesystem). Prints `removed <mark> <uptime> <uptime>` around
+ * the delete; the helper then waits to be removed.
  */
 const FINISH_SCRIPT = `
 set -u
@@ -123,7 +122,7 @@ cleanup() {
     if [ -L "$d" ] || { [ -e "$d" ] && [ ! -d "$d" ]; }; then
       rm -f "$d" || exit 1
     elif [ -d "$d" ]; then
-      { [ "$clean" = 2 ] && pin "$root/$d"; } || find "$d" -type f -print0 | xargs -0 -r -P 16 -n 256 rm -f
+      pin "$root/$d" || find "$d" -type f -print0 | xargs -0 -r -P 16 -n 256 rm -f
       rm -rf "$d" || exit 1
     fi
   done
@@ -144,7 +143,7 @@ read t2 _ < /proc/uptime
 for_each cleanup "$@"
 read t3 _ < /proc/uptime
 echo "removed $mark $t2 $t3"
-[ "$clean" = 2 ] && wait
+wait
 exit 0
 `;
 
@@ -170,38 +169,30 @@ interface FinishOptions {
   firstRun: boolean;
 }
 
-/** Runs the swap alone of every volume in one helper (one container start for the whole window). */
+/** Runs the swap alone of every volume in one helper (the tests' view of its checks and renames). */
 export async function runSwap(docker: Docker, options: FinishOptions): Promise<SwapOutcome> {
-  const run = await runFinishScript(docker, options, { swap: true, clean: 0 });
+  const run = await runFinishScript(docker, options, { swap: true, clean: false });
   await run.release();
   return run;
 }
 
-/** Deletes this job's stage and aside dirs in every target volume. */
-export async function runCleanup(
-  docker: Docker,
-  options: { image: string; jobId: string; volumes: JournalVolume[] },
-): Promise<void> {
-  const run = await runFinishScript(docker, { ...options, renameLimit: 0, firstRun: false }, { swap: false, clean: 1 });
-  await run.release();
-}
-
 /**
- * A committed restore's end in one helper: the swap (unless `swap` is false: the journal says it
- * completed), then the old contents deleted with their blocks held until `release`. `onSwapped`
- * runs as soon as the swap completed, while the delete goes on.
+ * A restore's end in one helper, before the workload starts again: the swap (unless `swap` is
+ * false: the journal says it completed, or a rollback only drops its stage dirs), then this job's
+ * stage and aside dirs deleted with their blocks held until `release`. `onSwapped` runs as soon
+ * as the swap completed, while the delete goes on.
  */
 export async function runSwapAndCleanup(
   docker: Docker,
   options: FinishOptions & { swap: boolean; onSwapped: (windowMs: number) => void },
 ): Promise<FinishOutcome> {
-  return runFinishScript(docker, options, { swap: options.swap, clean: 2, onSwapped: options.onSwapped });
+  return runFinishScript(docker, options, { swap: options.swap, clean: true, onSwapped: options.onSwapped });
 }
 
 async function runFinishScript(
   docker: Docker,
   options: FinishOptions,
-  mode: { swap: boolean; clean: 0 | 1 | 2; onSwapped?: (windowMs: number) => void },
+  mode: { swap: boolean; clean: boolean; onSwapped?: (windowMs: number) => void },
 ): Promise<FinishOutcome> {
   const mark = randomBytes(8).toString('hex');
   const args = [
@@ -209,7 +200,7 @@ async function runFinishScript(
     String(options.renameLimit),
     options.firstRun ? '1' : '0',
     mode.swap ? '1' : '0',
-    String(mode.clean),
+    mode.clean ? '1' : '0',
     mark,
   ];
   for (const v of options.volumes) {
@@ -221,7 +212,7 @@ async function runFinishScript(
     args,
     what: mode.swap ? 'swap' : 'clean up',
     // A helper that holds blocks is left running once it reports the delete done.
-    until: mode.clean === 2 ? `removed ${mark}` : undefined,
+    until: mode.clean ? `removed ${mark}` : undefined,
     onLine: (line) => {
       const window = timesAfter(`window ${mark}`, line);
       if (window === null) return;
