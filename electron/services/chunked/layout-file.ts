@@ -61,7 +61,7 @@ export class LayoutEncoder {
 
   /**
    * The stored layout, once the tail is in (a first frame with the magic and the part count, known
-   * only now, then the parts' frames), and every chunk it uses once (raw hashes, concatenated).
+   * only now, then the parts' frames), and every chunk it uses once (raw hashes in byte order, concatenated).
    */
   finish(tail: Buffer): { stored: Buffer; chunks: Buffer } {
     this.u32(tail.length);
@@ -72,7 +72,8 @@ export class LayoutEncoder {
     head.writeUInt32BE(this.parts, MAGIC.length);
     return {
       stored: Buffer.concat([compress(head, LEVEL), ...this.frames]),
-      chunks: Buffer.from([...this.chunks].join(''), 'hex'),
+      // Sorted: lowercase hex sorts as the bytes do, and the snapshot's chunk list is kept sorted.
+      chunks: Buffer.from([...this.chunks].sort().join(''), 'hex'),
     };
   }
 
@@ -119,7 +120,7 @@ export function decodeLayout(stored: Buffer): TarLayout {
   const parts: TarLayout['parts'] = [];
   for (let i = 0; i < count; i++) {
     const meta = read.bytes(read.u32());
-    const kind = read.bytes(1)[0];
+    const kind = read.u8();
     if (kind === 0) {
       parts.push({ meta });
       continue;
@@ -127,10 +128,9 @@ export function decodeLayout(stored: Buffer): TarLayout {
     if (kind !== 1) throw damaged(`part ${i} has an unknown kind`);
     const size = read.u64();
     const chunkCount = read.u32();
-    const hashes = read.bytes(chunkCount * HASH);
-    const chunks = Array.from({ length: chunkCount }, (_, c) =>
-      hashes.subarray(c * HASH, (c + 1) * HASH).toString('hex'),
-    );
+    // One conversion for the file's hashes, cut into strings (slices of it, no copies).
+    const hex = read.hex(chunkCount * HASH);
+    const chunks = Array.from({ length: chunkCount }, (_, c) => hex.slice(c * 2 * HASH, (c + 1) * 2 * HASH));
     parts.push({ meta, file: { size, chunks } });
   }
   const tail = read.bytes(read.u32());
@@ -145,27 +145,48 @@ function damaged(why: string): VolsnapError {
   );
 }
 
-/** Bounds-checked reads: a forged length fails here instead of reading past the buffer. */
+/**
+ * Bounds-checked reads: a forged length fails here instead of reading past the buffer. Numbers are
+ * read in place, not through a view each (a layout is read once, cold, at a re-capture's start:
+ * 20,000 files' parts took 0.13 s that way).
+ */
 class Cursor {
   private at = 0;
 
   constructor(private readonly buf: Buffer) {}
 
   bytes(n: number): Buffer {
-    if (n < 0 || this.at + n > this.buf.length) throw damaged('it ends early');
-    const out = this.buf.subarray(this.at, this.at + n);
-    this.at += n;
-    return out;
+    const from = this.advance(n);
+    return this.buf.subarray(from, from + n);
+  }
+
+  hex(n: number): string {
+    const from = this.advance(n);
+    return this.buf.toString('hex', from, from + n);
+  }
+
+  u8(): number {
+    return this.buf[this.advance(1)]!;
   }
 
   u32(): number {
-    return this.bytes(4).readUInt32BE(0);
+    return this.buf.readUInt32BE(this.advance(4));
   }
 
   u64(): number {
-    const value = this.bytes(8).readBigUInt64BE(0);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw damaged('a file size is out of range');
-    return Number(value);
+    const from = this.advance(8);
+    const high = this.buf.readUInt32BE(from);
+    // Above 2^53 - 1 a size would lose digits as a number.
+    if (high > 0x1fffff) throw damaged('a file size is out of range');
+    return high * 2 ** 32 + this.buf.readUInt32BE(from + 4);
+  }
+
+  /** Where the next `n` bytes start, once they are known to be there. */
+  private advance(n: number): number {
+    if (n < 0 || this.at + n > this.buf.length) throw damaged('it ends early');
+    const from = this.at;
+    this.at += n;
+    return from;
   }
 
   atEnd(): boolean {

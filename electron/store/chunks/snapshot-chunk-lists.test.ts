@@ -18,6 +18,9 @@ describe('sorted chunk lists', () => {
   it('sorts, drops repeats, merges and finds, as a set of hex strings would', () => {
     const expected = (labels: Buffer[]) => [...new Set(labels.map((h) => h.toString('hex')))].sort();
     expect(hex(sortedList(a))).toEqual(expected(a));
+    // Already in order (as capture hands them over), repeats next to each other: kept once each.
+    const inOrder = [...a].sort((x, y) => Buffer.compare(x, y));
+    expect(hex(sortedList(inOrder))).toEqual(expected(a));
     expect(hex(mergeLists(sortedList(a), sortedList(b)))).toEqual(expected([...a, ...b]));
     expect(hex(mergeLists(Buffer.alloc(0), sortedList(b)))).toEqual(expected(b));
     for (const h of [...a, ...b]) expect(listHas(mergeLists(sortedList(a), sortedList(b)), h)).toBe(true);
