@@ -61,7 +61,8 @@ export class LayoutEncoder {
 
   /**
    * The stored layout, once the tail is in (a first frame with the magic and the part count, known
-   * only now, then the parts' frames), and every chunk it uses once (raw hashes in byte order, concatenated).
+   * only now, then the parts' frames), and every chunk it uses once (raw hashes in byte order,
+   * concatenated).
    */
   finish(tail: Buffer): { stored: Buffer; chunks: Buffer } {
     this.u32(tail.length);
