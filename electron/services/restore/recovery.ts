@@ -2,7 +2,7 @@ import type { EngineClient as Docker } from '../../docker/engine';
 import { applyRestartPolicies, startContainers, type StartReport } from './containers';
 import { crashNow, renameLimit } from './crash';
 import { swapBegun, type JournalPlan, type RestoreJournal } from './journal';
-import { removeJobHelpers, runSwapAndCleanup } from './swap';
+import { removeJobHelpers, runCleanupHolding, runSwapAndCleanup } from './swap';
 import { undoCreatedVolumes } from './volume-create';
 import { lockVolumes, type VolumeLocks } from '../../docker/volume-lock';
 import type { JobsTable } from '../../store/jobs-table';
@@ -35,17 +35,7 @@ export async function rollBack(
   const volumes = await undoCreatedVolumes(docker, jobId, plan);
   // As at a commit, the stage dirs' blocks are held until the workload runs again.
   const cleanup =
-    volumes.length > 0
-      ? await runSwapAndCleanup(docker, {
-          image: plan.helperImage,
-          jobId,
-          volumes,
-          renameLimit: 0,
-          firstRun: false,
-          swap: false,
-          onSwapped: () => undefined,
-        })
-      : null;
+    volumes.length > 0 ? await runCleanupHolding(docker, { image: plan.helperImage, jobId, volumes }) : null;
   try {
     const { containers } = await bringBack(deps, jobId, plan, onPhase);
     journal.finish(jobId, 'rolled-back');

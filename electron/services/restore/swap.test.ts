@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { JournalVolume } from './journal';
-import { runSwap, runSwapAndCleanup, SwapRefused } from './swap';
+import { runCleanupHolding, runSwap, runSwapAndCleanup, SwapRefused } from './swap';
 import { HELPER_LABEL } from '../../docker/workloads';
 import {
   describeEngine,
@@ -35,15 +35,7 @@ describeEngine('the swap moves only what its journal explains', () => {
   const trees = () => Promise.all([volumeTree(docker, v1), volumeTree(docker, v2)]);
   /** The delete alone (as recovery runs it after a commit), then the helper released. */
   const cleanup = async () => {
-    const finish = await runSwapAndCleanup(docker, {
-      image: 'busybox:latest',
-      jobId: job,
-      volumes,
-      renameLimit: 0,
-      firstRun: false,
-      swap: false,
-      onSwapped: () => undefined,
-    });
+    const finish = await runCleanupHolding(docker, { image: 'busybox:latest', jobId: job, volumes });
     await finish.release();
   };
   /** Fresh volumes: old contents at the top, this job's stage holding the new ones, then `extra`. */

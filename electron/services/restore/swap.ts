@@ -189,6 +189,17 @@ export async function runSwapAndCleanup(
   return runFinishScript(docker, options, { swap: options.swap, clean: true, onSwapped: options.onSwapped });
 }
 
+/**
+ * Only drops this job's stage and aside dirs, their blocks held until `release`: a commit's
+ * clean-up that recovery finishes, or a rollback before any swap.
+ */
+export async function runCleanupHolding(
+  docker: Docker,
+  options: { image: string; jobId: string; volumes: JournalVolume[] },
+): Promise<FinishOutcome> {
+  return runFinishScript(docker, { ...options, renameLimit: 0, firstRun: false }, { swap: false, clean: true });
+}
+
 async function runFinishScript(
   docker: Docker,
   options: FinishOptions,
@@ -287,10 +298,6 @@ function refusal(stdout: string, step: 'swap' | 'clean-up'): VolsnapError {
   return new VolsnapError(kind, `${found} The clean-up stopped there. ${advice}`);
 }
 
-/**
- * Runs a script in a helper mounting the volumes. With `until`, returns as soon as the script
- * printed that line, the helper left running until `release`; otherwise it is removed at once.
- */
 /**
  * Runs the finish script in a helper mounting the volumes. With `until`, returns as soon as the
  * script printed that line, the helper left running until `release`; otherwise it is removed
