@@ -3,13 +3,16 @@
  * pieces (tar headers, pads, frames of any size) into buffers of `bufferBytes` that are transferred,
  * not cloned, to the main thread, one message and one socket write per buffer. `acked` is the main
  * thread's word that bytes went out; past `highWater` bytes in flight `send` asks the producer to
- * wait (`onDrain`) until they fall below `lowWater`.
+ * wait (`onDrain`) until they fall below `lowWater`. A consumer done with a buffer may hand it back
+ * with its ack, and it is filled again instead of a new one: fresh memory is slow to fault in here
+ * (copying an export's 680 MB into new 4 MiB buffers took 0.2–0.4 s, into reused ones almost none).
  */
 export class TransferPacker {
   private buffer: Buffer;
   private used = 0;
   private inFlight = 0;
   private waiting: (() => void)[] = [];
+  private readonly spare: ArrayBuffer[] = [];
 
   constructor(
     private readonly post: (data: ArrayBuffer, length: number) => void,
@@ -39,11 +42,14 @@ export class TransferPacker {
     if (this.used === 0) return;
     this.post(this.buffer.buffer as ArrayBuffer, this.used);
     this.inFlight += this.used;
-    this.buffer = Buffer.allocUnsafeSlow(this.limits.bufferBytes);
+    const again = this.spare.pop();
+    this.buffer = again ? Buffer.from(again) : Buffer.allocUnsafeSlow(this.limits.bufferBytes);
     this.used = 0;
   }
 
-  acked(bytes: number): void {
+  /** `bytes` went out; `handedBack`: the buffer that held them, no longer used by anyone. */
+  acked(bytes: number, handedBack?: ArrayBuffer): void {
+    if (handedBack?.byteLength === this.limits.bufferBytes) this.spare.push(handedBack);
     this.inFlight -= bytes;
     if (this.inFlight >= this.limits.lowWater) return;
     const waiting = this.waiting;

@@ -50,9 +50,10 @@ export function startExportJob(
 
 /**
  * Reports each volume's check, then counts the bytes going out; stops on cancel or when the output
- * closes early (the browser dropped the download). No buffer of its own (highWaterMark 0): each
- * chunk reaches the output before the writer moves on, so the file export can end its output once
- * the bundle is written.
+ * closes early (the browser dropped the download). No buffer of its own (highWaterMark 0), and a
+ * write calls back once the output's own write did: the writer moves on only when the output is
+ * done with each chunk, so the file export can end its output once the bundle is written and hand
+ * each buffer back to be filled again.
  */
 function watched(ctx: JobContext): ExportWatch {
   const output = (sink: Writable, total: number) => {
@@ -63,15 +64,16 @@ function watched(ctx: JobContext): ExportWatch {
         if (ctx.signal.aborted) return callback(cancelled('export'));
         done += chunk.length;
         ctx.progress({ phase: 'exporting', bytesDone: done, bytesTotal: total, ratio: Math.min(1, done / total) });
-        if (sink.write(chunk)) return callback();
+        let settled = false;
         const settle = (error?: Error | null) => {
-          sink.off('drain', settle);
+          if (settled) return;
+          settled = true;
           sink.off('close', onClose);
           callback(error ?? null);
         };
         const onClose = () => settle(closedEarly());
-        sink.once('drain', settle);
         sink.once('close', onClose);
+        sink.write(chunk, settle);
       },
     });
     ctx.signal.addEventListener('abort', () => out.destroy(cancelled('export')), { once: true });

@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { x as extractTar } from 'tar';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExportJob } from './bundle-jobs';
+import { sizedParts } from './export';
+import { streamFile } from './stream-file';
+import { StreamFilesWorker } from './stream-files';
 import { createServices, type Services } from '..';
 import { createWorkload, tempDir, testDocker, uniqueName, type TestWorkload } from '../../../test/engine';
+import type { BundleDoc } from './bundle-format';
 import type { JobProgress, Snapshot } from '../../../shared/types';
 
 /**
@@ -56,6 +63,18 @@ describe('Export… to a file, as a job', () => {
     expect(result).toMatchObject({ file, sizeBytes: bytes.length });
     expect(result.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(readdirSync(out)).toEqual(['to-file.volsnap']);
+    // Each stream in the file is the one its sha256 in volsnap.json was taken of (the worker's
+    // buffers are filled again once written: one refilled too early would differ here).
+    const unpacked = path.join(dir.path, 'unpacked');
+    mkdirSync(unpacked);
+    await extractTar({ file, cwd: unpacked });
+    const doc = JSON.parse(readFileSync(path.join(unpacked, 'volsnap.json'), 'utf8')) as BundleDoc;
+    expect(doc.volumes.length).toBeGreaterThan(0);
+    for (const { stream } of doc.volumes) {
+      const streamBytes = readFileSync(path.join(unpacked, stream.entry));
+      expect(streamBytes.length).toBe(stream.sizeBytes);
+      expect(createHash('sha256').update(streamBytes).digest('hex')).toBe(stream.sha256);
+    }
 
     // The volume is read once: no separate check before the first byte is written.
     expect(progress.all.filter((p) => p.phase === 'preparing')).toEqual([]);
@@ -77,5 +96,40 @@ describe('Export… to a file, as a job', () => {
     });
     await expect(handle.done.finally(stop)).rejects.toThrow(/cancelled/);
     expect(readdirSync(out)).toEqual([]);
+  });
+
+  it("hands the worker's buffers back only once the sink is done: a sink slow to take them still gets the stream whole", async () => {
+    const files = new StreamFilesWorker({
+      dataDir: services.dataDir,
+      snapshotId: captured.id,
+      volumes: services.catalog.storedVolumes(captured.id),
+    });
+    const { streams } = await sizedParts(services, captured, files);
+    // Takes each buffer's bytes 20 ms after it was given them, then calls back: a buffer refilled
+    // before the call back would show here as bytes that differ from what was hashed on arrival.
+    const taken: Buffer[] = [];
+    const slow = new Writable({
+      highWaterMark: 0,
+      write(chunk: Buffer, _encoding, callback) {
+        setTimeout(() => {
+          taken.push(Buffer.from(chunk));
+          callback();
+        }, 20);
+      },
+    });
+    const data = {
+      mtime: captured.createdAt,
+      streams: streams.map((s) => ({ path: s.entry, sizeBytes: s.sizeBytes, sha256: s.sha256 })),
+      outcome: 'exported' as const,
+    };
+    const sha256s = await files.write(data, slow, { doneOnCallback: true });
+    slow.end();
+    await finished(slow);
+    const all = Buffer.concat(taken);
+    // Several 4 MiB buffers went round (24 MB of random bytes), so some were filled again.
+    expect(all.length).toBeGreaterThan(3 * 4 * 1024 * 1024);
+    const { header } = streamFile(data.streams[0]!, data.mtime);
+    const stream = all.subarray(header.length, header.length + data.streams[0]!.sizeBytes);
+    expect(sha256s).toEqual([createHash('sha256').update(stream).digest('hex')]);
   });
 });

@@ -40,7 +40,10 @@ export interface ExportDeps {
 export interface ExportWatch {
   /** A volume's stored data read and checked before the bundle's first byte (format 2); may throw to cancel. */
   checking: VolumeCheckProgress;
-  /** Wraps the output once the bundle's size is known (the job counts bytes and cancels through it). */
+  /**
+   * Wraps the output once the bundle's size is known (the job counts bytes and cancels through it).
+   * A write to the wrapper calls back only once `sink`'s own write did.
+   */
   output(sink: Writable, bundleBytes: number): Writable;
   /** An export to a file: `done` of `total` bytes of the written file read back for its sha256; may throw to cancel. */
   hashing(done: number, total: number): void;
@@ -104,22 +107,25 @@ export interface SizedParts {
 }
 
 /**
- * A ready snapshot's parts for a one-pass writer (push's layer, an export to a file): the sizes come
- * without reading a chunk, the sha256s are filled in once the streams are written (UNMEASURED has
- * a real one's length, so the document's length is already final).
+ * A ready snapshot's parts for a one-pass writer (push's layer, an export to a file) that started
+ * `files` on the snapshot's volumes: the sizes are the worker's (from the index, without reading a
+ * chunk), the sha256s are filled in once the streams are written (UNMEASURED has a real one's
+ * length, so the document's length is already final).
  */
 export async function sizedParts(
-  deps: Pick<ExportDeps, 'catalog' | 'storedVolumes'>,
+  deps: Pick<ExportDeps, 'catalog'>,
   snapshot: Snapshot,
+  files: Pick<StreamFilesWorker, 'opened'>,
 ): Promise<SizedParts> {
   const stored = deps.catalog.storedVolumes(snapshot.id);
-  const streams: SizedStream[] = [];
-  for (const volume of stored) {
-    const { sizeBytes, sha256 } = await deps.storedVolumes.sized(snapshot.id, volume);
-    streams.push({ entry: streamEntryName(volume.position, volume.volumeName), volume, sizeBytes, sha256 });
-  }
-  const described = streams.map((s) => ({ ...s, sha256: UNMEASURED }));
-  return { doc: bundleDoc(deps.catalog, snapshot, stored, described), streams };
+  const entries = stored.map((volume) => streamEntryName(volume.position, volume.volumeName));
+  // The document (its manifests, the longer part) is made while the worker sizes the streams.
+  const unsized = entries.map((entry) => ({ entry, sha256: UNMEASURED, sizeBytes: 0 }));
+  const doc = bundleDoc(deps.catalog, snapshot, stored, unsized);
+  const opened = await files.opened;
+  const streams: SizedStream[] = stored.map((volume, i) => ({ entry: entries[i]!, volume, ...opened[i]! }));
+  streams.forEach((stream, i) => (doc.volumes[i]!.stream.sizeBytes = stream.sizeBytes));
+  return { doc, streams };
 }
 
 /** The volsnap.json document of `snapshot`, whose volumes (`stored`) travel as `streams`, in order. */
@@ -252,7 +258,7 @@ async function writeBundleFile(
     volumes: deps.catalog.storedVolumes(snapshot.id),
   });
   try {
-    const { doc, streams } = await sizedParts(deps, snapshot);
+    const { doc, streams } = await sizedParts(deps, snapshot, files);
     const kept = docEntry(doc).length;
     const total = kept + streams.reduce((sum, s) => sum + entryBytes(s.sizeBytes), 0) + ZEROS.length;
     const file = fileSink(handle, kept);
@@ -266,6 +272,8 @@ async function writeBundleFile(
         outcome: 'exported',
       },
       sink,
+      // The file's write calls back once the bytes are in it, and the job's output once its sink's did.
+      { doneOnCallback: true },
     );
     for (const stream of sink === file ? [file] : [sink, file]) {
       stream.end();
@@ -302,9 +310,9 @@ async function fileSha256(handle: FileHandle, size: number, progress?: (done: nu
 }
 
 /**
- * Writes to an open file from `start` on. Not `handle.createWriteStream()`: that stream holds a
- * reference on the handle until it closes itself, so the fsync-then-close the atomic write needs
- * would wait forever.
+ * Writes to an open file from `start` on; a write calls back once its bytes are in the file. Not
+ * `handle.createWriteStream()`: that stream holds a reference on the handle until it closes
+ * itself, so the fsync-then-close the atomic write needs would wait forever.
  */
 function fileSink(handle: FileHandle, start: number): Writable {
   let position = start;

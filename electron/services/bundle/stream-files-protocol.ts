@@ -3,7 +3,8 @@ import type { ErrorKind } from '../../../shared/errors';
 
 /**
  * Where the stream-files worker reads from, given when it starts: it opens each volume's stream
- * (layout read, frame sizes summed) while the main thread prepares what goes around them. Plain
+ * (layout read, frame sizes summed) and tells their sizes while the main thread prepares what goes
+ * around them. Plain
  * data: the worker builds its own reader from the data directory (readerForDataDir), as a worker
  * cannot share the main thread's.
  */
@@ -27,11 +28,22 @@ export interface StreamFilesData {
   outcome: 'exported' | 'pushed';
 }
 
-/** Main thread → worker: what to write (once), then how many bytes went out (flow control). */
-export type ToStreamFilesWorker = { type: 'start'; data: StreamFilesData } | { type: 'ack'; bytes: number };
+/**
+ * Main thread → worker: what to write (once), then how many bytes went out (flow control) and,
+ * when the sink is done with it, the buffer that held them (transferred back, to be filled again).
+ */
+export type ToStreamFilesWorker =
+  { type: 'start'; data: StreamFilesData } | { type: 'ack'; bytes: number; handedBack?: ArrayBuffer };
 
-/** Worker → main thread. `data` carries a transferred buffer of entries, in order. */
+/** A volume's stream as opened: its size, and format 1's recorded sha256 (null: measured on the way). */
+export interface OpenedStream {
+  sizeBytes: number;
+  sha256: string | null;
+}
+
+/** Worker → main thread: the streams opened, in the source's order; then buffers of entries, in order. */
 export type FromStreamFilesWorker =
+  | { type: 'opened'; streams: OpenedStream[] }
   | { type: 'data'; data: ArrayBuffer; length: number }
   | { type: 'done' }
   | { type: 'error'; message: string; kind: ErrorKind | null };

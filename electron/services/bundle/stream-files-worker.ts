@@ -32,10 +32,13 @@ const opened = (async () => {
   for (const volume of source.volumes) tars.push(await reader.sized(source.snapshotId, volume));
   return tars;
 })();
-opened.catch(failed);
+opened.then(
+  (tars) => send({ type: 'opened', streams: tars.map(({ sizeBytes, sha256 }) => ({ sizeBytes, sha256 })) }),
+  failed,
+);
 
 port.on('message', (message: ToStreamFilesWorker) => {
-  if (message.type === 'ack') return packer.acked(message.bytes);
+  if (message.type === 'ack') return packer.acked(message.bytes, message.handedBack);
   writeStreams(message.data).then(() => send({ type: 'done' }), failed);
 });
 

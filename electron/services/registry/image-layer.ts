@@ -71,7 +71,7 @@ export async function writeImageLayer(options: {
       outcome: 'pushed',
     },
     sink,
-    count,
+    { count },
   );
   sha256s.forEach((sha256, i) => (doc.volumes[i]!.stream.sha256 = sha256));
   const json = Buffer.from(JSON.stringify(doc));

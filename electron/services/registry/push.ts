@@ -104,7 +104,7 @@ async function push(ctx: JobContext, deps: RegistryDeps, job: PushJob): Promise<
   const volumes = deps.catalog.storedVolumes(snapshot.id);
   const files = new StreamFilesWorker({ dataDir: deps.dataDir, snapshotId: snapshot.id, volumes });
   try {
-    return await pushParts(ctx, deps, job, { files, ...(await sizedParts(deps, snapshot)) });
+    return await pushParts(ctx, deps, job, { files, ...(await sizedParts(deps, snapshot, files)) });
   } finally {
     await files.stop();
   }
