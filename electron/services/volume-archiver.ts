@@ -7,7 +7,7 @@ import { engineCall, engineError } from '../docker/engine';
 import { BatchPool } from './batch-pool';
 import { bundledWorkerPath } from './worker-path';
 import { helperMountPath } from '../docker/helper';
-import { readArchive } from '../docker/archive-read';
+import { readArchive, SocketBody, type ByteSink } from '../docker/archive-read';
 import { VolsnapError } from '../../shared/errors';
 import type { ManifestEntry } from '../../shared/types';
 
@@ -19,8 +19,9 @@ const LOW_WATER = 1024 * 1024;
 /** Batches kept for reuse: what is in flight at the high-water mark, and a few more. */
 const MAX_SPARE = 8;
 /**
- * The socket's 64 KiB reads are gathered into buffers of this size, which are transferred (not
- * cloned) to the worker: a sixteenth of the messages, no copy across threads, far less garbage.
+ * The stream's bytes are gathered into buffers of this size (a local socket reads straight into
+ * them), which are transferred (not cloned) to the worker: a sixteenth of the messages of the
+ * socket's 64 KiB reads, no copy across threads, far less garbage.
  */
 const BATCH = 1024 * 1024;
 
@@ -118,30 +119,30 @@ export function archiveTar(
     const onAbort = () => finish(options.cancelled());
     options.signal.addEventListener('abort', onAbort);
 
+    const batched: ByteSink = {
+      room: () => batch.subarray(used),
+      filled(bytes) {
+        sent += bytes;
+        used += bytes;
+        if (used === BATCH) flush();
+        if (sent - consumed <= HIGH_WATER) return true;
+        // Hand over the partial batch too: the worker must be able to consume all that was read,
+        // or its reports could stay above LOW_WATER and the stream would never resume.
+        flush();
+        return false;
+      },
+      end() {
+        flush();
+        worker.postMessage({ type: 'end' } satisfies ToArchiveWorker);
+      },
+      error: (error) => finish(options.sourceError(error)),
+    };
+    let reading: { resume(): void } | null = null;
     const read = (opened: TarSource) => {
       source = opened;
       // Cancelled or failed while the source was being opened: nobody reads it.
       if (settled) return opened.destroy();
-      opened.on('data', (chunk: Buffer) => {
-        sent += chunk.length;
-        for (let offset = 0; offset < chunk.length;) {
-          const n = chunk.copy(batch, used, offset);
-          used += n;
-          offset += n;
-          if (used === BATCH) flush();
-        }
-        if (sent - consumed > HIGH_WATER) {
-          // Hand over the partial batch too: the worker must be able to consume all that was read,
-          // or its reports could stay above LOW_WATER and the stream would never resume.
-          flush();
-          opened.pause();
-        }
-      });
-      opened.on('end', () => {
-        flush();
-        worker.postMessage({ type: 'end' } satisfies ToArchiveWorker);
-      });
-      opened.on('error', (error: Error) => finish(options.sourceError(error)));
+      reading = opened instanceof SocketBody ? opened.readInto(batched) : copyInto(opened, batched);
     };
     Promise.resolve(options.source).then(read, (error: Error) => finish(error));
     worker.on('error', (error) => finish(error));
@@ -150,7 +151,7 @@ export function archiveTar(
       switch (message.type) {
         case 'progress':
           consumed = message.tarBytes;
-          if (sent - consumed < LOW_WATER) source?.resume();
+          if (sent - consumed < LOW_WATER) reading?.resume();
           options.onProgress(message.tarBytes, message.files);
           break;
         case 'batch':
@@ -176,4 +177,20 @@ export function archiveTar(
       }
     });
   });
+}
+
+/** A stream's bytes copied into `sink`'s buffers, the stream paused while the sink asks. */
+function copyInto(stream: TarSource, sink: ByteSink): { resume(): void } {
+  stream.on('data', (chunk: Buffer) => {
+    let more = true;
+    for (let offset = 0; offset < chunk.length;) {
+      const copied = chunk.copy(sink.room(), 0, offset);
+      offset += copied;
+      more = sink.filled(copied);
+    }
+    if (!more) stream.pause();
+  });
+  stream.on('end', () => sink.end());
+  stream.on('error', (error: Error) => sink.error(error));
+  return { resume: () => stream.resume() };
 }
