@@ -60,9 +60,14 @@ export class ChunkReader {
    * The chunks of `hashes` as stored: each a whole zstd frame, read like `readSequence`. With
    * `check`, each frame is decompressed and hashed first (a damaged chunk fails as in
    * `readSequence`); without, the caller checks what it copies by other means (a stream sha256).
+   * With `transient`, the caller is done with each frame when it asks for the next (it copies or
+   * writes it at once): the runs are then read into two buffers in turn, not a new one each.
    */
-  async *readFrames(hashes: readonly Buffer[], options: { check: boolean }): AsyncGenerator<Buffer> {
-    for await (const run of this.runs(hashes))
+  async *readFrames(
+    hashes: readonly Buffer[],
+    options: { check: boolean; transient?: boolean },
+  ): AsyncGenerator<Buffer> {
+    for await (const run of this.runs(hashes, options.transient ? new RunBuffers() : undefined))
       for (let i = 0; i < run.frames.length; i++) {
         const frame = run.frames[i] ?? damaged(hashes[run.from + i]!, run.where[i]!);
         if (options.check) this.verify(hashes[run.from + i]!, run.where[i]!, frame);
@@ -96,8 +101,11 @@ export class ChunkReader {
     return bytes;
   }
 
-  /** `hashes` in runs of neighbouring records, the next run read while the caller uses this one. */
-  private async *runs(hashes: readonly Buffer[]): AsyncGenerator<StoredRun> {
+  /**
+   * `hashes` in runs of neighbouring records, the next run read while the caller uses this one
+   * (into `buffers` when given: the run before it is spent by then).
+   */
+  private async *runs(hashes: readonly Buffer[], buffers?: RunBuffers): AsyncGenerator<StoredRun> {
     const locations: (ChunkLocation | undefined)[] = [];
     const located = (end: number) => {
       while (locations.length < Math.min(end, hashes.length)) {
@@ -105,7 +113,7 @@ export class ChunkReader {
       }
       return locations;
     };
-    const runFrom = (from: number) => this.readRun(hashes, located(from + RUN_CHUNKS_MAX), from);
+    const runFrom = (from: number) => this.readRun(hashes, located(from + RUN_CHUNKS_MAX), from, buffers);
     let next = hashes.length > 0 ? runFrom(0) : null;
     while (next) {
       const run = await next;
@@ -125,6 +133,7 @@ export class ChunkReader {
     hashes: readonly Buffer[],
     where: readonly (ChunkLocation | undefined)[],
     from: number,
+    buffers?: RunBuffers,
   ): Promise<StoredRun> {
     const first = where[from] ?? this.missing(hashes[from]!);
     const run = [first];
@@ -137,7 +146,7 @@ export class ChunkReader {
       end = next.offset + next.storedLength;
     }
     const handle = await this.handle(first.packId);
-    const bytes = Buffer.allocUnsafe(end - first.offset);
+    const bytes = buffers?.next(end - first.offset) ?? Buffer.allocUnsafe(end - first.offset);
     const { bytesRead } = await handle.read(bytes, 0, bytes.length, first.offset);
     const frames = run.map((at) => {
       const start = at.offset - first.offset;
@@ -176,6 +185,19 @@ export class ChunkReader {
     });
     this.handles.set(packId, opened);
     return opened;
+  }
+}
+
+/** Two run-sized buffers used in turn: a run is read into one while the caller spends the other. */
+class RunBuffers {
+  private readonly both = [Buffer.allocUnsafeSlow(RUN_BYTES), Buffer.allocUnsafeSlow(RUN_BYTES)];
+  private turn = 0;
+
+  /** Room for a run of `bytes` (a view of the next buffer), or undefined when it is larger. */
+  next(bytes: number): Buffer | undefined {
+    if (bytes > RUN_BYTES) return undefined;
+    this.turn ^= 1;
+    return this.both[this.turn]!.subarray(0, bytes);
   }
 }
 

@@ -75,6 +75,8 @@ export function planBytes(plan: StreamPlan, reader: ChunkReader): number {
 export interface CompressedTarOptions {
   /** Decompress and hash every chunk on the way (a pass whose stream no earlier pass measured). */
   check: boolean;
+  /** The caller is done with each frame when it asks for the next (ChunkReader.readFrames). */
+  transient?: boolean;
   /** Bytes of the tar covered so far, of its whole size; may throw to stop (a cancel). */
   onTarBytes?: (done: number, total: number) => void;
 }

@@ -103,7 +103,8 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
       return {
         sizeBytes: planBytes(plan, new ChunkReader(index, packs)),
         sha256: null,
-        open: () => compressedTarOf(plan, { check: true }),
+        // Its one reader (the stream-files worker) copies each frame before it asks for the next.
+        open: () => compressedTarOf(plan, { check: true, transient: true }),
       };
     },
 

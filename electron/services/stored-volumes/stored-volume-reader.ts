@@ -30,7 +30,10 @@ export interface CompressedTar {
 export interface SizedTar {
   sizeBytes: number;
   sha256: string | null;
-  /** The bytes, in pieces of any size (format 2: frame by frame, for a reader that gathers them itself). */
+  /**
+   * The bytes, in pieces of any size (format 2: frame by frame, for a reader that gathers them
+   * itself), each valid until the next is asked for.
+   */
   open(): AsyncIterable<Buffer>;
 }
 
