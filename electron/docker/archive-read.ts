@@ -46,6 +46,20 @@ export interface ByteSink {
 }
 
 /**
+ * Copies `bytes` into `sink`'s rooms (bytes no read put there itself: a stream's pieces, what came
+ * before `readInto`); false when the sink asked to pause.
+ */
+export function copyToSink(bytes: Buffer, sink: ByteSink): boolean {
+  let more = true;
+  for (let at = 0; at < bytes.length;) {
+    const copied = bytes.copy(sink.room(), 0, at);
+    at += copied;
+    more = sink.filled(copied);
+  }
+  return more;
+}
+
+/**
  * An answer's body on a local socket. A Readable (each read copied into a piece of its own, as any
  * stream), or, with `readInto`, read straight into the caller's buffers.
  */
@@ -72,7 +86,7 @@ export class SocketBody extends Readable {
    */
   readInto(sink: ByteSink): { resume(): void } {
     this.sink = sink;
-    const more = this.deliver(this.first);
+    const more = copyToSink(this.first, sink);
     this.first = Buffer.alloc(0);
     if (more) this.socket.resume();
     return { resume: () => this.socket.resume() };
@@ -88,18 +102,7 @@ export class SocketBody extends Readable {
   took(bytes: number): boolean {
     if (this.landing !== this.scratch) return this.sink!.filled(bytes);
     const read = this.scratch.subarray(0, bytes);
-    return this.sink ? this.deliver(read) : this.push(Buffer.from(read));
-  }
-
-  /** Copies `bytes` into the sink's rooms (the bytes no read put there itself). */
-  private deliver(bytes: Buffer): boolean {
-    let more = true;
-    for (let at = 0; at < bytes.length;) {
-      const copied = bytes.copy(this.sink!.room(), 0, at);
-      at += copied;
-      more = this.sink!.filled(copied);
-    }
-    return more;
+    return this.sink ? copyToSink(read, this.sink) : this.push(Buffer.from(read));
   }
 
   override _read(): void {

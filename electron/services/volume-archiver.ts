@@ -7,7 +7,7 @@ import { engineCall, engineError } from '../docker/engine';
 import { BatchPool } from './batch-pool';
 import { bundledWorkerPath } from './worker-path';
 import { helperMountPath } from '../docker/helper';
-import { readArchive, SocketBody, type ByteSink } from '../docker/archive-read';
+import { copyToSink, readArchive, SocketBody, type ByteSink } from '../docker/archive-read';
 import { VolsnapError } from '../../shared/errors';
 import type { ManifestEntry } from '../../shared/types';
 
@@ -182,13 +182,7 @@ export function archiveTar(
 /** A stream's bytes copied into `sink`'s buffers, the stream paused while the sink asks. */
 function copyInto(stream: TarSource, sink: ByteSink): { resume(): void } {
   stream.on('data', (chunk: Buffer) => {
-    let more = true;
-    for (let offset = 0; offset < chunk.length;) {
-      const copied = chunk.copy(sink.room(), 0, offset);
-      offset += copied;
-      more = sink.filled(copied);
-    }
-    if (!more) stream.pause();
+    if (!copyToSink(chunk, sink)) stream.pause();
   });
   stream.on('end', () => sink.end());
   stream.on('error', (error: Error) => sink.error(error));

@@ -4,9 +4,8 @@ import type { ErrorKind } from '../../../shared/errors';
 /**
  * Where the stream-files worker reads from, given when it starts: it opens each volume's stream
  * (layout read, frame sizes summed) and tells their sizes while the main thread prepares what goes
- * around them. Plain
- * data: the worker builds its own reader from the data directory (readerForDataDir), as a worker
- * cannot share the main thread's.
+ * around them. Plain data: the worker builds its own reader from the data directory
+ * (readerForDataDir), as a worker cannot share the main thread's.
  */
 export interface StreamFilesSource {
   dataDir: string;
