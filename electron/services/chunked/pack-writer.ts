@@ -41,21 +41,37 @@ interface OpenPack {
  */
 const WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
 
+const ignore = (): void => undefined;
+
 /**
  * Appends new chunks, zstd-compressed, to a pack file and makes them findable only once the pack is
  * durable: temp → fsync → rename → fsync dir → index rows. A crash before the commit leaves a temp
  * or an unindexed pack, both found by `findPackGarbage`; never an index row without its pack.
- * One writer per capture; chunks already in the index or in the open pack are not written again.
+ * One writer per capture; chunks already in the index or in a pack of this writer are not written again.
+ *
+ * The disk work runs beside the caller's: each full buffer is written while the next one fills,
+ * and a full pack is made durable (fsync, rename, index rows) in the background, one pack after
+ * another, while the next pack fills. Waiting for them was a fifth of a first capture (1.1 s of
+ * 6 s on the 700 MB bench volume). `flush` waits for all of it; a failure comes out of the next
+ * `add` or of `flush`.
  */
 export class PackWriter {
   private current: OpenPack | null = null;
+  /** Full packs on their way to the index: their chunks count as stored for `add`. */
+  private readonly sealing = new Set<OpenPack>();
+  /** The background seals in order; rejects with the first failure, after which none runs. */
+  private seals: Promise<void> = Promise.resolve();
+  private failure: Error | null = null;
+  /** The last buffer write started (of any pack): the other buffer is free once it settles. */
+  private lastWrite: Promise<void> = Promise.resolve();
   /** What the store held at the first chunk, plus what this writer sealed since (not for a repack). */
   private known: KnownChunks | null = null;
   private readonly target: number;
   private readonly level: number;
   private readonly cctx = new CCtx();
-  /** The open pack's records not yet written. */
+  /** The open pack's records not yet written, and the buffer being written meanwhile. */
   private pending = Buffer.allocUnsafeSlow(WRITE_BUFFER_BYTES);
+  private spare = Buffer.allocUnsafeSlow(WRITE_BUFFER_BYTES);
   private pendingBytes = 0;
   newBytes = 0;
   newChunks = 0;
@@ -70,12 +86,13 @@ export class PackWriter {
    * SHA-256 when the caller has just computed it (a file that is one chunk), so it is not computed twice.
    */
   async add(chunk: Uint8Array, hash = createHash('sha256').update(chunk).digest()): Promise<Buffer> {
+    if (this.failure) throw this.failure;
     const key = hash.toString('hex');
-    if (this.current?.hashes.has(key) || (!this.deps.relocate && this.stored(hash))) return hash;
+    if (this.written(key) || (!this.deps.relocate && this.stored(hash))) return hash;
     const pack = this.current ?? (await this.openPack());
     const room = RECORD_HEADER + compressBound(chunk.length);
     if (this.pendingBytes + room > this.pending.length) {
-      await this.writePending(pack);
+      await this.writeOut(pack);
       if (room > this.pending.length) this.pending = Buffer.allocUnsafeSlow(room);
     }
     const at = this.pendingBytes;
@@ -98,19 +115,32 @@ export class PackWriter {
     return hash;
   }
 
-  /** Seals the open pack, if any: after this every chunk added so far is in the index. */
+  /** Seals the open pack, if any, and waits for every seal: after this every chunk added so far is in the index. */
   async flush(): Promise<void> {
     if (this.current) await this.seal();
+    await this.seals;
   }
 
-  /** Drops the open pack (a cancelled capture); sealed packs stay, they are valid and indexed. */
+  /**
+   * Drops the open pack (a cancelled capture) once the disk work under way has settled; sealed
+   * packs stay, they are valid and indexed.
+   */
   async abort(): Promise<void> {
     const pack = this.current;
     this.current = null;
     this.pendingBytes = 0;
+    await this.lastWrite.catch(ignore);
+    await this.seals.catch(ignore);
     if (!pack) return;
-    await pack.handle.close().catch(() => undefined);
+    await pack.handle.close().catch(ignore);
     await this.deps.packs.removeTemp(pack.id);
+  }
+
+  /** In a pack of this writer, open or on its way to the index. */
+  private written(key: string): boolean {
+    if (this.current?.hashes.has(key)) return true;
+    for (const pack of this.sealing) if (pack.hashes.has(key)) return true;
+    return false;
   }
 
   private stored(hash: Buffer): boolean {
@@ -126,16 +156,34 @@ export class PackWriter {
     return this.current;
   }
 
+  /** Writes the pack's last records and queues it to be made durable; returns once the next pack may fill. */
   private async seal(): Promise<void> {
     const pack = this.current!;
+    // Still `current` while this may fail: abort then closes it and removes its temp.
+    await this.writeOut(pack);
     this.current = null;
+    const written = this.lastWrite;
+    this.sealing.add(pack);
+    this.seals = this.seals.then(
+      () => this.makeDurable(pack, written),
+      async (error: unknown) => {
+        // An earlier seal failed: this pack stays a temp, which the sweep removes.
+        await written.catch(ignore);
+        await pack.handle.close().catch(ignore);
+        throw error;
+      },
+    );
+    this.seals.catch((error: Error) => (this.failure ??= error));
+  }
+
+  private async makeDurable(pack: OpenPack, written: Promise<void>): Promise<void> {
     const { packs, index, afterStep } = this.deps;
     const step = (name: SealStep, packId: string) => {
       afterStep?.(name, packId);
       crashPoint(`pack-${name}`);
     };
     try {
-      await this.writePending(pack);
+      await written;
       await pack.handle.sync();
     } finally {
       await pack.handle.close();
@@ -146,14 +194,31 @@ export class PackWriter {
     step('renamed', pack.id);
     index.commitPack(pack.id, pack.bytes, pack.chunks, { relocate: this.deps.relocate });
     this.known?.add(pack.chunks.map((c) => c.hash));
+    this.sealing.delete(pack);
     step('committed', pack.id);
   }
 
-  private async writePending(pack: OpenPack): Promise<void> {
-    for (let done = 0; done < this.pendingBytes;) {
-      const { bytesWritten } = await pack.handle.write(this.pending, done, this.pendingBytes - done);
-      done += bytesWritten;
-    }
+  /**
+   * Starts writing the records gathered so far and swaps buffers: the next records go into the
+   * one whose write (the one before) has finished. Writes stay in order, one at a time.
+   */
+  private async writeOut(pack: OpenPack): Promise<void> {
+    await this.lastWrite;
+    if (this.pendingBytes === 0) return;
+    const buffer = this.pending;
+    const write = writeAll(pack.handle, buffer, this.pendingBytes);
+    // Awaited by the next writeOut or by the pack's seal; a failure must not go unhandled meanwhile.
+    write.catch(ignore);
+    this.lastWrite = write;
+    this.pending = this.spare;
+    this.spare = buffer;
     this.pendingBytes = 0;
+  }
+}
+
+async function writeAll(handle: FileHandle, buffer: Buffer, length: number): Promise<void> {
+  for (let done = 0; done < length;) {
+    const { bytesWritten } = await handle.write(buffer, done, length - done);
+    done += bytesWritten;
   }
 }
