@@ -17,8 +17,8 @@ import { crashPoint } from '../restore/crash';
  * Store format v2's capture of one volume (runs in the archive worker): the tar is read and parsed
  * once; `splitTarParts` hashes each file for the manifest, cuts file contents into chunks and
  * appends the new ones to packs, and the layout is encoded part by part. Every pack is
- * sealed and indexed before the layout file is written and fsynced to `tempPath`, so once the
- * caller commits the layout every chunk it names is durable. Returns the chunks the layout uses,
+ * sealed and indexed, and the layout file written and fsynced to `tempPath`, before this returns,
+ * so once the caller commits the layout every chunk it names is durable. Returns the chunks the layout uses,
  * for the snapshot's chunk references.
  */
 export async function writeChunked(options: {
@@ -51,22 +51,21 @@ export async function writeChunked(options: {
       onSpent: options.onSpent,
     });
     reuse?.confirm(manifest.entries);
-    await writer.flush();
+    // The last packs are made durable while the layout is encoded and written: no chunk is named
+    // by a committed layout before both are done, as the caller commits it only after this returns.
+    const sealed = writer.flush();
+    sealed.catch(() => undefined); // awaited below, after the layout, which may fail first
     const { stored, chunks } = encoder.finish(tail);
-    const file = await open(options.tempPath, 'w', 0o600);
-    try {
-      await file.writeFile(stored);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
+    const sha256 = createHash('sha256').update(stored).digest('hex');
+    await writeSynced(options.tempPath, stored);
+    await sealed;
     crashPoint('capture-layout-synced');
     return {
       manifest,
       // The layout file's own bytes; the chunks are counted by the usage queries, shared or not.
       storedBytes: stored.length,
       addedBytes: writer.newBytes,
-      sha256: createHash('sha256').update(stored).digest('hex'),
+      sha256,
       chunks,
     };
   } catch (error) {
@@ -74,6 +73,16 @@ export async function writeChunked(options: {
     throw error;
   } finally {
     db.close();
+  }
+}
+
+async function writeSynced(target: string, bytes: Buffer): Promise<void> {
+  const file = await open(target, 'w', 0o600);
+  try {
+    await file.writeFile(bytes);
+    await file.sync();
+  } finally {
+    await file.close();
   }
 }
 
