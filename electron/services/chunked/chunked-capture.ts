@@ -16,9 +16,9 @@ import { crashPoint } from '../restore/crash';
 /**
  * Store format v2's capture of one volume (runs in the archive worker): the tar is read and parsed
  * once; `splitTarParts` hashes each file for the manifest, cuts file contents into chunks and
- * appends the new ones to packs, and the layout is encoded part by part. Every pack is
- * sealed and indexed, and the layout file written and fsynced to `tempPath`, before this returns,
- * so once the caller commits the layout every chunk it names is durable. Returns the chunks the layout uses,
+ * appends the new ones to packs, and the layout is encoded part by part. Every pack is sealed and
+ * indexed, and the layout file written and fsynced to `tempPath`, before this returns, so once the
+ * caller commits the layout every chunk it names is durable. Returns the chunks the layout uses,
  * for the snapshot's chunk references.
  */
 export async function writeChunked(options: {
@@ -76,6 +76,7 @@ export async function writeChunked(options: {
   }
 }
 
+/** Writes `bytes` to a new file at `target` and fsyncs it. */
 async function writeSynced(target: string, bytes: Buffer): Promise<void> {
   const file = await open(target, 'w', 0o600);
   try {

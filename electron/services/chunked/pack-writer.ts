@@ -115,7 +115,7 @@ export class PackWriter {
     return hash;
   }
 
-  /** Seals the open pack, if any, and waits for every seal: after this every chunk added so far is in the index. */
+  /** Seals the open pack, if any, and waits for every seal: then every chunk added so far is indexed. */
   async flush(): Promise<void> {
     if (this.current) await this.seal();
     await this.seals;
