@@ -157,6 +157,7 @@ describe('chunked store (format v2 core)', () => {
     await removePackGarbage(packs(), garbage);
     expect(await readdir(packs().dir)).toEqual([]);
   });
+
   it.each<SealStep>(['synced', 'renamed', 'committed'])(
     'a writer stopped after %s leaves no index row without its pack, only garbage the sweep finds',
     async (step) => {
