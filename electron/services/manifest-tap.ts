@@ -101,8 +101,11 @@ export class ManifestTap extends Transform {
   }
 }
 
+/** What a manifest row is made of: node-tar's ReadEntry, or the same fields read by chunked/plain-header.ts. */
+export type TarEntryFields = Pick<ReadEntry, 'type' | 'path' | 'size' | 'mode' | 'uid' | 'gid' | 'mtime' | 'linkpath'>;
+
 /** A tar entry's manifest row (a file's sha256 still null), its paths relative to the volume's folder. */
-export function manifestRow(entry: ReadEntry, rootName: string): ManifestEntry {
+export function manifestRow(entry: TarEntryFields, rootName: string): ManifestEntry {
   const type = TAR_ENTRY_TYPES[entry.type] ?? 'other';
   return {
     path: relativeTarPath(entry.path, rootName),
@@ -127,7 +130,7 @@ export function manifestRow(entry: ReadEntry, rootName: string): ManifestEntry {
  * names a mount point's entries `/`, `/a.txt` (docs/decisions.md, "Podman's compatibility API"),
  * which would store a snapshot that restore can never use: refused before anything is kept.
  */
-export function outsideVolume(entry: ReadEntry, rootName: string): VolsnapError | undefined {
+export function outsideVolume(entry: TarEntryFields, rootName: string): VolsnapError | undefined {
   const inside = (tarPath: string) => {
     const trimmed = tarPath.replace(/\/+$/, '');
     return trimmed === rootName || trimmed.startsWith(`${rootName}/`);

@@ -1,8 +1,9 @@
 import { Header, Pax, ReadEntry } from 'tar';
 import { VolsnapError } from '../../../shared/errors';
 import type { ManifestEntry } from '../../../shared/types';
-import { manifestRow, outsideVolume, type ManifestResult } from '../manifest-tap';
+import { manifestRow, outsideVolume, type ManifestResult, type TarEntryFields } from '../manifest-tap';
 import { MAX_META } from '../tar-header-fields';
+import { readPlainHeader } from './plain-header';
 
 const LINK_TYPES = new Set(['Link', 'SymbolicLink']);
 const EXTENSION_TYPES = new Set(['ExtendedHeader', 'GlobalExtendedHeader']);
@@ -40,9 +41,11 @@ export class TarEntries {
   }
 
   header(block: Buffer): TarHeaderRead {
-    const header = new Header(block, 0, this.ex, this.gex);
-    const problem = invalid(header);
-    if (problem) throw malformed(problem);
+    // The Engine's plain headers are read from their bytes; with extended headers before it (their
+    // fields override the block's), or in any other shape, node-tar's Header reads the block.
+    const plain = this.ex || this.gex ? undefined : readPlainHeader(block);
+    if (plain) return this.entryRead(refuseInvalid(plain));
+    const header = refuseInvalid(new Header(block, 0, this.ex, this.gex));
     const entry = new ReadEntry(header, this.ex, this.gex);
     if (entry.meta) {
       if (entry.size > MAX_META) throw malformed(`an extended header of ${entry.size} bytes`);
@@ -51,11 +54,7 @@ export class TarEntries {
     }
     this.ex = undefined;
     if (entry.ignore) return { size: entry.size, extension: false };
-    const outside = outsideVolume(entry, this.rootName);
-    if (outside) throw outside;
-    const row = manifestRow(entry, this.rootName);
-    if (row.type !== 'file') this.entries.push(row);
-    return { size: entry.size, extension: false, file: row.type === 'file' ? row : undefined };
+    return this.entryRead(entry);
   }
 
   /** The body of the extended header just read (its `size` bytes, without padding). */
@@ -67,6 +66,15 @@ export class TarEntries {
     else if (type === 'GlobalExtendedHeader') this.gex = Pax.parse(text, this.gex, true);
     else if (type === 'NextFileHasLongPath' || type === 'OldGnuLongPath') this.longName('path', text);
     else if (type === 'NextFileHasLongLinkpath') this.longName('linkpath', text);
+  }
+
+  /** An entry of the volume: refused if outside the volume's folder, else its row. */
+  private entryRead(entry: TarEntryFields): TarHeaderRead {
+    const outside = outsideVolume(entry, this.rootName);
+    if (outside) throw outside;
+    const row = manifestRow(entry, this.rootName);
+    if (row.type !== 'file') this.entries.push(row);
+    return { size: entry.size, extension: false, file: row.type === 'file' ? row : undefined };
   }
 
   /** A file's content has been read: its row goes in, in tar order, with the content's sha256. */
@@ -88,8 +96,18 @@ export class TarEntries {
   }
 }
 
+/** What `invalid` looks at: node-tar's Header, or the same fields read by plain-header.ts. */
+type HeaderFields = Pick<Header, 'cksumValid' | 'path' | 'type' | 'linkpath'>;
+
+/** The header, unless node-tar's strict parser would refuse it. */
+function refuseInvalid<T extends HeaderFields>(header: T): T {
+  const problem = invalid(header);
+  if (problem) throw malformed(problem);
+  return header;
+}
+
 /** Why node-tar's strict parser would refuse this header, if it would. */
-function invalid(header: Header): string | undefined {
+function invalid(header: HeaderFields): string | undefined {
   if (!header.cksumValid) return 'a header checksum failure';
   if (!header.path) return 'an entry without a path';
   const type = header.type;
