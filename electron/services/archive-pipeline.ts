@@ -16,12 +16,6 @@ export interface ArchivedVolume {
   chunks?: Buffer;
 }
 
-/** 32-byte hashes back to back, as the archive worker sends them, one Buffer each. */
-export function splitHashes(packed: Buffer | undefined): Buffer[] {
-  if (!packed) return [];
-  return Array.from({ length: packed.length / 32 }, (_, i) => packed.subarray(i * 32, (i + 1) * 32));
-}
-
 /** Level 1: keeps pace with the Engine's tar stream; level 3 saves little on typical volume data. */
 const ZSTD_LEVEL = 1;
 

@@ -4,7 +4,6 @@ import { setImmediate } from 'node:timers/promises';
 import { archiveVolume } from './volume-archiver';
 import type { PreviousLayout } from './chunked/chunked-capture';
 import { REUSE_MISMATCH } from './chunked/reusable-files';
-import { splitHashes } from './archive-pipeline';
 import { crashPoint } from './restore/crash';
 import { assertNoRestoreFolders } from './capture-guard';
 import { checkVolatileCapture } from './volatile-volumes';
@@ -77,8 +76,8 @@ export const STORE_FORMAT: StoreFormat = 2;
 interface CapturedVolume {
   volume: StoredVolume;
   entries: ManifestEntry[];
-  /** Format 2: the chunks the volume uses (each 32 bytes). */
-  chunks: Buffer[];
+  /** Format 2: the chunks the volume uses, 32-byte hashes back to back. */
+  chunks: Buffer;
 }
 
 /** Captures a workload's volumes into the store as one snapshot. */
@@ -176,7 +175,11 @@ export class CaptureService {
     const { catalog, files } = this.deps;
     const { workload, snapshotId } = plan;
     const createdAt = new Date();
-    const engine = await readEngineIdentity(this.deps.docker);
+    // Asked together: two Engine round trips before the stream (20 ms each here) instead of one after the other.
+    const [engine, provenance] = await Promise.all([
+      readEngineIdentity(this.deps.docker),
+      this.provenance(workload, plan.volumes),
+    ]);
     catalog.insertCapturing({
       id: snapshotId,
       name: plan.name,
@@ -188,7 +191,7 @@ export class CaptureService {
       mode: plan.mode,
       expiresAt:
         plan.trigger === 'pre-restore' ? new Date(createdAt.getTime() + PRE_RESTORE_TTL_MS).toISOString() : null,
-      provenance: await this.provenance(workload, plan.volumes),
+      provenance,
     });
     this.deps.registry.stamp(snapshotId, workload.id, engine);
     try {
@@ -319,7 +322,7 @@ export class CaptureService {
                 sha256: archived.sha256,
               },
               entries: archived.manifest.entries,
-              chunks: splitHashes(archived.chunks),
+              chunks: archived.chunks ?? Buffer.alloc(0),
             });
           } catch (error) {
             await unlink(tempPath).catch(() => undefined);

@@ -1,5 +1,5 @@
 import type { Db } from './db';
-import { insertSnapshotChunks } from './chunks/snapshot-chunk-refs';
+import { insertSnapshotChunkList } from './chunks/snapshot-chunk-refs';
 import { MANIFEST_COLUMNS, toManifestEntry, type ManifestRow } from './manifest-files';
 import { VolsnapError } from '../../shared/errors';
 import type {
@@ -112,8 +112,8 @@ export class Catalog {
    * Adds chunk references (format 2) of a snapshot that is still `capturing`: merged into its one
    * sorted list. They keep the chunks from garbage collection from now on; `markFailed` drops them again.
    */
-  insertChunkRefs(id: string, hashes: Buffer[]): void {
-    this.db.transaction(() => insertSnapshotChunks(this.db, id, hashes))();
+  insertChunkRefs(id: string, hashes: Buffer): void {
+    this.db.transaction(() => insertSnapshotChunkList(this.db, id, hashes))();
   }
 
   /**

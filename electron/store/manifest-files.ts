@@ -50,11 +50,16 @@ export class ManifestFiles {
     );
   }
 
-  /** Each regular file's sha256 in one volume of a snapshot, by path (a re-capture checks reuse against it). */
-  fileHashes(snapshotId: string, position: number): Map<string, string> {
+  /**
+   * The sha256 of each regular file larger than `largerThan` bytes in one volume of a snapshot, by
+   * path (a re-capture checks reuse against it; a file of one chunk has that chunk's hash).
+   */
+  fileHashes(snapshotId: string, position: number, largerThan: number): Map<string, string> {
     const rows = this.db
-      .prepare(`SELECT path, sha256 FROM manifest_entries WHERE ${KEY} AND type = 'file' AND sha256 IS NOT NULL`)
-      .all(snapshotId, position) as { path: string; sha256: string }[];
+      .prepare(
+        `SELECT path, sha256 FROM manifest_entries WHERE ${KEY} AND type = 'file' AND size > ? AND sha256 IS NOT NULL`,
+      )
+      .all(snapshotId, position, largerThan) as { path: string; sha256: string }[];
     return new Map(rows.map((row) => [row.path, row.sha256]));
   }
 

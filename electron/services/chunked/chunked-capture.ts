@@ -35,12 +35,12 @@ export async function writeChunked(options: {
   const db = openDb(options.dataDir);
   const writer = new PackWriter({ index: new ChunkIndex(db), packs: new PackFiles(options.dataDir) });
   try {
-    const reuse = options.previous && (await loadReusable(options.previous, db));
-    // Each part is encoded as it comes: the layout of 20,000 small files is ~20 MB, held until now.
-    const encoder = new LayoutEncoder();
     // One chunker for every file (each ends with `finish`, which empties it): a new one per file
     // would allocate its 256 KiB buffer twenty thousand times for a volume of small files.
     const chunker = new ContentChunker(STORE_CHUNK_SIZES, { views: true });
+    const reuse = options.previous && (await loadReusable(options.previous, db, chunker.oneChunkUpTo));
+    // Each part is encoded as it comes: the layout of 20,000 small files is ~20 MB, held until now.
+    const encoder = new LayoutEncoder();
     const { tail, manifest } = await splitTarParts(options.source, {
       writer,
       chunker,
@@ -94,11 +94,14 @@ export interface PreviousLayout {
   position: number;
 }
 
-/** The previous snapshot's files to reuse; none if its layout cannot be read (deleted meanwhile, damaged). */
-async function loadReusable(previous: PreviousLayout, db: Db): Promise<ReusableFiles | undefined> {
+/**
+ * The previous snapshot's files to reuse; none if its layout cannot be read (deleted meanwhile,
+ * damaged). Files up to `oneChunk` bytes are stored as one chunk, whose hash is their sha256.
+ */
+async function loadReusable(previous: PreviousLayout, db: Db, oneChunk: number): Promise<ReusableFiles | undefined> {
   try {
     const layout = decodeLayout(await readFile(previous.layoutPath));
-    const hashes = new ManifestFiles(db).fileHashes(previous.snapshotId, previous.position);
+    const hashes = new ManifestFiles(db).fileHashes(previous.snapshotId, previous.position, oneChunk);
     return new ReusableFiles(layout, hashes);
   } catch {
     return undefined;

@@ -9,7 +9,7 @@ import type { SnapshotLeases } from '../../store/snapshot-leases';
 import type { StoreLock } from '../../store/store-lock';
 import { VolsnapError } from '../../../shared/errors';
 import type { ManifestEntry } from '../../../shared/types';
-import { splitHashes, type ArchivedVolume } from '../archive-pipeline';
+import type { ArchivedVolume } from '../archive-pipeline';
 import type { StoredVolumeReader } from '../stored-volumes/stored-volume-reader';
 import { crashPoint } from '../restore/crash';
 
@@ -139,7 +139,7 @@ export class StoreMigration {
         storedBytes: converted.storedBytes,
         addedBytes: converted.addedBytes ?? 0,
         sha256: converted.sha256,
-        chunks: splitHashes(converted.chunks),
+        chunks: converted.chunks ?? Buffer.alloc(0),
       });
       crashPoint('migrate-switched');
       if (!switched) return 0;

@@ -115,6 +115,32 @@ describeEngine('tar layout (format v2, through capture and the reader)', () => {
     }
   });
 
+  it('a re-capture reads a small file changed under an unchanged header again (checked against its one chunk)', async () => {
+    const vol = uniqueName('v2reuse-small');
+    const app = await createWorkload(docker, {
+      services: [{ name: uniqueName('app'), volumes: [{ volume: vol, destination: '/data' }] }],
+      seed: `cd /seed/${vol} && echo one > small.txt && echo kept > other.txt`,
+    });
+    try {
+      const first = await (await services.capture.start({ workload: app.name, mode: 'live' })).done;
+      await runScript(
+        docker,
+        [`${vol}:/v`],
+        'touch -r /v/small.txt /tmp/ref && echo two > /v/small.txt && touch -r /tmp/ref /v/small.txt',
+      );
+      const second = await (await services.capture.start({ workload: app.name, mode: 'live' })).done;
+      const [volume] = services.catalog.storedVolumes(second.id);
+      const bytes = await services.storedVolumes.fileBytes(second.id, volume!, { path: 'small.txt', maxBytes: 100 });
+      expect(bytes!.toString()).toBe('two\n');
+      const manifest = (id: string) => services.catalog.manifest(id, 0).find((e) => e.path === 'small.txt')!;
+      expect(manifest(second.id).mtime).toBe(manifest(first.id).mtime);
+      expect(manifest(second.id).sha256).not.toBe(manifest(first.id).sha256);
+      expect((await services.snapshots.verify(second.id)).ok).toBe(true);
+    } finally {
+      await app.remove();
+    }
+  });
+
   /** SHA-256 of the tar a stored snapshot's first volume regenerates, read through `tap`. */
   async function regeneratedDigest(snapshotId: string, tap: ManifestTap): Promise<string> {
     const [stored] = services.catalog.storedVolumes(snapshotId);

@@ -1,5 +1,5 @@
 import type { Db } from '../db';
-import { insertSnapshotChunks } from './snapshot-chunk-refs';
+import { insertSnapshotChunkList } from './snapshot-chunk-refs';
 
 /** What the conversion of one volume to store format 2 produced. */
 export interface ConvertedVolume {
@@ -8,8 +8,8 @@ export interface ConvertedVolume {
   /** The chunk bytes the conversion added to the store. */
   addedBytes: number;
   sha256: string;
-  /** Every distinct chunk the volume's layout names. */
-  chunks: Iterable<Buffer>;
+  /** Every distinct chunk the volume's layout names, 32-byte hashes back to back. */
+  chunks: Buffer;
 }
 
 /**
@@ -57,7 +57,7 @@ export class FormatMigrationRows {
             position,
           ).changes;
         if (switched === 0) return false;
-        insertSnapshotChunks(this.db, snapshotId, converted.chunks);
+        insertSnapshotChunkList(this.db, snapshotId, converted.chunks);
         return true;
       })
       .immediate();

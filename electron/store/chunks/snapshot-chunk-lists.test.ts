@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/engine';
 import { MIGRATIONS, openDb } from '../db';
 import { insertSnapshotChunks, snapshotChunkList } from './snapshot-chunk-refs';
-import { hashCount, holdersOf, listHas, mergeLists, sortedList } from './sorted-hashes';
+import { hashCount, holdersOf, listHas, mergeLists, packedList, sortedList } from './sorted-hashes';
 
 const hash = (label: string) => createHash('sha256').update(label).digest();
 const hex = (list: Buffer) =>
@@ -26,6 +26,16 @@ describe('sorted chunk lists', () => {
     for (const h of [...a, ...b]) expect(listHas(mergeLists(sortedList(a), sortedList(b)), h)).toBe(true);
     expect(listHas(sortedList(a), hash('w'))).toBe(false);
     expect(listHas(Buffer.alloc(0), hash('w'))).toBe(false);
+  });
+
+  it('takes packed hashes as they are when sorted and distinct, and sorts any others', () => {
+    const expected = (labels: Buffer[]) => [...new Set(labels.map((h) => h.toString('hex')))].sort();
+    const sorted = sortedList(a);
+    expect(packedList(sorted)).toBe(sorted);
+    expect(hex(packedList(Buffer.concat(a)))).toEqual(expected(a));
+    const repeated = Buffer.concat([sorted.subarray(0, 32), sorted]);
+    expect(hex(packedList(repeated))).toEqual(expected(a));
+    expect(() => packedList(sorted.subarray(0, 40))).toThrow(/whole 32-byte hashes/);
   });
 
   it('names the lists holding each key in one walk', () => {

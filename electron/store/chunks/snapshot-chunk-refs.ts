@@ -1,5 +1,5 @@
 import type { Db } from '../db';
-import { holdersOf, mergeLists, sortedList } from './sorted-hashes';
+import { holdersOf, mergeLists, packedList, sortedList } from './sorted-hashes';
 
 /**
  * Records that a snapshot uses these chunks (gc keeps a chunk while any snapshot's list names it):
@@ -8,7 +8,12 @@ import { holdersOf, mergeLists, sortedList } from './sorted-hashes';
  * switch to its layout.
  */
 export function insertSnapshotChunks(db: Db, snapshotId: string, hashes: Iterable<Buffer>): void {
-  const added = sortedList(hashes);
+  insertSnapshotChunkList(db, snapshotId, sortedList(hashes));
+}
+
+/** `insertSnapshotChunks` for hashes packed back to back (as the archive worker sends them). */
+export function insertSnapshotChunkList(db: Db, snapshotId: string, packed: Buffer): void {
+  const added = packedList(packed);
   const known = snapshotChunkList(db, snapshotId);
   db.prepare(`INSERT OR REPLACE INTO snapshot_chunk_lists (snapshot_id, hashes) VALUES (?, ?)`).run(
     snapshotId,

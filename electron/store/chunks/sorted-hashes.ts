@@ -27,6 +27,25 @@ export function sortedList(hashes: Iterable<Buffer>): Buffer {
   return out.subarray(0, n * HASH_BYTES);
 }
 
+/**
+ * Hashes packed back to back as a sorted list: the buffer itself when it is one already (capture
+ * and the migration hand theirs over so), with no hash cut out of it: 20,000 small files' hashes
+ * cut into buffers, checked and copied again took 60 ms of a re-capture's end.
+ */
+export function packedList(packed: Buffer): Buffer {
+  if (packed.length % HASH_BYTES !== 0)
+    throw new Error(`${packed.length} bytes are not whole ${HASH_BYTES}-byte hashes`);
+  for (let at = HASH_BYTES; at < packed.length; at += HASH_BYTES) {
+    // Each hash strictly after the one before it: sorted, and each once.
+    if (packed.compare(packed, at, at + HASH_BYTES, at - HASH_BYTES, at) >= 0) {
+      return sortedList(
+        Array.from({ length: hashCount(packed) }, (_, i) => packed.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES)),
+      );
+    }
+  }
+  return packed;
+}
+
 function inOrder(hashes: Buffer[]): boolean {
   for (let i = 1; i < hashes.length; i++) if (Buffer.compare(hashes[i - 1]!, hashes[i]!) > 0) return false;
   return true;
