@@ -78,14 +78,9 @@ export async function lockVolumes(
     await removeLocks(taken).catch(() => undefined);
     throw failed.reason;
   }
-  let released = false;
-  return {
-    release: async () => {
-      if (released) return;
-      released = true;
-      await removeLocks(taken);
-    },
-  };
+  let released: Promise<void> | undefined;
+  // Once; a second call waits for the first one's removal.
+  return { release: () => (released ??= removeLocks(taken)) };
 }
 
 /** Removes the locks whose owner is dead (the start-up sweep); live owners' locks stay. */

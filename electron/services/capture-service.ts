@@ -157,12 +157,16 @@ export class CaptureService {
           { jobId: ctx.jobId, kind: 'capture', dataDir: this.deps.dataDir, image: helperImage },
         )
       : null;
-    const unlock = () => locks?.release().catch(() => undefined);
+    const unlock = async () => locks?.release().catch(() => undefined);
+    // The helper's and the locks' removals (Engine round trips) go on while the manifests are written.
+    const removals: Promise<unknown>[] = [];
     try {
       // The volumes are unlocked as soon as they are read: manifests and retention need no lock.
-      return await this.captureRow(ctx, plan, () => this.captureVolumes(ctx, plan).finally(unlock));
+      return await this.captureRow(ctx, plan, () =>
+        this.captureVolumes(ctx, plan, removals).finally(() => removals.push(unlock())),
+      );
     } finally {
-      await unlock();
+      await Promise.all([...removals, unlock()]);
     }
   }
 
@@ -232,8 +236,15 @@ export class CaptureService {
     return catalog.get(snapshotId)!;
   }
 
-  /** Quiesces, streams every volume, and always resumes the workload and removes the helper. */
-  private async captureVolumes(ctx: JobContext, plan: CapturePlan): Promise<CapturedVolume[]> {
+  /**
+   * Quiesces, streams every volume, and always resumes the workload and removes the helper (the
+   * removal is added to `removals`, for the caller to wait for).
+   */
+  private async captureVolumes(
+    ctx: JobContext,
+    plan: CapturePlan,
+    removals: Promise<unknown>[],
+  ): Promise<CapturedVolume[]> {
     const { docker, files, settings } = this.deps;
     // The progress estimate comes from the volumes as they are now, asked while the helper is made.
     const total = new ProgressTotal(
@@ -335,7 +346,7 @@ export class CaptureService {
       });
     } finally {
       total.close();
-      await removeHelper(helper).catch(() => undefined);
+      removals.push(removeHelper(helper).catch(() => undefined));
     }
     return results;
   }
