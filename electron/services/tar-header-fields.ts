@@ -88,7 +88,8 @@ export function writeChecksum(block: Buffer): void {
   block.write(`${checksum(block).toString(8).padStart(6, '0')}\0 `, CHECKSUM.offset, 'latin1');
 }
 
-function checksum(block: Buffer, signed = false): number {
+/** The header's checksum as computed from its bytes (the checksum field counted as spaces). */
+export function checksum(block: Buffer, signed = false): number {
   let sum = 8 * 0x20;
   for (let i = 0; i < BLOCK; i++) {
     if (i >= CHECKSUM.offset && i < CHECKSUM.offset + CHECKSUM.size) continue;

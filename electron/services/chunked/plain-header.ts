@@ -1,4 +1,5 @@
 import type { Header } from 'tar';
+import { checksum, TYPEFLAG } from '../tar-header-fields';
 
 /**
  * The fields of a tar header block that a manifest row needs, read straight from the bytes when the
@@ -31,7 +32,7 @@ const SPACE = 0x20;
 const BACKSLASH = 0x5c;
 
 export function readPlainHeader(block: Buffer): PlainHeader | undefined {
-  const type = TYPES[block[156]!];
+  const type = TYPES[block[TYPEFLAG]!];
   if (type === undefined || block.compare(USTAR, 0, 8, 257, 265) !== 0) return undefined;
   const name = text(block, 0, 100);
   const linkpath = text(block, 157, 100);
@@ -58,6 +59,7 @@ export function readPlainHeader(block: Buffer): PlainHeader | undefined {
     uid,
     gid,
     mtime: new Date(mtime * 1000),
+    // node-tar sums the bytes unsigned only.
     cksumValid: checksum(block) === cksum,
   };
 }
@@ -91,12 +93,4 @@ function octal(block: Buffer, offset: number, length: number): number | undefine
     value = value * 8 + digit;
   }
   return at === first ? undefined : value;
-}
-
-/** The header checksum as node-tar computes it: unsigned bytes, the checksum field as spaces. */
-function checksum(block: Buffer): number {
-  let sum = 8 * SPACE;
-  for (let i = 0; i < 148; i++) sum += block[i]!;
-  for (let i = 156; i < 512; i++) sum += block[i]!;
-  return sum;
 }
