@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -19,6 +20,8 @@ import {
   type TreeEntry,
 } from '../../test/engine';
 import type { ManifestEntry } from '../../shared/types';
+
+const sha256Of = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const TYPE_OF: Record<string, string> = { 'regular file': 'file', directory: 'dir', 'symbolic link': 'symlink' };
 
@@ -122,6 +125,17 @@ describeEngine('capture', () => {
     // The unchanged re-capture added no chunk: its figure is its layout file alone.
     expect(again.storedBytes).toBeLessThan(64 * 1024);
     expect(services.catalog.workloadStats().get(w.id)!.storedBytes).toBe(first.storedBytes + again.storedBytes);
+
+    // Unchanged, it lists the very files of the one before; changed, the new ones.
+    const files = (id: string) => services.catalog.manifest(id, 0);
+    expect(files(again.id)).toEqual(files(first.id));
+    await runScript(docker, [`${vol}:/v`], 'echo more > /v/random.bin');
+    const changed = await (await services.capture.start({ workload: w.name, mode: 'live' })).done;
+    expect(files(changed.id).map((e) => e.path)).toEqual(['.', 'random.bin']);
+    expect(files(changed.id)[1]).toMatchObject({ size: 5, sha256: sha256Of('more\n') });
+    // Each snapshot's list is its own: deleting the one it was copied from leaves it whole.
+    await services.snapshots.delete(first.id, { confirm: first.name });
+    expect(files(again.id).map((e) => e.path)).toEqual(['.', 'random.bin']);
   });
 
   it('captures a compose project, a chosen volume only, and records provenance', async () => {

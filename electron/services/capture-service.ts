@@ -21,7 +21,7 @@ import type { DiscoveredWorkload } from '../docker/workloads';
 import { engineCall, engineEndpoint, engineVersion } from '../docker/engine';
 import { readEngineIdentity } from '../docker/engine-identity';
 import { recordVolumeSpecs } from './volume-spec-record';
-import type { EngineRegistry } from '../store/engine-registry';
+import type { EngineIdentity, EngineRegistry } from '../store/engine-registry';
 import type { ArchiveFiles } from '../store/archive-files';
 import type { Catalog, StoreFormat, StoredVolume } from '../store/catalog';
 import type { StoreLock } from '../store/store-lock';
@@ -73,11 +73,18 @@ export interface CaptureDeps {
  */
 export const STORE_FORMAT: StoreFormat = 2;
 
+interface EngineFacts {
+  engine: EngineIdentity;
+  provenance: Provenance;
+}
+
 interface CapturedVolume {
   volume: StoredVolume;
   entries: ManifestEntry[];
   /** Format 2: the chunks the volume uses, 32-byte hashes back to back. */
   chunks: Buffer;
+  /** The earlier snapshot's volume whose layout had the very same bytes, so the same manifest. */
+  sameEntriesAs?: { snapshotId: string; position: number };
 }
 
 /** Captures a workload's volumes into the store as one snapshot. */
@@ -143,6 +150,10 @@ export class CaptureService {
   private async run(ctx: JobContext, plan: CapturePlan, options: { lock: boolean }): Promise<Snapshot> {
     const { docker, settings } = this.deps;
     ctx.progress({ phase: 'preparing' });
+    // Asked now, awaited when the row is written: the Engine runs runc to answer /info and /version
+    // (30-40 ms here), which then no longer stands between the job's start and the stream.
+    const facts = this.engineFacts(plan);
+    facts.catch(() => undefined); // a failure before the row is not the facts' to report
     const helperImage = settings.get('helperImage');
     await ensureHelperImage(docker, helperImage, (message) => ctx.progress({ phase: 'preparing', detail: message }));
     // A tmpfs volume: refuse `stop` (it would empty it), warn otherwise. See volatile-volumes.ts.
@@ -162,7 +173,7 @@ export class CaptureService {
     const removals: Promise<unknown>[] = [];
     try {
       // The volumes are unlocked as soon as they are read: manifests and retention need no lock.
-      return await this.captureRow(ctx, plan, () =>
+      return await this.captureRow(ctx, plan, facts, () =>
         this.captureVolumes(ctx, plan, removals).finally(() => removals.push(unlock())),
       );
     } finally {
@@ -174,16 +185,13 @@ export class CaptureService {
   private async captureRow(
     ctx: JobContext,
     plan: CapturePlan,
+    facts: Promise<EngineFacts>,
     capture: () => Promise<CapturedVolume[]>,
   ): Promise<Snapshot> {
     const { catalog, files } = this.deps;
     const { workload, snapshotId } = plan;
     const createdAt = new Date();
-    // Asked together: two Engine round trips before the stream (20 ms each here) instead of one after the other.
-    const [engine, provenance] = await Promise.all([
-      readEngineIdentity(this.deps.docker),
-      this.provenance(workload, plan.volumes),
-    ]);
+    const { engine, provenance } = await facts;
     catalog.insertCapturing({
       id: snapshotId,
       name: plan.name,
@@ -209,8 +217,11 @@ export class CaptureService {
       const stored = await capture();
       // After the capture window (the workload runs again): manifests in batches, yielding between
       // them so the app stays responsive, and each volume's chunk list (one row), then `ready`.
-      for (const { volume, entries, chunks } of stored) {
-        for (let i = 0; i < entries.length; i += MANIFEST_BATCH) {
+      for (const { volume, entries, chunks, sameEntriesAs } of stored) {
+        const copied =
+          sameEntriesAs !== undefined &&
+          catalog.copyManifest(snapshotId, volume.position, sameEntriesAs, entries.length);
+        for (let i = 0; !copied && i < entries.length; i += MANIFEST_BATCH) {
           catalog.insertManifest(snapshotId, volume.position, entries.slice(i, i + MANIFEST_BATCH));
           await setImmediate();
         }
@@ -310,9 +321,9 @@ export class CaptureService {
                   );
                 },
               });
-            const previous = format === 2 ? this.previousLayout(plan, volume.volumeName) : undefined;
+            const previous = format === 2 ? this.previousVolume(plan, volume.volumeName) : undefined;
             // A file changed under an unchanged header cannot be reused: the volume is read again, whole.
-            const archived = await read(previous).catch((error: { code?: string }) => {
+            const archived = await read(previous?.layout).catch((error: { code?: string }) => {
               if (previous && error.code === REUSE_MISMATCH) return read();
               throw error;
             });
@@ -334,6 +345,8 @@ export class CaptureService {
               },
               entries: archived.manifest.entries,
               chunks: archived.chunks ?? Buffer.alloc(0),
+              // Equal layout bytes are the same tar: its headers and, by their chunks' hashes, its contents.
+              ...(previous?.layoutSha256 === archived.sha256 && { sameEntriesAs: previous.layout }),
             });
           } catch (error) {
             await unlink(tempPath).catch(() => undefined);
@@ -351,16 +364,25 @@ export class CaptureService {
     return results;
   }
 
-  /** The volume's layout in the workload's last ready snapshot, if it is kept as chunks. */
-  private previousLayout(plan: CapturePlan, volumeName: string): PreviousLayout | undefined {
+  /** The volume in the workload's last ready snapshot, if it is kept as chunks: its layout and the layout's sha256. */
+  private previousVolume(
+    plan: CapturePlan,
+    volumeName: string,
+  ): { layout: PreviousLayout; layoutSha256: string } | undefined {
     const last = this.deps.catalog.list(plan.workload.id).find((s) => s.status === 'ready');
     const volume = last && this.deps.catalog.storedVolumes(last.id).find((v) => v.volumeName === volumeName);
     if (!last || volume?.format !== 2) return undefined;
-    return {
-      layoutPath: this.deps.files.pathOf(last.id, volume.archiveFile),
-      snapshotId: last.id,
-      position: volume.position,
-    };
+    const layoutPath = this.deps.files.pathOf(last.id, volume.archiveFile);
+    return { layout: { layoutPath, snapshotId: last.id, position: volume.position }, layoutSha256: volume.sha256 };
+  }
+
+  /** Who the engine is and what the snapshot records of its making (two Engine round trips, asked together). */
+  private async engineFacts(plan: CapturePlan): Promise<EngineFacts> {
+    const [engine, provenance] = await Promise.all([
+      readEngineIdentity(this.deps.docker),
+      this.provenance(plan.workload, plan.volumes),
+    ]);
+    return { engine, provenance };
   }
 
   /** Expected tar bytes, from the workload's last ready snapshot of the same volumes; null if unknown. */

@@ -9,6 +9,7 @@ import { SettingsStore } from './settings-store';
 import { SnapshotService } from '../services/snapshot-service';
 import { sweep } from '../services/sweep';
 import { tempDir } from '../../test/engine';
+import type { ManifestEntry } from '../../shared/types';
 
 function newSnapshot(id: string, name: string, workloadId = 'compose:app'): NewSnapshot {
   return {
@@ -137,6 +138,34 @@ describe('store', () => {
     await service.delete('keep-me', { confirm: 'keep-me', force: true });
     expect(catalog.get('5555555555555555')).toBeUndefined();
     expect(existsSync(files.dirOf('5555555555555555'))).toBe(false);
+  });
+
+  it("copies an unchanged volume's manifest from the snapshot before, and only whole", () => {
+    const entry = (path: string, sha256: string | null): ManifestEntry => ({
+      path,
+      type: sha256 ? 'file' : 'dir',
+      size: sha256 ? 5 : 0,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      mtime: 1_700_000_000,
+      sha256,
+      linkTarget: null,
+    });
+    const entries = [entry('.', null), entry('a.txt', 'a'.repeat(64)), entry('b.txt', 'b'.repeat(64))];
+    for (const id of ['1000000000000001', '1000000000000002', '1000000000000003']) {
+      catalog.insertCapturing(newSnapshot(id, id));
+    }
+    catalog.insertManifest('1000000000000001', 0, entries);
+    const from = { snapshotId: '1000000000000001', position: 0 };
+
+    expect(catalog.copyManifest('1000000000000002', 0, from, entries.length)).toBe(true);
+    // A count that differs (a tar naming a path twice; the snapshot before deleted meanwhile) keeps nothing.
+    expect(catalog.copyManifest('1000000000000003', 0, from, entries.length + 1)).toBe(false);
+    expect(catalog.manifest('1000000000000003', 0)).toEqual([]);
+    // The copy is the new snapshot's own: it stays when the one it came from goes.
+    catalog.remove('1000000000000001');
+    expect(catalog.manifest('1000000000000002', 0)).toEqual(entries);
   });
 
   it('validates settings and keeps the old value on a bad one', () => {
