@@ -71,11 +71,19 @@ export class LayoutEncoder {
     const head = Buffer.alloc(MAGIC.length + 4);
     MAGIC.copy(head);
     head.writeUInt32BE(this.parts, MAGIC.length);
-    return {
-      stored: Buffer.concat([compress(head, LEVEL), ...this.frames]),
-      // Sorted: lowercase hex sorts as the bytes do, and the snapshot's chunk list is kept sorted.
-      chunks: Buffer.from([...this.chunks].sort().join(''), 'hex'),
-    };
+    return { stored: Buffer.concat([compress(head, LEVEL), ...this.frames]), chunks: this.sortedChunks() };
+  }
+
+  /**
+   * Sorted: lowercase hex sorts as the bytes do, and the snapshot's chunk list is kept sorted. Each
+   * hash is written in place (`add` checked it is one): joining 38,000 of them into one string first
+   * took 35-50 ms of a re-capture's tail, this 12-17.
+   */
+  private sortedChunks(): Buffer {
+    const sorted = [...this.chunks].sort();
+    const packed = Buffer.allocUnsafe(sorted.length * HASH);
+    sorted.forEach((hex, i) => packed.write(hex, i * HASH, 'hex'));
+    return packed;
   }
 
   private u32(n: number): void {
