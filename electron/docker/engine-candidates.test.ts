@@ -1,7 +1,8 @@
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { inspectEngine, PROBE_TIMEOUTS } from './engine-candidates';
+import Docker from 'dockerode';
+import { assertSupportedEngine, inspectEngine, PROBE_TIMEOUTS } from './engine-candidates';
 import { defaultEngine, type EngineTarget } from './engine-resolve';
 import { tempDir } from '../../test/engine';
 
@@ -86,5 +87,53 @@ describe('volsnap engines: probing one engine', () => {
     expect(probe).toMatchObject({ reachable: false, version: null, engineId: null });
     expect(probe.error).toContain(`Cannot reach the Docker Engine at ${engine.endpoint} (ECONNRESET).`);
     expect(probe.error).toContain('volsnap engines lists them');
+  });
+});
+
+describe('volsnap refusing an engine too old before a command that changes things', () => {
+  /** A stand-in whose /_ping says `pinged` (no header when null) and whose /version says `versioned`. */
+  async function oldEngine(
+    pinged: string | null,
+    versioned: string | null,
+  ): Promise<{ docker: Docker; asked: string[] }> {
+    const asked: string[] = [];
+    const socketPath = path.join(dir.path, `api-${pinged}-${versioned}.sock`);
+    const server = http.createServer((request, response) => {
+      const url = (request.url ?? '').replace(/^\/v[\d.]+/, '');
+      asked.push(url);
+      if (url === '/_ping') {
+        response.writeHead(200, pinged === null ? {} : { 'API-Version': pinged });
+        response.end('OK');
+      } else if (url === '/version' && versioned !== null) {
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ Version: '20.10.0', ApiVersion: versioned }));
+      } else {
+        response.writeHead(404, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ message: 'page not found' }));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    closeServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
+    return { docker: new Docker({ socketPath }), asked };
+  }
+
+  it("takes the API version from /_ping's header, as the docker CLI does, without asking /version", async () => {
+    const old = await oldEngine('1.40', null);
+    await expect(assertSupportedEngine(old.docker)).rejects.toThrow(
+      /This engine speaks Docker API 1\.40; Volsnap needs 1\.41 or newer/,
+    );
+    await closeServer?.();
+    const current = await oldEngine('1.43', null);
+    await assertSupportedEngine(current.docker);
+    expect(current.asked).toEqual(['/_ping']);
+  });
+
+  it('asks /version when /_ping does not say, and lets an engine that says neither pass', async () => {
+    const old = await oldEngine(null, '1.40');
+    await expect(assertSupportedEngine(old.docker)).rejects.toThrow(/Docker API 1\.40/);
+    await closeServer?.();
+    const silent = await oldEngine(null, null);
+    await assertSupportedEngine(silent.docker);
+    expect(silent.asked).toEqual(['/_ping', '/version']);
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import type Docker from 'dockerode';
 import { DEFAULT_CONTEXT, dockerConfigDir, listContexts, readContext } from './docker-contexts';
 import { engineError } from './engine';
@@ -180,10 +181,27 @@ export function apiTooOld(apiVersion: string | undefined): string | null {
 export async function assertSupportedEngine(docker: Docker): Promise<void> {
   let apiVersion: string | undefined;
   try {
-    apiVersion = ((await docker.version()) as { ApiVersion?: string }).ApiVersion;
+    apiVersion = (await pingedApiVersion(docker)) ?? ((await docker.version()) as { ApiVersion?: string }).ApiVersion;
   } catch {
     return;
   }
   const tooOld = apiTooOld(apiVersion);
   if (tooOld) throw new VolsnapError('Unsupported', tooOld);
+}
+
+/**
+ * The API version in /_ping's API-Version header, as the docker CLI negotiates it; undefined when
+ * the answer has none. Every mutating command asks before it starts: Docker runs runc and
+ * docker-init to answer /version (30 ms here), and answers /_ping at once.
+ */
+async function pingedApiVersion(docker: Docker): Promise<string | undefined> {
+  const response = await new Promise<IncomingMessage>((resolve, reject) =>
+    docker.modem.dial(
+      { path: '/_ping', method: 'GET', isStream: true, statusCodes: { 200: true }, options: {} },
+      (error, answer) => (error ? reject(error) : resolve(answer as IncomingMessage)),
+    ),
+  );
+  response.resume();
+  const header = response.headers['api-version'];
+  return typeof header === 'string' && header !== '' ? header : undefined;
 }
