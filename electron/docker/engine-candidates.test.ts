@@ -4,6 +4,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import Docker from 'dockerode';
 import { assertSupportedEngine, inspectEngine, PROBE_TIMEOUTS } from './engine-candidates';
 import { defaultEngine, type EngineTarget } from './engine-resolve';
+import { socketPathOf } from './socket-probe';
 import { tempDir } from '../../test/engine';
 
 // The `engines` probe against stand-in engines on unix sockets (no real engine needed), each
@@ -21,7 +22,7 @@ const ANSWERS: Record<string, unknown> = {
 /** A stand-in engine; `handle` decides per path (answer now, later, never, or close the connection). */
 async function standIn(
   name: string,
-  handle: (path: string, answer: () => void, request: http.IncomingMessage) => void,
+  handle: (path: string, answer: () => void, request: http.IncomingMessage, response: http.ServerResponse) => void,
 ): Promise<EngineTarget> {
   const socketPath = path.join(dir.path, `${name}.sock`);
   const server = http.createServer((request, response) => {
@@ -34,6 +35,7 @@ async function standIn(
         response.end(typeof body === 'string' ? body : JSON.stringify(body ?? { message: 'no' }));
       },
       request,
+      response,
     );
   });
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
@@ -92,14 +94,12 @@ describe('volsnap engines: probing one engine', () => {
 
 describe('volsnap refusing an engine too old before a command that changes things', () => {
   /** A stand-in whose /_ping says `pinged` (no header when null) and whose /version says `versioned`. */
-  async function oldEngine(
+  async function apiEngine(
     pinged: string | null,
     versioned: string | null,
   ): Promise<{ docker: Docker; asked: string[] }> {
     const asked: string[] = [];
-    const socketPath = path.join(dir.path, `api-${pinged}-${versioned}.sock`);
-    const server = http.createServer((request, response) => {
-      const url = (request.url ?? '').replace(/^\/v[\d.]+/, '');
+    const engine = await standIn(`api-${pinged}-${versioned}`, (url, _answer, _request, response) => {
       asked.push(url);
       if (url === '/_ping') {
         response.writeHead(200, pinged === null ? {} : { 'API-Version': pinged });
@@ -112,27 +112,25 @@ describe('volsnap refusing an engine too old before a command that changes thing
         response.end(JSON.stringify({ message: 'page not found' }));
       }
     });
-    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-    closeServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
-    return { docker: new Docker({ socketPath }), asked };
+    return { docker: new Docker({ socketPath: socketPathOf(engine.endpoint) }), asked };
   }
 
   it("takes the API version from /_ping's header, as the docker CLI does, without asking /version", async () => {
-    const old = await oldEngine('1.40', null);
+    const old = await apiEngine('1.40', null);
     await expect(assertSupportedEngine(old.docker)).rejects.toThrow(
       /This engine speaks Docker API 1\.40; Volsnap needs 1\.41 or newer/,
     );
     await closeServer?.();
-    const current = await oldEngine('1.43', null);
+    const current = await apiEngine('1.43', null);
     await assertSupportedEngine(current.docker);
     expect(current.asked).toEqual(['/_ping']);
   });
 
   it('asks /version when /_ping does not say, and lets an engine that says neither pass', async () => {
-    const old = await oldEngine(null, '1.40');
+    const old = await apiEngine(null, '1.40');
     await expect(assertSupportedEngine(old.docker)).rejects.toThrow(/Docker API 1\.40/);
     await closeServer?.();
-    const silent = await oldEngine(null, null);
+    const silent = await apiEngine(null, null);
     await assertSupportedEngine(silent.docker);
     expect(silent.asked).toEqual(['/_ping', '/version']);
   });

@@ -98,8 +98,8 @@ export class Catalog {
    */
   insertManifest(id: string, position: number, entries: ManifestEntry[]): void {
     const insert = this.db.prepare(
-      `INSERT OR REPLACE INTO manifest_entries (snapshot_id, position, path, type, size, mode, uid, gid,
-         mtime, sha256, link_target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO manifest_entries (snapshot_id, position, ${MANIFEST_COLUMNS})
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
       for (const e of entries) {
@@ -116,9 +116,8 @@ export class Catalog {
    */
   copyManifest(id: string, position: number, from: { snapshotId: string; position: number }, count: number): boolean {
     const copy = this.db.prepare(
-      `INSERT INTO manifest_entries (snapshot_id, position, path, type, size, mode, uid, gid, mtime, sha256, link_target)
-       SELECT ?, ?, path, type, size, mode, uid, gid, mtime, sha256, link_target
-       FROM manifest_entries WHERE snapshot_id = ? AND position = ?`,
+      `INSERT INTO manifest_entries (snapshot_id, position, ${MANIFEST_COLUMNS})
+       SELECT ?, ?, ${MANIFEST_COLUMNS} FROM manifest_entries WHERE snapshot_id = ? AND position = ?`,
     );
     const copied = this.db.transaction(() => {
       const { changes } = copy.run(id, position, from.snapshotId, from.position);
