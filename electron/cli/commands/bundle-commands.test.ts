@@ -16,7 +16,7 @@ import {
   type TestWorkload,
 } from '../../../test/engine';
 import { withStoreDb } from '../../../test/store-db';
-import type { BundleDoc } from '../../services/bundle/bundle-format';
+import type { BundleDoc } from '../../services/bundle/bundle-doc';
 import type { Snapshot } from '../../../shared/types';
 
 /** A volume with what real data has: folders, modes, owners, links, an empty file, a larger file. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBundleDoc } from './bundle-format';
+import { parseBundleDoc } from './bundle-doc';
 import { docOf } from './bundle-forge.test-util';
 import type { ManifestEntry } from '../../../shared/types';
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { Header, Pax } from 'tar';
-import { BUNDLE_JSON, type BundleDoc } from './bundle-format';
+import type { BundleDoc } from './bundle-doc';
+import { BUNDLE_JSON } from './bundle-format';
 import { VolsnapError } from '../../../shared/errors';
 
 const BLOCK = 512;

@@ -11,7 +11,7 @@ import { streamFile } from './stream-file';
 import { StreamFilesWorker } from './stream-files';
 import { createServices, type Services } from '..';
 import { createWorkload, tempDir, testDocker, uniqueName, type TestWorkload } from '../../../test/engine';
-import type { BundleDoc } from './bundle-format';
+import type { BundleDoc } from './bundle-doc';
 import type { JobProgress, Snapshot } from '../../../shared/types';
 
 /**

@@ -3,7 +3,8 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, streamEntryName, type BundleDoc } from './bundle-format';
+import type { BundleDoc } from './bundle-doc';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, streamEntryName } from './bundle-format';
 import {
   bundleBytes,
   docEntry,
@@ -13,6 +14,7 @@ import {
   type BundleStream,
   type WrittenBundle,
 } from './bundle-writer';
+import { BackgroundFlush } from '../background-flush';
 import { JobRunner, type JobContext } from '../jobs';
 import { fsyncDir } from '../../store/archive-files';
 import type { Catalog, StoredVolume } from '../../store/catalog';
@@ -261,7 +263,10 @@ async function writeBundleFile(
     const { doc, streams } = await sizedParts(deps, snapshot, files);
     const kept = docEntry(doc).length;
     const total = kept + streams.reduce((sum, s) => sum + entryBytes(s.sizeBytes), 0) + ZEROS.length;
-    const file = fileSink(handle, kept);
+    // The bundle's bytes go to disk as they are written, not all in the final fsync (0.5 s for the
+    // 700 MB bench volume's, against the read-back hash's 0.45 s beside it).
+    const flushes = new BackgroundFlush(() => handle.datasync());
+    const file = fileSink(handle, kept, flushes);
     // A failed write fails the writer through its callback; after a failure elsewhere nobody listens.
     file.on('error', () => undefined);
     const sink = watch ? watch.output(file, total) : file;
@@ -287,7 +292,7 @@ async function writeBundleFile(
     await writeAt(handle, ZEROS, total - ZEROS.length);
     const [sha256] = await Promise.all([
       fileSha256(handle, total, watch && ((d, t) => watch.hashing(d, t))),
-      handle.sync(),
+      flushes.settled().then(() => handle.sync()),
     ]);
     return { sizeBytes: total, sha256 };
   } finally {
@@ -321,18 +326,21 @@ async function fileSha256(handle: FileHandle, size: number, progress?: (done: nu
 }
 
 /**
- * Writes to an open file from `start` on; a write calls back once its bytes are in the file. Not
- * `handle.createWriteStream()`: that stream holds a reference on the handle until it closes
- * itself, so the fsync-then-close the atomic write needs would wait forever.
+ * Writes to an open file from `start` on; a write calls back once its bytes are in the file, which
+ * `flushes` is told. Not `handle.createWriteStream()`: that stream holds a reference on the handle
+ * until it closes itself, so the fsync-then-close the atomic write needs would wait forever.
  */
-function fileSink(handle: FileHandle, start: number): Writable {
+function fileSink(handle: FileHandle, start: number, flushes: BackgroundFlush): Writable {
   let position = start;
   return new Writable({
     highWaterMark: 4 * 1024 * 1024,
     write(chunk: Buffer, _encoding, callback) {
       const at = position;
       position += chunk.length;
-      writeAt(handle, chunk, at).then(() => callback(), callback);
+      writeAt(handle, chunk, at).then(() => {
+        flushes.written(chunk.length);
+        callback();
+      }, callback);
     },
   });
 }

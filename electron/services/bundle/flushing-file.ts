@@ -24,8 +24,12 @@ export class FlushingFile {
     this.flushes.written(bytes.length);
   }
 
+  /** Closes the file once its background flushes ended; fails if one failed (its bytes may not be on disk). */
   async close(): Promise<void> {
-    await this.flushes.settled();
-    closeSync(this.fd);
+    try {
+      await this.flushes.settled();
+    } finally {
+      closeSync(this.fd);
+    }
   }
 }

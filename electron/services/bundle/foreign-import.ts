@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, DOCKER_VOLUME_NAME, LIMITS, refused, streamEntryName } from './bundle-format';
-import type { BundleDoc } from './bundle-format';
+import type { BundleDoc } from './bundle-doc';
 import { plainTar, type ForeignFormat } from './decompress';
 import { ForeignLayout } from './foreign-layout';
 import { openIncoming } from './incoming';

@@ -1,7 +1,8 @@
 import type { EngineClient } from '../../docker/engine';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { LIMITS, maxTarBytes, parseBundleDoc, refused, type BundleDoc, type BundleVolume } from './bundle-format';
+import { parseBundleDoc, type BundleDoc, type BundleVolume } from './bundle-doc';
+import { LIMITS, maxTarBytes, refused } from './bundle-format';
 import { openIncoming, type IncomingArea } from './incoming';
 import { CheckThreads } from './check-thread';
 import { bounded } from './stream-check';

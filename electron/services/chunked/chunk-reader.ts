@@ -17,6 +17,15 @@ interface StoredRun {
   frames: (Buffer | null)[];
 }
 
+export interface ReadFramesOptions {
+  /** Decompress and hash every frame before it is yielded. */
+  check: boolean;
+  /** The caller is done with each frame when it asks for the next. */
+  transient?: boolean;
+  /** Every hash's location, from `locate` (else they are looked up as the frames are read). */
+  located?: readonly ChunkLocation[];
+}
+
 /** Open pack handles kept for sequential reads; a file's chunks mostly sit in one or two packs. */
 const OPEN_PACKS = 8;
 /** A run of neighbouring records is read in one call up to this size. */
@@ -64,11 +73,8 @@ export class ChunkReader {
    * With `transient`, the caller is done with each frame when it asks for the next (it copies or
    * writes it at once): the runs are then read into two buffers in turn, not a new one each.
    */
-  async *readFrames(
-    hashes: readonly Buffer[],
-    options: { check: boolean; transient?: boolean },
-  ): AsyncGenerator<Buffer> {
-    for await (const run of this.runs(hashes, options.transient ? new RunBuffers() : undefined))
+  async *readFrames(hashes: readonly Buffer[], options: ReadFramesOptions): AsyncGenerator<Buffer> {
+    for await (const run of this.runs(hashes, options.transient ? new RunBuffers() : undefined, options.located))
       for (let i = 0; i < run.frames.length; i++) {
         const frame = run.frames[i] ?? damaged(hashes[run.from + i]!, run.where[i]!);
         if (options.check) this.verify(hashes[run.from + i]!, run.where[i]!, frame);
@@ -95,20 +101,33 @@ export class ChunkReader {
       damaged(hash, where);
   }
 
-  /** The stored size of `hashes`' frames together, from the index alone (no pack is read). */
-  storedBytes(hashes: readonly Buffer[]): number {
-    const { bytes, found } = this.index.storedBytes(hashes);
-    if (found < hashes.length) this.missing(hashes[this.index.lookupMany(hashes).indexOf(undefined)]!);
-    return bytes;
+  /**
+   * Where each of `hashes` is, all looked up now (a chunk the index lacks fails, naming it). For a
+   * caller that needs the stored size before the bytes (`readFrames` then takes the locations, so
+   * each chunk is looked up once: twice cost an export 0.1 s before its first byte).
+   */
+  locate(hashes: readonly Buffer[]): ChunkLocation[] {
+    const located: ChunkLocation[] = [];
+    for (let from = 0; from < hashes.length; from += LOCATE_AHEAD) {
+      const batch = this.index.lookupMany(hashes.slice(from, from + LOCATE_AHEAD));
+      batch.forEach((where, i) => located.push(where ?? this.missing(hashes[from + i]!)));
+    }
+    return located;
   }
 
   /**
    * `hashes` in runs of neighbouring records, the next run read while the caller uses this one
-   * (into `buffers` when given: the run before it is spent by then).
+   * (into `buffers` when given: the run before it is spent by then). Their locations are looked up
+   * a batch ahead, unless the caller already has them all (`given`).
    */
-  private async *runs(hashes: readonly Buffer[], buffers?: RunBuffers): AsyncGenerator<StoredRun> {
+  private async *runs(
+    hashes: readonly Buffer[],
+    buffers?: RunBuffers,
+    given?: readonly ChunkLocation[],
+  ): AsyncGenerator<StoredRun> {
     const locations: (ChunkLocation | undefined)[] = [];
-    const located = (end: number) => {
+    const located = (end: number): readonly (ChunkLocation | undefined)[] => {
+      if (given) return given;
       while (locations.length < Math.min(end, hashes.length)) {
         locations.push(...this.index.lookupMany(hashes.slice(locations.length, locations.length + LOCATE_AHEAD)));
       }

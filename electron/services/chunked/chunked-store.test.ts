@@ -81,7 +81,7 @@ describe('chunked store (format v2 core)', () => {
     expectIndexConsistent(index);
   });
 
-  it('looks up 1,111 hashes at once, in the order asked, unknown chunks as undefined, and sums their stored bytes', () => {
+  it('looks up 1,111 hashes at once, in the order asked, unknown chunks as undefined; located whole, a missing one fails', () => {
     const index = new ChunkIndex(db);
     const hashOf = (n: number) => createHash('sha256').update(`chunk ${n}`).digest();
     const chunks = Array.from({ length: 1_100 }, (_, n) => ({
@@ -100,10 +100,16 @@ describe('chunked store (format v2 core)', () => {
     });
     expect(expected.filter((e) => e === undefined)).toHaveLength(11);
     expect(index.lookupMany(asked)).toEqual(expected);
-    // A hash asked twice counts twice (a repeated chunk is in a stream twice); a missing one not at all.
-    const twice = [...asked, chunks[7]!.hash];
-    const bytes = chunks.reduce((sum, c) => sum + c.storedLength, 0) + chunks[7]!.storedLength;
-    expect(index.storedBytes(twice)).toEqual({ bytes, found: 1_101 });
+    // Located whole (a stream's size before its bytes), past one batch: a hash asked twice is there
+    // twice (a repeated chunk is in a stream twice); the first one the index lacks fails, naming it.
+    const reader = new ChunkReader(index, packs());
+    const known = asked.filter((_, n) => expected[n] !== undefined);
+    expect(reader.locate([...known, chunks[7]!.hash])).toEqual([
+      ...expected.filter(Boolean),
+      expected[asked.indexOf(chunks[7]!.hash)],
+    ]);
+    const lacking = asked[expected.indexOf(undefined)]!;
+    expect(() => reader.locate(asked)).toThrow(`The store has no chunk ${lacking.toString('hex')}.`);
   });
 
   it('a second write of the same data adds no chunk and no pack', async () => {

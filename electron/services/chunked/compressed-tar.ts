@@ -1,5 +1,6 @@
-import { compress } from 'zstd-napi';
-import type { ChunkReader } from './chunk-reader';
+import { Compressor } from 'zstd-napi';
+import type { ChunkReader, ReadFramesOptions } from './chunk-reader';
+import type { ChunkLocation } from '../../store/chunks/chunk-index';
 import type { TarLayout } from './tar-layout';
 
 /**
@@ -52,6 +53,12 @@ export interface StreamPlan {
 }
 
 export function streamPlan(layout: TarLayout): StreamPlan {
+  // The kept bytes between two files' contents, one frame at capture's level, by one compressor
+  // set up once: zstd-napi's `compress` sets its parameters again on every call (40 % slower for
+  // 20,000 small frames).
+  const compressor = new Compressor();
+  compressor.setParameters({ compressionLevel: 1 });
+  const metaFrame = (pieces: Buffer[]) => compressor.compress(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
   const metaFrames: Buffer[] = [];
   let between: Buffer[] = [];
   for (const part of layout.parts) {
@@ -67,16 +74,14 @@ export function streamPlan(layout: TarLayout): StreamPlan {
   return { layout, metaFrames, hashes };
 }
 
-/** The stream's size: its meta frames and its chunks' stored frames (looked up, not read). */
-export function planBytes(plan: StreamPlan, reader: ChunkReader): number {
-  return plan.metaFrames.reduce((sum, frame) => sum + frame.length, reader.storedBytes(plan.hashes));
+/** The stream's size: its meta frames and its chunks' stored frames (`located`: the plan's hashes, looked up). */
+export function planBytes(plan: StreamPlan, located: readonly ChunkLocation[]): number {
+  const frames = located.reduce((sum, where) => sum + where.storedLength, 0);
+  return plan.metaFrames.reduce((sum, frame) => sum + frame.length, frames);
 }
 
-export interface CompressedTarOptions {
-  /** Decompress and hash every chunk on the way (a pass whose stream no earlier pass measured). */
-  check: boolean;
-  /** The caller is done with each frame when it asks for the next (ChunkReader.readFrames). */
-  transient?: boolean;
+/** How the chunk frames are read (`check`: decompressed and hashed on the way, for a pass no earlier one measured). */
+export interface CompressedTarOptions extends ReadFramesOptions {
   /** Bytes of the tar covered so far, of its whole size; may throw to stop (a cancel). */
   onTarBytes?: (done: number, total: number) => void;
 }
@@ -84,11 +89,6 @@ export interface CompressedTarOptions {
 /** The size of the tar a layout regenerates. */
 function tarBytes(layout: TarLayout): number {
   return layout.parts.reduce((sum, part) => sum + part.meta.length + (part.file?.size ?? 0), layout.tail.length);
-}
-
-/** The kept bytes between two files' contents as one frame (compressed at capture's level). */
-function metaFrame(pieces: Buffer[]): Buffer {
-  return compress(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces), { compressionLevel: 1 });
 }
 
 /** Pieces handed to a writer are about this size. */

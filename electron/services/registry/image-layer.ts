@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { Header } from 'tar';
-import type { BundleDoc } from '../bundle/bundle-format';
+import type { BundleDoc } from '../bundle/bundle-doc';
 import { entryHeader, padding, waitDrain } from '../bundle/bundle-writer';
 import type { SizedStream, StreamFilesWorker } from '../bundle/stream-files';
 

@@ -191,6 +191,10 @@ describe('StoredVolumeReader, format 2: one file without the whole tar; the comp
     const frames: Buffer[] = [];
     for await (const frame of sized.open()) frames.push(Buffer.from(frame));
     expect(Buffer.concat(frames).equals(await buffer(measured.open()))).toBe(true);
+    // A chunk the index lacks fails the sizing, naming it, before a byte is promised.
+    dropBigChunks();
+    const first = layout.parts.find((p) => p.file?.size === big.length)!.file!.chunks[0]!;
+    await expect(reader.sized(SNAPSHOT, volume)).rejects.toThrow(`The store has no chunk ${first}.`);
   });
 
   it('fails the one-pass stream at a damaged chunk, naming it, before the chunk goes out', async () => {

@@ -97,14 +97,16 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
     },
 
     async sized(snapshotId: string, volume: StoredVolume): Promise<SizedTar> {
-      // The size comes from the index; the chunks are checked as the one pass reads them.
+      // The size comes from the index (each chunk looked up once, for it and for the pass); the
+      // chunks are checked as the one pass reads them.
       const plan = streamPlan(await layoutOf(snapshotId, volume));
       const { index, packs } = chunks();
+      const located = new ChunkReader(index, packs).locate(plan.hashes);
       return {
-        sizeBytes: planBytes(plan, new ChunkReader(index, packs)),
+        sizeBytes: planBytes(plan, located),
         sha256: null,
         // Its one reader (the stream-files worker) copies each frame before it asks for the next.
-        open: () => compressedTarOf(plan, { check: true, transient: true }),
+        open: () => compressedTarOf(plan, { check: true, transient: true, located }),
       };
     },
 

@@ -6,9 +6,6 @@ import type { Db } from '../db';
  */
 export const PACK_RECORD_HEADER = 36;
 
-/** Hashes per query of `storedBytes`: its list is one JSON text, kept to a few MB for a huge volume. */
-const SUM_BATCH = 16 * 1024;
-
 /** Where one chunk's compressed bytes live. */
 export interface ChunkLocation {
   packId: string;
@@ -33,7 +30,6 @@ export class ChunkIndex {
   private readonly hasStatement;
   private readonly lookupStatement;
   private readonly listedStatement;
-  private readonly listedBytesStatement;
 
   constructor(private readonly db: Db) {
     this.hasStatement = db.prepare('SELECT 1 FROM chunks WHERE hash = ?').pluck();
@@ -46,10 +42,6 @@ export class ChunkIndex {
     this.listedStatement = db.prepare(
       `SELECT c.pack_id AS packId, c.offset, c.stored_length AS storedLength, c.raw_length AS rawLength
        FROM json_each(?) AS j LEFT JOIN chunks AS c ON c.hash = unhex(j.value) ORDER BY j.key`,
-    );
-    this.listedBytesStatement = db.prepare(
-      `SELECT COALESCE(SUM(c.stored_length), 0) AS bytes, COUNT(c.hash) AS found
-       FROM json_each(?) AS j LEFT JOIN chunks AS c ON c.hash = unhex(j.value)`,
     );
   }
 
@@ -73,24 +65,6 @@ export class ChunkIndex {
     // A hash the index lacks comes back as a row of nulls (the LEFT JOIN).
     const rows = this.listedStatement.all(hexList(hashes)) as ChunkLocation[];
     return rows.map((row) => (row.packId === null ? undefined : row));
-  }
-
-  /**
-   * The stored frames of `hashes` together, a hash listed twice counted twice (a file's repeated
-   * chunk is in the stream twice), and how many of `hashes` the index has.
-   */
-  storedBytes(hashes: readonly Buffer[]): { bytes: number; found: number } {
-    let bytes = 0;
-    let found = 0;
-    for (let i = 0; i < hashes.length; i += SUM_BATCH) {
-      const row = this.listedBytesStatement.get(hexList(hashes.slice(i, i + SUM_BATCH))) as {
-        bytes: number;
-        found: number;
-      };
-      bytes += row.bytes;
-      found += row.found;
-    }
-    return { bytes, found };
   }
 
   /**
@@ -124,7 +98,7 @@ export class ChunkIndex {
   }
 }
 
-/** Hashes as the JSON array of hex strings the listed statements take. */
+/** Hashes as the JSON array of hex strings the listed statement takes. */
 function hexList(hashes: readonly Buffer[]): string {
   return JSON.stringify(hashes.map((hash) => hash.toString('hex')));
 }
