@@ -13,21 +13,22 @@ export interface HelperOutput {
 /**
  * Starts a created helper and follows its output: `onLine` sees each stdout line as it comes.
  * Returns once a line begins with `until` and a space (the helper still runs: it holds something
- * until the caller removes it) or once the helper exited (`code` is then its exit code).
+ * until the caller releases it) or once the helper exited. Its script prints `<exitWord> <code>` as
+ * it ends (an EXIT trap): a helper the Engine removes as it exits (AutoRemove) cannot be asked for
+ * its exit code afterwards, and its output is attached before the start for the same reason.
  */
 export async function runHelperFollowing(
   helper: Docker.Container,
   what: string,
-  options: { until?: string; onLine?(line: string): void },
+  options: { until?: string; exitWord: string; onLine?(line: string): void },
 ): Promise<HelperOutput & { running: boolean }> {
-  await engineCall(`start the ${what} helper`, () => helper.start());
-  const logs = (await engineCall(`read the ${what} helper's output`, () =>
-    helper.logs({ stdout: true, stderr: true, follow: true }),
+  const output = (await engineCall(`read the ${what} helper's output`, () =>
+    helper.attach({ stream: true, stdout: true, stderr: true }),
   )) as unknown as NodeJS.ReadableStream & { destroy(): void };
   let received = Buffer.alloc(0);
   let lines = 0;
-  const reachedMark = await new Promise<boolean>((resolve, reject) => {
-    logs.on('data', (data: Buffer) => {
+  const reachedMark = new Promise<boolean>((resolve, reject) => {
+    output.on('data', (data: Buffer) => {
       received = Buffer.concat([received, data]);
       const complete = demux(received).stdout.split('\n').slice(0, -1);
       try {
@@ -40,15 +41,25 @@ export async function runHelperFollowing(
       }
       lines = complete.length;
     });
-    logs.on('end', () => resolve(false));
-    logs.on('error', reject);
+    output.on('end', () => resolve(false));
+    output.on('error', reject);
   });
-  logs.destroy();
-  if (reachedMark) return { code: 0, running: true, ...demux(received) };
-  const { StatusCode } = (await engineCall(`wait for the ${what} helper`, () => helper.wait())) as {
-    StatusCode: number;
+  // Observed below once the helper started; if it never does, nobody waits for its output.
+  reachedMark.catch(() => undefined);
+  try {
+    await engineCall(`start the ${what} helper`, () => helper.start());
+    if (await reachedMark) return { code: 0, running: true, ...demux(received) };
+  } finally {
+    output.destroy();
+  }
+  const printed = demux(received);
+  const exit = printed.stdout.split('\n').find((line) => line.startsWith(`${options.exitWord} `));
+  // No exit line: the helper was killed (or never ran its script); -1 is no exit a script gives.
+  return {
+    code: exit === undefined ? -1 : Number(exit.slice(options.exitWord.length + 1)),
+    running: false,
+    ...printed,
   };
-  return { code: StatusCode, running: false, ...demux(received) };
 }
 
 /**

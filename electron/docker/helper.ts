@@ -48,6 +48,8 @@ export interface HelperOptions {
   /** Command for helpers that run (restore's rename steps); capture helpers are never started. */
   cmd?: string[];
   jobId: string;
+  /** The Engine removes the helper as it exits (one whose release must not wait for its end). */
+  autoRemove?: boolean;
 }
 
 /**
@@ -65,18 +67,41 @@ export async function createHelper(docker: Docker, options: HelperOptions): Prom
       HostConfig: {
         NetworkMode: 'none',
         Binds: options.volumes.map((v) => `${v}:${helperMountPath(v)}${options.readOnly ? ':ro' : ''}`),
+        AutoRemove: options.autoRemove ?? false,
       },
     }),
   );
 }
 
-/** Removes a helper; a helper that is already gone is fine. */
+/** Removes a helper; a helper that is already gone, or going (AutoRemove), is fine. */
 export async function removeHelper(container: Docker.Container): Promise<void> {
   try {
     await container.remove({ force: true, v: false });
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 404) throw engineError(error, 'remove a helper container');
+    if (!goneOrGoing(error)) throw engineError(error, 'remove a helper container');
   }
+}
+
+/**
+ * Asks a helper whose script ends on TERM to end, without waiting for it: the Engine's kill with
+ * SIGKILL (and a removal) waits until the container exited, and a helper holding a restore's old
+ * files exits only once their blocks are freed (1.7-1.8 s for the bench volume). Made with
+ * `autoRemove`, it is then removed by the Engine.
+ */
+export async function releaseHelper(container: Docker.Container): Promise<void> {
+  try {
+    await container.kill({ signal: 'SIGTERM' });
+  } catch (error) {
+    // 404: gone; 409: not running any more (or being removed).
+    const { statusCode } = error as { statusCode?: number };
+    if (statusCode !== 404 && statusCode !== 409) throw engineError(error, 'release a helper container');
+  }
+}
+
+/** The Engine's answer for a container that no longer exists, or is being removed already. */
+function goneOrGoing(error: unknown): boolean {
+  const { statusCode, message } = error as { statusCode?: number; message?: string };
+  return statusCode === 404 || (statusCode === 409 && /already in progress/.test(message ?? ''));
 }
 
 /**

@@ -17,6 +17,19 @@ import { HELPER_LABEL } from '../../docker/workloads';
 
 /** Shared by the restore tests: a compose workload, its snapshot, and how to reset and check it. */
 
+/**
+ * Helpers still mounting `volumes` once a released one had time to go: a restore returns as soon as
+ * it released its helper, which the Engine removes once its old files' blocks are freed.
+ */
+async function helpersLeft(docker: Docker, volumes: string[]): Promise<string[]> {
+  for (let waited = 0; ; waited += 100) {
+    const helpers = await docker.listContainers({ all: true, filters: { label: [HELPER_LABEL] } });
+    const left = helpers.filter((h) => h.Mounts.some((m) => volumes.includes(m.Name ?? '')));
+    if (left.length === 0 || waited >= 15_000) return left.map((h) => h.Id.slice(0, 12));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 const CLI = path.resolve('bin/volsnap.cjs');
 
 /** Snapshot contents: volume A has many top-level entries (every rename is a crash point). */
@@ -111,10 +124,7 @@ export async function createRestoreFixture(docker: Docker): Promise<RestoreFixtu
         if (got.status !== want.status || got.restartPolicy !== want.restartPolicy)
           problems.push(`${name}: ${JSON.stringify(got)} instead of ${JSON.stringify(want)}`);
       }
-      const helpers = await docker.listContainers({ all: true, filters: { label: [HELPER_LABEL] } });
-      for (const h of helpers) {
-        if (h.Mounts.some((m) => volumes.includes(m.Name ?? ''))) problems.push(`helper ${h.Id.slice(0, 12)} left`);
-      }
+      for (const id of await helpersLeft(docker, volumes)) problems.push(`helper ${id} left`);
       return problems;
     },
     async remove() {

@@ -33,10 +33,20 @@ describeEngine('the swap moves only what its journal explains', () => {
   const swap = (firstRun = false) =>
     runSwap(docker, { image: 'busybox:latest', jobId: job, volumes, renameLimit: 0, firstRun });
   const trees = () => Promise.all([volumeTree(docker, v1), volumeTree(docker, v2)]);
-  /** The delete alone (as recovery runs it after a commit), then the helper released. */
+  const helpers = (all: boolean) => docker.listContainers({ all, filters: { label: [`${HELPER_LABEL}=${job}`] } });
+  /** Waits until the Engine removed this job's released helpers (they go as they exit); false if one stays 15 s. */
+  const helpersGone = async () => {
+    for (let waited = 0; waited < 15_000; waited += 100) {
+      if ((await helpers(true)).length === 0) return true;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+  };
+  /** The delete alone (as recovery runs it after a commit), then the helper released, and gone. */
   const cleanup = async () => {
     const finish = await runCleanupHolding(docker, { image: 'busybox:latest', jobId: job, volumes });
     await finish.release();
+    expect(await helpersGone(), 'released: the helper went').toBe(true);
   };
   /** Fresh volumes: old contents at the top, this job's stage holding the new ones, then `extra`. */
   const seed = (extra = '') =>
@@ -80,7 +90,6 @@ describeEngine('the swap moves only what its journal explains', () => {
     // 1,200 more old files in one volume: three of the pinning shells' batches of 500.
     await seed('i=0; while [ $i -lt 1200 ]; do echo $i > /v1/f$i; i=$((i + 1)); done');
     const swapped: number[] = [];
-    const helpers = (all: boolean) => docker.listContainers({ all, filters: { label: [`${HELPER_LABEL}=${job}`] } });
     const finish = await runSwapAndCleanup(docker, {
       image: 'busybox:latest',
       jobId: job,
@@ -103,7 +112,8 @@ describeEngine('the swap moves only what its journal explains', () => {
     } finally {
       await finish.release();
     }
-    expect(await helpers(true), 'released: the helper is gone').toEqual([]);
+    // Released, it ends by itself and the Engine removes it: the release did not wait for that.
+    expect(await helpersGone(), 'released: the helper went').toBe(true);
   });
 
   it('refuses a stage that is a symlink to another volume, before moving anything in either', async () => {
