@@ -266,6 +266,14 @@ export class Catalog {
     return rows.map(toManifestEntry);
   }
 
+  /** One entry of a volume's manifest (a restore's plan needs only the root's, `.`), or undefined. */
+  manifestEntry(id: string, position: number, path: string): ManifestEntry | undefined {
+    const row = this.db
+      .prepare(`SELECT ${MANIFEST_COLUMNS} FROM manifest_entries WHERE snapshot_id = ? AND position = ? AND path = ?`)
+      .get(id, position, path) as ManifestRow | undefined;
+    return row && toManifestEntry(row);
+  }
+
   update(id: string, fields: { name?: string; note?: string; pinned?: boolean }): void {
     if (fields.name !== undefined) {
       this.db.prepare(`UPDATE snapshots SET name = ? WHERE id = ?`).run(fields.name, id);

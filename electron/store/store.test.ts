@@ -166,6 +166,9 @@ describe('store', () => {
     // The copy is the new snapshot's own: it stays when the one it came from goes.
     catalog.remove('1000000000000001');
     expect(catalog.manifest('1000000000000002', 0)).toEqual(entries);
+    // One entry alone (a restore's plan reads the root's mode and owner so).
+    expect(catalog.manifestEntry('1000000000000002', 0, '.')).toEqual(entries[0]);
+    expect(catalog.manifestEntry('1000000000000002', 0, 'c.txt')).toBeUndefined();
   });
 
   it('validates settings and keeps the old value on a bad one', () => {

@@ -105,7 +105,7 @@ export class CloneService {
 
   private plan(snapshot: Snapshot, key: string, image: string, pairs: ClonePair[]): JournalPlan {
     const volumes: JournalVolume[] = pairs.map(({ stored, to }) => {
-      const root = this.deps.catalog.manifest(snapshot.id, stored.position).find((e) => e.path === '.');
+      const root = this.deps.catalog.manifestEntry(snapshot.id, stored.position, '.');
       return {
         position: stored.position,
         volumeName: stored.volumeName,

@@ -158,7 +158,7 @@ export class RestoreService {
 
   private async journalPlan(prepared: Prepared): Promise<JournalPlan> {
     const volumes: JournalVolume[] = prepared.targets.map(({ stored, target, create }) => {
-      const root = this.deps.catalog.manifest(prepared.snapshot.id, stored.position).find((e) => e.path === '.');
+      const root = this.deps.catalog.manifestEntry(prepared.snapshot.id, stored.position, '.');
       return {
         position: stored.position,
         volumeName: stored.volumeName,
