@@ -54,8 +54,8 @@ export interface StreamPlan {
 
 export function streamPlan(layout: TarLayout): StreamPlan {
   // The kept bytes between two files' contents, one frame at capture's level, by one compressor
-  // set up once: zstd-napi's `compress` sets its parameters again on every call (40 % slower for
-  // 20,000 small frames).
+  // set up once: zstd-napi's `compress` sets its parameters again on every call (20,000 small
+  // frames took 111-115 ms that way, 67-72 ms so).
   const compressor = new Compressor();
   compressor.setParameters({ compressionLevel: 1 });
   const metaFrame = (pieces: Buffer[]) => compressor.compress(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
