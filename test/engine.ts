@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe } from 'vitest';
+import { HELPER_LABEL } from '../electron/docker/workloads';
 
 /** Test helpers over the private engine that test/global-setup.ts started. */
 
@@ -203,6 +204,18 @@ export async function createWorkload(
           .catch(() => undefined);
     },
   };
+}
+
+/**
+ * The helpers (`which` of those labelled as Volsnap's) still there once none is, or after 15 s, by
+ * id: a released helper ends by itself and the Engine removes it, so a test waits for that.
+ */
+export async function helpersLeft(docker: Docker, which: (helper: Docker.ContainerInfo) => boolean): Promise<string[]> {
+  for (let waited = 0; ; waited += 100) {
+    const left = (await docker.listContainers({ all: true, filters: { label: [HELPER_LABEL] } })).filter(which);
+    if (left.length === 0 || waited >= 15_000) return left.map((helper) => helper.Id.slice(0, 12));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export async function containerState(docker: Docker, name: string): Promise<{ status: string; restartPolicy: string }> {

@@ -6,6 +6,7 @@ import { createServices, type Services } from '../index';
 import {
   containerState,
   createWorkload,
+  helpersLeft,
   runScript,
   tempDir,
   uniqueName,
@@ -13,22 +14,8 @@ import {
   type TestWorkload,
   type TreeEntry,
 } from '../../../test/engine';
-import { HELPER_LABEL } from '../../docker/workloads';
 
 /** Shared by the restore tests: a compose workload, its snapshot, and how to reset and check it. */
-
-/**
- * Helpers still mounting `volumes` once a released one had time to go: a restore returns as soon as
- * it released its helper, which the Engine removes once its old files' blocks are freed.
- */
-async function helpersLeft(docker: Docker, volumes: string[]): Promise<string[]> {
-  for (let waited = 0; ; waited += 100) {
-    const helpers = await docker.listContainers({ all: true, filters: { label: [HELPER_LABEL] } });
-    const left = helpers.filter((h) => h.Mounts.some((m) => volumes.includes(m.Name ?? '')));
-    if (left.length === 0 || waited >= 15_000) return left.map((h) => h.Id.slice(0, 12));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const CLI = path.resolve('bin/volsnap.cjs');
 
@@ -124,7 +111,9 @@ export async function createRestoreFixture(docker: Docker): Promise<RestoreFixtu
         if (got.status !== want.status || got.restartPolicy !== want.restartPolicy)
           problems.push(`${name}: ${JSON.stringify(got)} instead of ${JSON.stringify(want)}`);
       }
-      for (const id of await helpersLeft(docker, volumes)) problems.push(`helper ${id} left`);
+      // A restore returns once it released its helper, which the Engine removes once the old files' blocks are freed.
+      const mountsOurs = (helper: Docker.ContainerInfo) => helper.Mounts.some((m) => volumes.includes(m.Name ?? ''));
+      for (const id of await helpersLeft(docker, mountsOurs)) problems.push(`helper ${id} left`);
       return problems;
     },
     async remove() {

@@ -5,6 +5,7 @@ import { HELPER_LABEL } from '../../docker/workloads';
 import {
   describeEngine,
   execIn,
+  helpersLeft,
   runScript,
   testDocker,
   uniqueName,
@@ -34,14 +35,8 @@ describeEngine('the swap moves only what its journal explains', () => {
     runSwap(docker, { image: 'busybox:latest', jobId: job, volumes, renameLimit: 0, firstRun });
   const trees = () => Promise.all([volumeTree(docker, v1), volumeTree(docker, v2)]);
   const helpers = (all: boolean) => docker.listContainers({ all, filters: { label: [`${HELPER_LABEL}=${job}`] } });
-  /** Waits until the Engine removed this job's released helpers (they go as they exit); false if one stays 15 s. */
-  const helpersGone = async () => {
-    for (let waited = 0; waited < 15_000; waited += 100) {
-      if ((await helpers(true)).length === 0) return true;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return false;
-  };
+  /** Whether the Engine removed this job's released helpers (they go as they exit) within 15 s. */
+  const helpersGone = async () => (await helpersLeft(docker, (h) => h.Labels[HELPER_LABEL] === job)).length === 0;
   /** The delete alone (as recovery runs it after a commit), then the helper released, and gone. */
   const cleanup = async () => {
     const finish = await runCleanupHolding(docker, { image: 'busybox:latest', jobId: job, volumes });
