@@ -119,18 +119,19 @@ describeEngine('volsnap export / import (real engine, two stores)', () => {
     expect(doc(fromFile).volumes[0]!.stream.sha256).toBe(sha256(fromFile[1]!.body));
   });
 
-  it('a damaged chunk fails the export, naming it, and leaves no file behind (to a file or a pipe)', () => {
+  /** Exports `seeded` from a copy of the source store with one chunk damaged (`pick` orders the chunks); each must fail, naming it, and leave no file. */
+  function exportDamaged(pick: string): void {
     const damaged = path.join(files.path, 'damaged-store');
     cpSync(source.path, damaged, { recursive: true });
-    const chunk = withStoreDb(
-      damaged,
-      (db) =>
-        db
-          .prepare(
-            'SELECT lower(hex(hash)) AS hash, pack_id AS packId, offset, stored_length AS length FROM chunks ORDER BY stored_length DESC LIMIT 1',
-          )
-          .get() as { hash: string; packId: string; offset: number; length: number },
-    );
+    const chunk = withStoreDb(damaged, (db) => {
+      // One pack: the order of its records is the order the capture wrote them.
+      expect(db.prepare('SELECT COUNT(DISTINCT pack_id) AS n FROM chunks').get()).toEqual({ n: 1 });
+      return db
+        .prepare(
+          `SELECT lower(hex(hash)) AS hash, pack_id AS packId, offset, stored_length AS length FROM chunks ORDER BY ${pick} LIMIT 1`,
+        )
+        .get() as { hash: string; packId: string; offset: number; length: number };
+    });
     const packPath = path.join(damaged, 'chunks', 'packs', `${chunk.packId}.pack`);
     const pack = readFileSync(packPath);
     pack[chunk.offset + (chunk.length >> 1)]! ^= 0x01;
@@ -143,7 +144,17 @@ describeEngine('volsnap export / import (real engine, two stores)', () => {
       expect(r.stderr).toContain(`Chunk ${chunk.hash} in pack ${chunk.packId} is damaged`);
     }
     expect(readdirSync(out)).toEqual([]);
+    rmSync(out, { recursive: true });
     rmSync(damaged, { recursive: true, force: true });
+  }
+
+  it('a damaged chunk fails the export, naming it, and leaves no file behind (to a file or a pipe)', () => {
+    exportDamaged('stored_length DESC');
+  });
+
+  it('so does one in the later half of the content, which an export to a file checks while it reads the file back', () => {
+    // The last record written holds the end of the 3 MB file, the content's later half.
+    exportDamaged('offset DESC');
   });
 
   it('--name picks the name, a taken --name is refused, and nothing is left of the refused import', () => {

@@ -121,6 +121,7 @@ describe('Export… to a file, as a job', () => {
       mtime: captured.createdAt,
       streams: streams.map((s) => ({ path: s.entry, sizeBytes: s.sizeBytes, sha256: s.sha256 })),
       outcome: 'exported' as const,
+      checkLater: false,
     };
     const sha256s = await files.write(data, slow, { doneOnCallback: true });
     slow.end();

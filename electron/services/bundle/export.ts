@@ -275,6 +275,9 @@ async function writeBundleFile(
         mtime: doc.snapshot.createdAt,
         streams: streams.map((s) => ({ path: s.entry, sizeBytes: s.sizeBytes, sha256: s.sha256 })),
         outcome: 'exported',
+        // Half the chunks are checked while this thread reads the file back for its sha256, on a
+        // core the stream's checks would otherwise keep busy before it.
+        checkLater: true,
       },
       sink,
       // The file's write calls back once the bytes are in it, and the job's output once its sink's did.
@@ -293,6 +296,7 @@ async function writeBundleFile(
     const [sha256] = await Promise.all([
       fileSha256(handle, total, watch && ((d, t) => watch.hashing(d, t))),
       flushes.settled().then(() => handle.sync()),
+      files.checked(),
     ]);
     return { sizeBytes: total, sha256 };
   } finally {

@@ -25,6 +25,11 @@ export interface StreamFilesData {
   streams: { path: string; sizeBytes: number; sha256: string | null }[];
   /** What a damaged stream's message says was not done. */
   outcome: 'exported' | 'pushed';
+  /**
+   * Check the later half of each stream's chunks after the last stream, not on the way (`checked`
+   * follows `done`): for a writer that reads its output back, on one core, once it is written.
+   */
+  checkLater: boolean;
 }
 
 /**
@@ -40,9 +45,13 @@ export interface OpenedStream {
   sha256: string | null;
 }
 
-/** Worker → main thread: the streams opened, in the source's order; then buffers of entries, in order. */
+/**
+ * Worker → main thread: the streams opened, in the source's order; then buffers of entries, in
+ * order; `done` once they are all sent; with `checkLater`, `checked` once the rest is checked.
+ */
 export type FromStreamFilesWorker =
   | { type: 'opened'; streams: OpenedStream[] }
   | { type: 'data'; data: ArrayBuffer; length: number }
   | { type: 'done' }
+  | { type: 'checked' }
   | { type: 'error'; message: string; kind: ErrorKind | null };

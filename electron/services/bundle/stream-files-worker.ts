@@ -39,22 +39,38 @@ opened.then(
 
 port.on('message', (message: ToStreamFilesWorker) => {
   if (message.type === 'ack') return packer.acked(message.bytes, message.handedBack);
-  writeStreams(message.data).then(() => send({ type: 'done' }), failed);
+  void run(message.data);
 });
 
-async function writeStreams({ mtime, streams, outcome }: StreamFilesData): Promise<void> {
+async function run(data: StreamFilesData): Promise<void> {
+  try {
+    const rests = await writeStreams(data);
+    send({ type: 'done' });
+    for (const checkRest of rests) await checkRest();
+    if (data.checkLater) send({ type: 'checked' });
+  } catch (error) {
+    failed(error as Error);
+  }
+}
+
+/** Sends every stream; returns the checks left for after them (`checkLater`). */
+async function writeStreams({ mtime, streams, outcome, checkLater }: StreamFilesData) {
   const tars = await opened;
   const write = (data: Buffer) =>
     packer.send(data) ? Promise.resolve() : new Promise<void>((resume) => packer.onDrain(resume));
+  const rests: (() => Promise<void>)[] = [];
   for (const [i, stream] of streams.entries()) {
     const tar = tars[i]!;
     if (tar.sizeBytes !== stream.sizeBytes) throw streamMismatch(stream.path, outcome);
+    const reading = checkLater ? tar.openCheckingLater() : { bytes: tar.open(), checkRest: null };
+    if (reading.checkRest) rests.push(reading.checkRest);
     const { header, padding } = streamFile(stream, mtime);
     await write(header);
-    await copySized({ ...stream, entry: stream.path, open: () => tar.open() }, write, outcome);
+    await copySized({ ...stream, entry: stream.path, open: () => reading.bytes }, write, outcome);
     await write(padding);
   }
   packer.flush();
+  return rests;
 }
 
 function failed(error: Error): void {

@@ -32,7 +32,7 @@ export const UNMEASURED = '0'.repeat(64);
  * builds what goes around them (the sizes are the worker's: measuring them here too cost this
  * thread 0.5 s and 50 MiB for a 700 MB volume); `write` then has them written to a sink. Used by
  * push (the image layer) and by an export to a file. A caller that gives up before `write` calls
- * `stop`.
+ * `stop`; one that left checks for later (`checkLater`) awaits `checked`, which stops it.
  */
 export class StreamFilesWorker {
   private readonly worker: Worker;
@@ -40,26 +40,36 @@ export class StreamFilesWorker {
   readonly opened: Promise<OpenedStream[]>;
   /** Settles when the worker is done writing, or fails (possibly before `write`, on opening). */
   private readonly ended: Promise<void>;
+  /** Settles when the worker checked what it left for later (`checkLater`), or fails. */
+  private readonly laterChecked: Promise<void>;
   private onData: (message: { data: ArrayBuffer; length: number }) => void = () => undefined;
 
   constructor(source: StreamFilesSource) {
     this.worker = new Worker(bundledWorkerPath('stream-files-worker.cjs'), { workerData: source });
     let onOpened: (streams: OpenedStream[]) => void = () => undefined;
     const opening = new Promise<OpenedStream[]>((resolve) => (onOpened = resolve));
+    let onChecked: () => void = () => undefined;
+    let onFailed: (error: Error) => void = () => undefined;
+    this.laterChecked = new Promise<void>((resolve, reject) => ((onChecked = resolve), (onFailed = reject)));
     this.ended = new Promise<void>((resolve, reject) => {
+      // A failure after `done` (in a check left for later) fails only `laterChecked`.
+      const fail = (error: Error) => {
+        reject(error);
+        onFailed(error);
+      };
       this.worker.on('message', (message: FromStreamFilesWorker) => {
         if (message.type === 'opened') onOpened(message.streams);
         else if (message.type === 'data') this.onData(message);
         else if (message.type === 'done') resolve();
-        else reject(message.kind ? new VolsnapError(message.kind, message.message) : new Error(message.message));
+        else if (message.type === 'checked') onChecked();
+        else fail(message.kind ? new VolsnapError(message.kind, message.message) : new Error(message.message));
       });
-      this.worker.on('error', reject);
-      this.worker.on('exit', (code) =>
-        reject(new Error(`the stream-files worker stopped unexpectedly (exit ${code})`)),
-      );
+      this.worker.on('error', fail);
+      this.worker.on('exit', (code) => fail(new Error(`the stream-files worker stopped unexpectedly (exit ${code})`)));
     });
-    // Observed by `write`; a worker stopped unused fails nobody.
+    // Observed by `write` and `checked`; a worker stopped unused fails nobody.
     this.ended.catch(() => undefined);
+    this.laterChecked.catch(() => undefined);
     // The sizes, or the worker's failure if it fails before sending them.
     this.opened = Promise.race([opening, this.ended.then(() => opening)]);
     this.opened.catch(() => undefined);
@@ -71,7 +81,7 @@ export class StreamFilesWorker {
    * takes the worker's buffers (the two halves of the CPU work run side by side) and acknowledges
    * each buffer once `sink` took it (the worker's flow control). A stream whose size or recorded
    * sha256 (format 1) does not match fails with `Integrity`, after its bytes went out: the caller
-   * drops them. The worker is stopped either way.
+   * drops them. The worker is stopped either way, unless it still has checks to make (`checkLater`).
    */
   async write(
     data: StreamFilesData,
@@ -104,14 +114,28 @@ export class StreamFilesWorker {
         this.ended.then(resolve, reject);
         this.worker.postMessage({ type: 'start', data } satisfies ToStreamFilesWorker);
       });
-    } finally {
+    } catch (error) {
       await this.stop();
+      throw error;
     }
+    if (!data.checkLater) await this.stop();
     return data.streams.map((stream, i) => {
       const sha256 = hashes.digest(i);
       if (stream.sha256 !== null && sha256 !== stream.sha256) throw streamMismatch(stream.path, data.outcome);
       return sha256;
     });
+  }
+
+  /**
+   * Resolves once the worker checked the chunks `write` left for later (`checkLater`); a damaged
+   * one fails it with `Integrity`, naming the chunk. The worker is stopped either way.
+   */
+  async checked(): Promise<void> {
+    try {
+      await this.laterChecked;
+    } finally {
+      await this.stop();
+    }
   }
 
   async stop(): Promise<void> {

@@ -20,6 +20,8 @@ interface StoredRun {
 export interface ReadFramesOptions {
   /** Decompress and hash every frame before it is yielded. */
   check: boolean;
+  /** With `check`, only this many frames from the start are checked; the caller checks the rest later itself. */
+  checkedFrames?: number;
   /** The caller is done with each frame when it asks for the next. */
   transient?: boolean;
   /** Every hash's location, from `locate` (else they are looked up as the frames are read). */
@@ -74,10 +76,11 @@ export class ChunkReader {
    * writes it at once): the runs are then read into two buffers in turn, not a new one each.
    */
   async *readFrames(hashes: readonly Buffer[], options: ReadFramesOptions): AsyncGenerator<Buffer> {
+    const checked = options.check ? (options.checkedFrames ?? hashes.length) : 0;
     for await (const run of this.runs(hashes, options.transient ? new RunBuffers() : undefined, options.located))
       for (let i = 0; i < run.frames.length; i++) {
         const frame = run.frames[i] ?? damaged(hashes[run.from + i]!, run.where[i]!);
-        if (options.check) this.verify(hashes[run.from + i]!, run.where[i]!, frame);
+        if (run.from + i < checked) this.verify(hashes[run.from + i]!, run.where[i]!, frame);
         yield frame;
       }
   }

@@ -69,6 +69,8 @@ export async function writeImageLayer(options: {
       mtime: mtime.toISOString(),
       streams: streams.map((s) => ({ path: layerPathOf(s.entry), sizeBytes: s.sizeBytes, sha256: s.sha256 })),
       outcome: 'pushed',
+      // The layer goes to the Engine as it is made: every chunk is checked before it goes out.
+      checkLater: false,
     },
     sink,
     { count },

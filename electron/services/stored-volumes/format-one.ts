@@ -32,7 +32,10 @@ export function formatOneReader(files: ArchiveFiles): FormatReader {
       });
     },
 
-    sized: (snapshotId, volume) => reader.compressed(snapshotId, volume),
+    async sized(snapshotId, volume) {
+      const stream = await reader.compressed(snapshotId, volume);
+      return { ...stream, openCheckingLater: () => ({ bytes: stream.open(), checkRest: () => Promise.resolve() }) };
+    },
 
     async checkStored(snapshotId: string, volume: StoredVolume): Promise<string | null> {
       let sha: string;

@@ -216,6 +216,34 @@ describe('StoredVolumeReader, format 2: one file without the whole tar; the comp
     expect(Buffer.concat(sent).indexOf(damagedFrame)).toBe(-1);
   });
 
+  it('leaves the later half of the chunks to checkRest when asked: the same bytes, and a damaged chunk there fails the check', async () => {
+    const copied = async (frames: AsyncIterable<Buffer>) => {
+      const kept: Buffer[] = [];
+      for await (const frame of frames) kept.push(Buffer.from(frame));
+      return Buffer.concat(kept);
+    };
+    const whole = await copied((await reader.sized(SNAPSHOT, volume)).open());
+    const intact = (await reader.sized(SNAPSHOT, volume)).openCheckingLater();
+    expect((await copied(intact.bytes)).equals(whole)).toBe(true);
+    await intact.checkRest();
+    // big.bin holds nearly all the content: its first chunk is checked on the way, its last one later.
+    const chunks = layout.parts.find((p) => p.file?.size === big.length)!.file!.chunks;
+    const damage = (hex: string) => {
+      const at = index.lookup(Buffer.from(hex, 'hex'))!;
+      const pack = readFileSync(packs.pathOf(at.packId));
+      pack[at.offset + (at.storedLength >> 1)]! ^= 0x01;
+      writeFileSync(packs.pathOf(at.packId), pack);
+      return new RegExp(`Chunk ${hex} in pack ${at.packId} is damaged`);
+    };
+    const last = damage(chunks.at(-1)!);
+    const later = (await reader.sized(SNAPSHOT, volume)).openCheckingLater();
+    expect((await copied(later.bytes)).length).toBe(whole.length);
+    await expect(later.checkRest()).rejects.toThrow(last);
+    await expect(copied((await reader.sized(SNAPSHOT, volume)).open())).rejects.toThrow(last);
+    const first = damage(chunks[0]!);
+    await expect(copied((await reader.sized(SNAPSHOT, volume)).openCheckingLater().bytes)).rejects.toThrow(first);
+  });
+
   it('checks every chunk before it promises a size and sha256: a damaged one fails, naming it', async () => {
     const bigPart = layout.parts.find((p) => p.file?.size === big.length)!;
     const at = index.lookup(Buffer.from(bigPart.file!.chunks[1]!, 'hex'))!;

@@ -19,7 +19,7 @@ import type { PackFiles } from '../chunked/pack-files';
 import { regenerateTar, type TarLayout } from '../chunked/tar-layout';
 import type { ArchiveFiles } from '../../store/archive-files';
 import type { StoredVolume } from '../../store/catalog';
-import type { ChunkIndex } from '../../store/chunks/chunk-index';
+import type { ChunkIndex, ChunkLocation } from '../../store/chunks/chunk-index';
 import type { ChunkUsers } from '../../store/chunks/chunk-users';
 import { pidAlive } from '../../store/liveness';
 
@@ -56,6 +56,17 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
     const reader = new ChunkReader(index, packs);
     try {
       yield* compressedTar(plan, reader, options);
+    } finally {
+      await reader.close();
+    }
+  }
+
+  /** Reads and checks the chunks `hashes` (at `located`), keeping nothing. */
+  async function checkFrames(hashes: Buffer[], located: ChunkLocation[]): Promise<void> {
+    const { index, packs } = chunks();
+    const reader = new ChunkReader(index, packs);
+    try {
+      for await (const frame of reader.readFrames(hashes, { check: true, transient: true, located })) void frame;
     } finally {
       await reader.close();
     }
@@ -102,11 +113,20 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
       const plan = streamPlan(await layoutOf(snapshotId, volume));
       const { index, packs } = chunks();
       const located = new ChunkReader(index, packs).locate(plan.hashes);
+      // Its one reader (the stream-files worker) copies each frame before it asks for the next.
+      const stream = (checkedFrames?: number) =>
+        compressedTarOf(plan, { check: true, checkedFrames, transient: true, located });
       return {
         sizeBytes: planBytes(plan, located),
         sha256: null,
-        // Its one reader (the stream-files worker) copies each frame before it asks for the next.
-        open: () => compressedTarOf(plan, { check: true, transient: true, located }),
+        open: () => stream(),
+        openCheckingLater: () => {
+          const later = laterHalf(located);
+          return {
+            bytes: stream(later),
+            checkRest: () => checkFrames(plan.hashes.slice(later), located.slice(later)),
+          };
+        },
       };
     },
 
@@ -129,6 +149,14 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
       return null;
     },
   };
+}
+
+/** The first chunk of the later half of the content `located` holds (its length, for none). */
+function laterHalf(located: readonly ChunkLocation[]): number {
+  const half = located.reduce((sum, where) => sum + where.rawLength, 0) / 2;
+  let before = 0;
+  const at = located.findIndex((where) => (before += where.rawLength) > half);
+  return at === -1 ? located.length : at + 1;
 }
 
 function scratchDir(files: ArchiveFiles): string {

@@ -35,6 +35,13 @@ export interface SizedTar {
    * itself), each valid until the next is asked for.
    */
   open(): AsyncIterable<Buffer>;
+  /**
+   * `open`'s bytes, with the chunks of the later half of the content left unchecked until
+   * `checkRest`, which must succeed before the bytes are trusted: for a caller with a core to spare
+   * once the stream is out (an export to a file, while it reads the file back for its sha256).
+   * Format 1 has nothing to leave: its recorded sha256 is checked as the stream is copied.
+   */
+  openCheckingLater(): { bytes: AsyncIterable<Buffer>; checkRest: () => Promise<void> };
 }
 
 /** What each store format implements; the rest of the reader is built on it. */
