@@ -45,6 +45,8 @@ export class ChunkReader {
   private readonly handles = new Map<string, Promise<FileHandle>>();
   private readonly dctx = new DCtx();
   private scratch = Buffer.alloc(0);
+  /** The two buffers of this reader's transient reads (one such read at a time). */
+  private transientRuns?: RunBuffers;
 
   constructor(
     private readonly index: ChunkIndex,
@@ -73,11 +75,13 @@ export class ChunkReader {
    * `check`, each frame is decompressed and hashed first (a damaged chunk fails as in
    * `readSequence`); without, the caller checks what it copies by other means (a stream sha256).
    * With `transient`, the caller is done with each frame when it asks for the next (it copies or
-   * writes it at once): the runs are then read into two buffers in turn, not a new one each.
+   * writes it at once): the runs are then read into two buffers in turn, not a new one each, which
+   * the reader keeps for its next transient read (one at a time).
    */
   async *readFrames(hashes: readonly Buffer[], options: ReadFramesOptions): AsyncGenerator<Buffer> {
     const checked = options.check ? (options.checkedFrames ?? hashes.length) : 0;
-    for await (const run of this.runs(hashes, options.transient ? new RunBuffers() : undefined, options.located))
+    const buffers = options.transient ? (this.transientRuns ??= new RunBuffers()) : undefined;
+    for await (const run of this.runs(hashes, buffers, options.located))
       for (let i = 0; i < run.frames.length; i++) {
         const frame = run.frames[i] ?? damaged(hashes[run.from + i]!, run.where[i]!);
         if (run.from + i < checked) this.verify(hashes[run.from + i]!, run.where[i]!, frame);

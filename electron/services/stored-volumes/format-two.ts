@@ -51,20 +51,29 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
   };
 
   /** The volume's zstd stream made of its stored chunk frames (compressed-tar.ts). */
-  async function* compressedTarOf(plan: StreamPlan, options: CompressedTarOptions): AsyncGenerator<Buffer> {
-    const { index, packs } = chunks();
-    const reader = new ChunkReader(index, packs);
+  /** `keepOpen`: the reader is closed only if the stream does not end (its caller reads with it again). */
+  async function* compressedTarOf(
+    plan: StreamPlan,
+    options: CompressedTarOptions,
+    reader = newReader(),
+    keepOpen = false,
+  ): AsyncGenerator<Buffer> {
+    let ended = false;
     try {
       yield* compressedTar(plan, reader, options);
+      ended = true;
     } finally {
-      await reader.close();
+      if (!ended || !keepOpen) await reader.close();
     }
   }
 
-  /** Reads and checks the chunks `hashes` (at `located`), keeping nothing. */
-  async function checkFrames(hashes: Buffer[], located: ChunkLocation[]): Promise<void> {
+  function newReader(): ChunkReader {
     const { index, packs } = chunks();
-    const reader = new ChunkReader(index, packs);
+    return new ChunkReader(index, packs);
+  }
+
+  /** Reads and checks the chunks `hashes` (at `located`) with `reader`, keeping nothing, then closes it. */
+  async function checkFrames(reader: ChunkReader, hashes: Buffer[], located: ChunkLocation[]): Promise<void> {
     try {
       for await (const frame of reader.readFrames(hashes, { check: true, transient: true, located })) void frame;
     } finally {
@@ -122,9 +131,12 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
         open: () => stream(),
         openCheckingLater: () => {
           const later = laterHalf(located);
+          // One reader for both: the checks reuse the buffers the stream had faulted in.
+          const reader = newReader();
+          const options = { check: true, checkedFrames: later, transient: true, located };
           return {
-            bytes: stream(later),
-            checkRest: () => checkFrames(plan.hashes.slice(later), located.slice(later)),
+            bytes: compressedTarOf(plan, options, reader, true),
+            checkRest: () => checkFrames(reader, plan.hashes.slice(later), located.slice(later)),
           };
         },
       };

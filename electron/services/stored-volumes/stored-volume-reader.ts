@@ -37,9 +37,10 @@ export interface SizedTar {
   open(): AsyncIterable<Buffer>;
   /**
    * `open`'s bytes, with the chunks of the later half of the content left unchecked until
-   * `checkRest`, which must succeed before the bytes are trusted: for a caller with a core to spare
-   * once the stream is out (an export to a file, while it reads the file back for its sha256).
-   * Format 1 has nothing to leave: its recorded sha256 is checked as the stream is copied.
+   * `checkRest`, which must succeed before the bytes are trusted (and, once the bytes were all
+   * read, is called to release what they held): for a caller with a core to spare once the stream
+   * is out (an export to a file, while it reads the file back for its sha256). Format 1 has
+   * nothing to leave: its recorded sha256 is checked as the stream is copied.
    */
   openCheckingLater(): { bytes: AsyncIterable<Buffer>; checkRest: () => Promise<void> };
 }
