@@ -120,22 +120,19 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
       // The size comes from the index (each chunk looked up once, for it and for the pass); the
       // chunks are checked as the one pass reads them.
       const plan = streamPlan(await layoutOf(snapshotId, volume));
-      const { index, packs } = chunks();
-      const located = new ChunkReader(index, packs).locate(plan.hashes);
+      const located = newReader().locate(plan.hashes);
       // Its one reader (the stream-files worker) copies each frame before it asks for the next.
-      const stream = (checkedFrames?: number) =>
-        compressedTarOf(plan, { check: true, checkedFrames, transient: true, located });
+      const options = { check: true, transient: true, located };
       return {
         sizeBytes: planBytes(plan, located),
         sha256: null,
-        open: () => stream(),
+        open: () => compressedTarOf(plan, options),
         openCheckingLater: () => {
           const later = laterHalf(located);
           // One reader for both: the checks reuse the buffers the stream had faulted in.
           const reader = newReader();
-          const options = { check: true, checkedFrames: later, transient: true, located };
           return {
-            bytes: compressedTarOf(plan, options, reader, true),
+            bytes: compressedTarOf(plan, { ...options, checkedFrames: later }, reader, true),
             checkRest: () => checkFrames(reader, plan.hashes.slice(later), located.slice(later)),
           };
         },
