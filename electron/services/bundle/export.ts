@@ -275,8 +275,8 @@ async function writeBundleFile(
         mtime: doc.snapshot.createdAt,
         streams: streams.map((s) => ({ path: s.entry, sizeBytes: s.sizeBytes, sha256: s.sha256 })),
         outcome: 'exported',
-        // Half the chunks are checked while this thread reads the file back for its sha256, on a
-        // core the stream's checks would otherwise keep busy before it.
+        // The worker checks half the chunks after the stream, while this thread reads the file
+        // back for its sha256: that pass uses one core, the stream both (`files.checked` below).
         checkLater: true,
       },
       sink,
