@@ -67,4 +67,20 @@ describe('engine registry', () => {
     expect(registry.lastKnown(A.endpoint)).toEqual({ ...A, id: 'engine-a-after-reset' });
     expect(registry.lastKnown(B.endpoint)).toEqual(B);
   });
+
+  it('lists without writing while another process holds the catalog, once the engine is known', () => {
+    registry.remember(A);
+    // Another process (the CLI, a capture) in the middle of a write; this one would wait 10 s for it.
+    const other = openDb(dir.path);
+    other.prepare('BEGIN IMMEDIATE').run();
+    db.pragma('busy_timeout = 0');
+    try {
+      expect(() => registry.remember(A)).not.toThrow();
+      // A reset engine at the same endpoint is news: it waits for the write lock like any write.
+      expect(() => registry.remember({ ...A, id: 'engine-a-after-reset' })).toThrow(/locked|busy/i);
+    } finally {
+      other.prepare('ROLLBACK').run();
+      other.close();
+    }
+  });
 });

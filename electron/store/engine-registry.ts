@@ -17,8 +17,14 @@ interface EngineRow {
 export class EngineRegistry {
   constructor(private readonly db: Db) {}
 
-  /** Notes that `endpoint` answers as this engine (a reset Docker Desktop gets a new id). */
+  /**
+   * Notes that `endpoint` answers as this engine (a reset Docker Desktop gets a new id). Every list
+   * asks, so an engine already noted is not written again: a write is a commit that waits for the
+   * disk (`synchronous = FULL`) on the host's main thread, and for any other process's write.
+   */
   remember(engine: EngineIdentity): void {
+    const known = this.lastKnown(engine.endpoint);
+    if (known?.id === engine.id && known.name === engine.name) return;
     this.db
       .prepare(
         `INSERT INTO engines (endpoint, engine_id, name, seen_at) VALUES (?, ?, ?, ?)

@@ -36,6 +36,11 @@ describe('sorted chunk lists', () => {
     const repeated = Buffer.concat([sorted.subarray(0, 32), sorted]);
     expect(hex(packedList(repeated))).toEqual(expected(a));
     expect(() => packedList(sorted.subarray(0, 40))).toThrow(/whole 32-byte hashes/);
+    // Hashes that differ only in their last byte are ordered by it.
+    const last = (byte: number) => Buffer.concat([Buffer.alloc(31, 7), Buffer.of(byte)]);
+    expect(hex(packedList(Buffer.concat([last(2), last(1)])))).toEqual(expected([last(1), last(2)]));
+    expect(hex(packedList(Buffer.concat([last(1), last(1)])))).toEqual(expected([last(1)]));
+    expect(hex(mergeLists(Buffer.concat([last(1), last(3)]), last(2)))).toEqual(expected([1, 2, 3].map(last)));
   });
 
   it('names the lists holding each key in one walk', () => {
