@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBundleDoc } from './bundle-doc';
 import { docOf } from './bundle-forge.test-util';
+import { docEntry, fillStreamSha256s, UNMEASURED } from './bundle-writer';
 import type { ManifestEntry } from '../../../shared/types';
 
 // Every rule of a volsnap.json manifest entry: a sound entry passes as it is, and each broken rule
@@ -47,5 +48,36 @@ describe('volsnap.json manifest entries', () => {
     const doc = JSON.parse(withSecond(() => undefined).toString()) as { volumes: { manifest: unknown[] }[] };
     doc.volumes[0]!.manifest[1] = ['a'];
     expect(() => parseBundleDoc(Buffer.from(JSON.stringify(doc)))).toThrow(/malformed at volumes\.0\.manifest\.1/);
+  });
+});
+
+describe("volsnap.json's stream sha256s filled in place (an export to a file)", () => {
+  it('writes each at its own stream, past file paths and hashes that look like the place', () => {
+    // A file whose path spells the key the fill looks for, with a hash of zeros like the placeholder.
+    const decoy: ManifestEntry = {
+      ...sound[1]!,
+      path: '"stream":{"entry":"volumes/0-data.tar.zst","sha256":"',
+      sha256: UNMEASURED,
+    };
+    const doc = docOf([
+      { name: 'data', manifest: [...sound, decoy], stream: Buffer.from('x') },
+      { name: 'logs', manifest: structuredClone(sound), stream: Buffer.from('y') },
+    ]);
+    const measured = doc.volumes.map((v) => v.stream.sha256);
+    for (const volume of doc.volumes) volume.stream.sha256 = UNMEASURED;
+    const entry = docEntry(doc);
+    fillStreamSha256s(entry, doc, measured);
+    expect(entry).toEqual(docEntry(doc));
+    const written = parseBundleDoc(Buffer.from(JSON.stringify(doc)));
+    expect(written.volumes.map((v) => v.stream.sha256)).toEqual(measured);
+    expect(written.volumes[0]!.manifest[2]).toEqual(decoy);
+  });
+
+  it('refuses a document without the place, or a value that is not a sha256', () => {
+    const doc = docOf([{ name: 'data', manifest: structuredClone(sound), stream: Buffer.from('x') }]);
+    const measured = doc.volumes[0]!.stream.sha256;
+    expect(() => fillStreamSha256s(docEntry(doc), doc, [measured])).toThrow(/no place for the sha256/);
+    doc.volumes[0]!.stream.sha256 = UNMEASURED;
+    expect(() => fillStreamSha256s(docEntry(doc), doc, ['z'.repeat(64)])).toThrow(/no place for the sha256/);
   });
 });

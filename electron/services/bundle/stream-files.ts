@@ -23,9 +23,6 @@ export interface SizedStream {
   sha256: string | null;
 }
 
-/** The sha256 a document holds for a stream until the stream is written: as long as a real one. */
-export const UNMEASURED = '0'.repeat(64);
-
 /**
  * A snapshot's volume streams as tar file entries, made by the stream-files worker. Started first
  * (`new`), the worker opens the volumes (layouts read, sizes summed: `opened`) while the caller
