@@ -255,12 +255,7 @@ async function writeBundleFile(
   handle: FileHandle,
   watch?: ExportWatch,
 ): Promise<WrittenBundle> {
-  // The worker starts and opens the volumes while this thread builds the document.
-  const files = new StreamFilesWorker({
-    dataDir: deps.dataDir,
-    snapshotId: snapshot.id,
-    volumes: deps.catalog.storedVolumes(snapshot.id),
-  });
+  const files = StreamFilesWorker.forSnapshot(deps, snapshot.id);
   try {
     const { doc, streams } = await sizedParts(deps, snapshot, files);
     const head = docEntry(doc);

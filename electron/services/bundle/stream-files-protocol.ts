@@ -1,3 +1,4 @@
+import type { ListLocations } from '../chunked/list-locations';
 import type { StoredVolume } from '../../store/catalog';
 import type { ErrorKind } from '../../../shared/errors';
 
@@ -11,6 +12,8 @@ export interface StreamFilesSource {
   dataDir: string;
   snapshotId: string;
   volumes: StoredVolume[];
+  /** The main thread sends the snapshot's chunk locations (`locations`): the worker waits for them. */
+  locationsFollow: boolean;
 }
 
 /**
@@ -33,11 +36,14 @@ export interface StreamFilesData {
 }
 
 /**
- * Main thread → worker: what to write (once), then how many bytes went out (flow control) and,
+ * Main thread → worker: the snapshot's chunk locations when the source says they follow (null:
+ * the worker looks them up itself), what to write (once), then how many bytes went out (flow control) and,
  * when the sink is done with it, the buffer that held them (transferred back, to be filled again).
  */
 export type ToStreamFilesWorker =
-  { type: 'start'; data: StreamFilesData } | { type: 'ack'; bytes: number; handedBack?: ArrayBuffer };
+  | { type: 'locations'; locations: ListLocations | null }
+  | { type: 'start'; data: StreamFilesData }
+  | { type: 'ack'; bytes: number; handedBack?: ArrayBuffer };
 
 /** A volume's stream as opened: its size, and format 1's recorded sha256 (null: measured on the way). */
 export interface OpenedStream {

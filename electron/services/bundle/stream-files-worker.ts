@@ -7,6 +7,7 @@ import type {
 } from './stream-files-protocol';
 import { streamFile } from './stream-file';
 import { copySized, streamMismatch } from './bundle-writer';
+import type { ListLocations } from '../chunked/list-locations';
 import { readerForDataDir, type SizedTar } from '../stored-volumes/stored-volume-reader';
 import { TransferPacker } from '../transfer-packer';
 import { VolsnapError } from '../../../shared/errors';
@@ -26,10 +27,14 @@ const packer = new TransferPacker((data, length) => send({ type: 'data', data, l
 });
 const source = workerData as StreamFilesSource;
 const reader = readerForDataDir(source.dataDir);
-// Opened at once, while the main thread builds its document: no chunk is read yet.
+let onLocations: (locations: ListLocations | null) => void = () => undefined;
+const known = source.locationsFollow
+  ? new Promise<ListLocations | null>((resolve) => (onLocations = resolve))
+  : Promise.resolve(null);
+// Opened at once, while the main thread builds its document (and looks the chunks up): no chunk is read yet.
 const opened = (async () => {
   const tars: SizedTar[] = [];
-  for (const volume of source.volumes) tars.push(await reader.sized(source.snapshotId, volume));
+  for (const volume of source.volumes) tars.push(await reader.sized(source.snapshotId, volume, known));
   return tars;
 })();
 opened.then(
@@ -39,6 +44,7 @@ opened.then(
 
 port.on('message', (message: ToStreamFilesWorker) => {
   if (message.type === 'ack') return packer.acked(message.bytes, message.handedBack);
+  if (message.type === 'locations') return onLocations(message.locations);
   void run(message.data);
 });
 

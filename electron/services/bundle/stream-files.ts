@@ -10,8 +10,10 @@ import type {
   ToStreamFilesWorker,
 } from './stream-files-protocol';
 import { streamMismatch } from './bundle-writer';
+import { locateSnapshotChunks, type ListLocations } from '../chunked/list-locations';
 import { bundledWorkerPath } from '../worker-path';
-import type { StoredVolume } from '../../store/catalog';
+import type { Catalog, StoredVolume } from '../../store/catalog';
+import type { Db } from '../../store/db';
 import { VolsnapError } from '../../../shared/errors';
 
 /** One volume stream to write: its entry, the stored volume it is read from, its size known up front, its sha256 maybe not. */
@@ -41,8 +43,27 @@ export class StreamFilesWorker {
   private readonly laterChecked: Promise<void>;
   private onData: (message: { data: ArrayBuffer; length: number }) => void = () => undefined;
 
-  constructor(source: StreamFilesSource) {
-    this.worker = new Worker(bundledWorkerPath('stream-files-worker.cjs'), { workerData: source });
+  /**
+   * The worker for a ready snapshot's volumes; this thread looks their chunks up meanwhile
+   * (list-locations.ts), while the caller builds what goes around the streams.
+   */
+  static forSnapshot(deps: { dataDir: string; db: Db; catalog: Catalog }, snapshotId: string): StreamFilesWorker {
+    return new StreamFilesWorker(
+      { dataDir: deps.dataDir, snapshotId, volumes: deps.catalog.storedVolumes(snapshotId) },
+      locateSnapshotChunks(deps.db, snapshotId),
+    );
+  }
+
+  /**
+   * `locations`: the snapshot's chunk locations, looked up by this thread while the worker opens
+   * the volumes (list-locations.ts); without them, or if they fail, the worker looks them up.
+   */
+  constructor(source: Omit<StreamFilesSource, 'locationsFollow'>, locations?: Promise<ListLocations | null>) {
+    const workerData: StreamFilesSource = { ...source, locationsFollow: locations !== undefined };
+    this.worker = new Worker(bundledWorkerPath('stream-files-worker.cjs'), { workerData });
+    const tell = (found: ListLocations | null) =>
+      this.worker.postMessage({ type: 'locations', locations: found } satisfies ToStreamFilesWorker);
+    locations?.then(tell, () => tell(null));
     let onOpened: (streams: OpenedStream[]) => void = () => undefined;
     const opening = new Promise<OpenedStream[]>((resolve) => (onOpened = resolve));
     let onChecked: () => void = () => undefined;

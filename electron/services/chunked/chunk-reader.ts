@@ -8,6 +8,7 @@ import {
   type ChunkIndex,
   type ChunkLocation,
 } from '../../store/chunks/chunk-index';
+import { locationIn, type ListLocations } from './list-locations';
 import type { PackFiles } from './pack-files';
 
 /** Neighbouring records read in one call: their locations and stored frames, from `hashes[from]` on. */
@@ -109,17 +110,25 @@ export class ChunkReader {
   }
 
   /**
-   * Where each of `hashes` is, all looked up now (a chunk the index lacks fails, naming it). For a
-   * caller that needs the stored size before the bytes (`readFrames` then takes the locations, so
-   * each chunk is looked up once: twice cost an export 0.1 s before its first byte).
+   * Where each of `hashes` is, all looked up now (a chunk the index lacks fails, naming it), first
+   * in `known` when given. For a caller that needs the stored size before the bytes (`readFrames`
+   * then takes the locations, so each chunk is looked up once: twice cost an export 0.1 s before
+   * its first byte).
    */
-  locate(hashes: readonly Buffer[]): ChunkLocation[] {
-    const located: ChunkLocation[] = [];
-    for (let from = 0; from < hashes.length; from += LOCATE_AHEAD) {
-      const batch = this.index.lookupMany(hashes.slice(from, from + LOCATE_AHEAD));
-      batch.forEach((where, i) => located.push(where ?? this.missing(hashes[from + i]!)));
+  locate(hashes: readonly Buffer[], known?: ListLocations | null): ChunkLocation[] {
+    // What `known` does not have (all of them without it) is looked up here.
+    const left: number[] = [];
+    const located = hashes.map((hash, i) => {
+      const where = known ? locationIn(known, hash) : undefined;
+      if (!where) left.push(i);
+      return where;
+    });
+    for (let from = 0; from < left.length; from += LOCATE_AHEAD) {
+      const part = left.slice(from, from + LOCATE_AHEAD);
+      const batch = this.index.lookupMany(part.map((i) => hashes[i]!));
+      batch.forEach((where, k) => (located[part[k]!] = where ?? this.missing(hashes[part[k]!]!)));
     }
-    return located;
+    return located as ChunkLocation[];
   }
 
   /**

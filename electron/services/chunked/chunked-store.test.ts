@@ -9,6 +9,8 @@ import { tempDir } from '../../../test/engine';
 import { seededBytes } from '../../../test/seeded-bytes';
 import { ContentChunker, STORE_CHUNK_SIZES } from './chunker';
 import { ChunkReader } from './chunk-reader';
+import { locateList, locationIn } from './list-locations';
+import { listIndexOf, sortedList } from '../../store/chunks/sorted-hashes';
 import { fileBytes, storeFile, type ChunkedFile } from './chunked-file';
 import { PackFiles } from './pack-files';
 import { findPackGarbage, removePackGarbage } from './pack-garbage';
@@ -110,6 +112,50 @@ describe('chunked store (format v2 core)', () => {
     ]);
     const lacking = asked[expected.indexOf(undefined)]!;
     expect(() => reader.locate(asked)).toThrow(`The store has no chunk ${lacking.toString('hex')}.`);
+  });
+
+  it("locates a sorted list's chunks in parts, and a reader given them looks up only what they lack", async () => {
+    const index = new ChunkIndex(db);
+    const hashOf = (n: number) => createHash('sha256').update(`chunk ${n}`).digest();
+    const chunk = (n: number, packId: string) => ({
+      hash: hashOf(n),
+      packId,
+      offset: n * 100 + 2 ** 40,
+      storedLength: 10 + n,
+      rawLength: 20 + n,
+    });
+    const stored = Array.from({ length: 2_500 }, (_, n) => chunk(n, n % 3 === 0 ? 'pack-a' : 'pack-b'));
+    index.commitPack(
+      'pack-a',
+      1,
+      stored.filter((c) => c.packId === 'pack-a'),
+    );
+    index.commitPack(
+      'pack-b',
+      1,
+      stored.filter((c) => c.packId === 'pack-b'),
+    );
+    const where = ({ packId, offset, storedLength, rawLength }: ReturnType<typeof chunk>) => ({
+      packId,
+      offset,
+      storedLength,
+      rawLength,
+    });
+    // The list holds every stored chunk but one, and one chunk the index lacks: over two parts of 1,024.
+    const list = sortedList([...stored.slice(1).map((c) => c.hash), hashOf(-1)]);
+    const found = await locateList(index, list);
+    expect(found.packIds.sort()).toEqual(['pack-a', 'pack-b']);
+    for (const c of stored.slice(1)) expect(locationIn(found, c.hash)).toEqual(where(c));
+    expect(locationIn(found, hashOf(-1))).toBeUndefined();
+    expect(locationIn(found, stored[0]!.hash)).toBeUndefined();
+    // The chunk the list does not hold is looked up in the index; one nobody has still fails.
+    const reader = new ChunkReader(index, packs());
+    const asked = [stored[5]!.hash, stored[0]!.hash, stored[2_499]!.hash];
+    expect(reader.locate(asked, found)).toEqual([stored[5]!, stored[0]!, stored[2_499]!].map(where));
+    expect(() => reader.locate([hashOf(-1)], found)).toThrow(`The store has no chunk ${hashOf(-1).toString('hex')}.`);
+    // What the list's locations say is taken as it is, without asking the index again.
+    found.offset[listIndexOf(list, stored[5]!.hash)] = 7;
+    expect(reader.locate([stored[5]!.hash], found)).toEqual([{ ...where(stored[5]!), offset: 7 }]);
   });
 
   it('a second write of the same data adds no chunk and no pack', async () => {

@@ -8,6 +8,7 @@ import { fullReference, parseImageReference, type ImageReference } from '../../d
 import { importImage, pushImage, removeImage } from '../../docker/images';
 import { findRegistryAuth, type AuthSources } from '../../docker/registry-auth';
 import type { Catalog } from '../../store/catalog';
+import type { Db } from '../../store/db';
 import type { Leases } from '../../store/leases';
 import type { StoredVolumeReader } from '../stored-volumes/stored-volume-reader';
 import { VolsnapError } from '../../../shared/errors';
@@ -16,6 +17,8 @@ import type { Snapshot } from '../../../shared/types';
 export interface RegistryDeps {
   /** The store's folder: the layer worker reads the volumes from it (readerForDataDir). */
   dataDir: string;
+  /** The catalog: this thread looks up the snapshot's chunks for the layer worker (list-locations.ts). */
+  db: Db;
   docker: EngineClient;
   catalog: Catalog;
   storedVolumes: StoredVolumeReader;
@@ -99,10 +102,8 @@ interface PushJob {
 
 /** Builds the image from the snapshot's volumes, read once (checked as they go), then pushes it. */
 async function push(ctx: JobContext, deps: RegistryDeps, job: PushJob): Promise<PushResult> {
-  // The worker starts and opens the volumes while this thread builds the document.
   const { snapshot } = job;
-  const volumes = deps.catalog.storedVolumes(snapshot.id);
-  const files = new StreamFilesWorker({ dataDir: deps.dataDir, snapshotId: snapshot.id, volumes });
+  const files = StreamFilesWorker.forSnapshot(deps, snapshot.id);
   try {
     return await pushParts(ctx, deps, job, { files, ...(await sizedParts(deps, snapshot, files)) });
   } finally {

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
-import type { CheckedTar, CheckProgress, CompressedTar, FormatReader, SizedTar } from './stored-volume-reader';
+import type {
+  CheckedTar,
+  CheckProgress,
+  CompressedTar,
+  FormatReader,
+  KnownLocations,
+  SizedTar,
+} from './stored-volume-reader';
 import { checkedTarBytes } from './format-two-check';
 import { layoutFileBytes, layoutFileCopy } from './format-two-files';
 import { ChunkReader } from '../chunked/chunk-reader';
@@ -116,11 +123,11 @@ export function formatTwoReader(files: ArchiveFiles, chunks: ChunkAccess): Forma
       };
     },
 
-    async sized(snapshotId: string, volume: StoredVolume): Promise<SizedTar> {
-      // The size comes from the index (each chunk looked up once, for it and for the pass); the
-      // chunks are checked as the one pass reads them.
+    async sized(snapshotId: string, volume: StoredVolume, known?: KnownLocations): Promise<SizedTar> {
+      // The size comes from the index (each chunk looked up once, for it and for the pass, or by
+      // the thread that gave `known`); the chunks are checked as the one pass reads them.
       const plan = streamPlan(await layoutOf(snapshotId, volume));
-      const located = newReader().locate(plan.hashes);
+      const located = newReader().locate(plan.hashes, await known);
       // Its one reader (the stream-files worker) copies each frame before it asks for the next.
       const options = { check: true, transient: true, located };
       return {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { formatOneReader } from './format-one';
 import { formatTwoReader, type ChunkAccess } from './format-two';
+import type { ListLocations } from '../chunked/list-locations';
 import { PackFiles } from '../chunked/pack-files';
 import { ChunkIndex } from '../../store/chunks/chunk-index';
 import { openDb } from '../../store/db';
@@ -45,6 +46,12 @@ export interface SizedTar {
   openCheckingLater(): { bytes: AsyncIterable<Buffer>; checkRest: () => Promise<void> };
 }
 
+/**
+ * The snapshot's chunk locations, when another thread looks them up meanwhile (list-locations.ts);
+ * null when it could not: the reader then looks them up itself.
+ */
+export type KnownLocations = Promise<ListLocations | null>;
+
 /** What each store format implements; the rest of the reader is built on it. */
 export interface FormatReader {
   /** The volume's uncompressed tar, byte for byte as the Engine gave it at capture. */
@@ -59,7 +66,7 @@ export interface FormatReader {
    * For registry push, whose image layer can carry snapshot.json after the volumes: one pass that
    * checks as it goes, its size known up front (format 2 adds up the stored frames' sizes).
    */
-  sized(snapshotId: string, volume: StoredVolume): Promise<SizedTar>;
+  sized(snapshotId: string, volume: StoredVolume, known?: KnownLocations): Promise<SizedTar>;
   /** The format's own integrity check (verify's and restore's first step): a problem, or null. */
   checkStored(snapshotId: string, volume: StoredVolume): Promise<string | null>;
   /**
@@ -118,7 +125,7 @@ export function storedVolumeReader(deps: StoredVolumeDeps): StoredVolumeReader {
   return {
     tar: (snapshotId, volume, signal) => of(volume).tar(snapshotId, volume, signal),
     compressed: (snapshotId, volume, onChecked) => of(volume).compressed(snapshotId, volume, onChecked),
-    sized: (snapshotId, volume) => of(volume).sized(snapshotId, volume),
+    sized: (snapshotId, volume, known) => of(volume).sized(snapshotId, volume, known),
     checkStored: (snapshotId, volume) => of(volume).checkStored(snapshotId, volume),
     checkedTar: (snapshotId, volume) => of(volume).checkedTar(snapshotId, volume),
     fileBytes: (snapshotId, volume, file) => of(volume).fileBytes(snapshotId, volume, file),

