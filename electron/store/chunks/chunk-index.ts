@@ -58,7 +58,7 @@ export class ChunkIndex {
    * Where each chunk of a part of a sorted list is (sorted-hashes.ts), in its order, as rows of
    * pack id (null when the index lacks the chunk), offset, stored and raw length. In the order the
    * index keeps them, 38,000 chunks took 87-91 ms against 108-111 in a volume's order (a fresh
-   * process each), and arrays, not objects, spare making one object per row.
+   * process each); rows as arrays, not objects, 40-50 ms against 53-68 (warm).
    */
   locateSorted(part: Uint8Array): [string | null, number, number, number][] {
     if (part.length === 0) return [];
