@@ -37,8 +37,9 @@ export interface StreamFilesData {
 
 /**
  * Main thread → worker: the snapshot's chunk locations when the source says they follow (null:
- * the worker looks them up itself), what to write (once), then how many bytes went out (flow control) and,
- * when the sink is done with it, the buffer that held them (transferred back, to be filled again).
+ * the worker looks them up itself), what to write (once), then how many bytes went out (flow
+ * control) and, when the sink is done with it, the buffer that held them (transferred back, to be
+ * filled again).
  */
 export type ToStreamFilesWorker =
   | { type: 'locations'; locations: ListLocations | null }
