@@ -45,23 +45,27 @@ export interface HelperOptions {
   image: string;
   volumes: string[];
   readOnly: boolean;
-  /** Command for helpers that run (restore's rename steps); capture helpers are never started. */
+  /** Command for helpers that run (restore's rename steps, capture's listing). */
   cmd?: string[];
+  /** Environment of a helper that runs (`NAME=value`). */
+  env?: string[];
   jobId: string;
   /** The Engine removes the helper as it exits (one whose release must not wait for its end). */
   autoRemove?: boolean;
 }
 
 /**
- * Creates a helper container that mounts the given volumes under /volsnap/. Capture never starts
- * it: the Engine's archive endpoint reads a created container's volumes directly, which is ~30×
- * faster than streaming a `tar` through an attach stream.
+ * Creates a helper container that mounts the given volumes under /volsnap/. Capture reads them
+ * through the Engine's archive endpoint, which reads a created (or exited) container's volumes
+ * directly, ~30× faster than streaming a `tar` through an attach stream; it starts its helper
+ * only to list them first (volume-listing.ts).
  */
 export async function createHelper(docker: Docker, options: HelperOptions): Promise<Docker.Container> {
   return engineCall('create a helper container', () =>
     docker.createContainer({
       Image: options.image,
       Cmd: options.cmd ?? ['true'],
+      ...(options.env && { Env: options.env }),
       Labels: { [HELPER_LABEL]: options.jobId },
       NetworkDisabled: true,
       HostConfig: {

@@ -1,11 +1,6 @@
 import type { EngineClient as Docker } from '../docker/engine';
-import { unlink } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
-import { archiveVolume } from './volume-archiver';
-import type { PreviousLayout } from './chunked/chunked-capture';
-import { REUSE_MISMATCH } from './chunked/reusable-files';
 import { crashPoint } from './restore/crash';
-import { assertNoRestoreFolders } from './capture-guard';
 import { checkVolatileCapture } from './volatile-volumes';
 import { withQuiesced, type QuiesceWindow } from './quiesce';
 import { pickVolumes, type CapturePlan, type PlannedVolume } from './capture-plan';
@@ -15,6 +10,8 @@ import type { RetentionService } from './retention-service';
 import type { WorkloadService } from './workload-service';
 import { createHelper, ensureHelperImage, removeHelper } from '../docker/helper';
 import { lockVolumes } from '../docker/volume-lock';
+import { listingCommand, listVolumes } from '../docker/volume-listing';
+import { estimatedTarBytes, PendingListing, VolumeCapture, type CapturedVolume } from './volume-capture';
 import { volumeUsage } from '../docker/volume-usage';
 import { ProgressTotal } from './progress-total';
 import type { DiscoveredWorkload } from '../docker/workloads';
@@ -23,13 +20,13 @@ import { readEngineIdentity } from '../docker/engine-identity';
 import { recordVolumeSpecs } from './volume-spec-record';
 import type { EngineIdentity, EngineRegistry } from '../store/engine-registry';
 import type { ArchiveFiles } from '../store/archive-files';
-import type { Catalog, StoreFormat, StoredVolume } from '../store/catalog';
+import type { Catalog, StoreFormat } from '../store/catalog';
 import type { StoreLock } from '../store/store-lock';
 import type { Db } from '../store/db';
 import type { QuiescedTable } from '../store/quiesced-table';
 import type { SettingsStore } from '../store/settings-store';
 import { VolsnapError } from '../../shared/errors';
-import type { CaptureMode, ManifestEntry, Provenance, Snapshot, Trigger } from '../../shared/types';
+import type { CaptureMode, Provenance, Snapshot, Trigger } from '../../shared/types';
 
 export interface CaptureRequest {
   /** Workload id or name. */
@@ -76,15 +73,6 @@ export const STORE_FORMAT: StoreFormat = 2;
 interface EngineFacts {
   engine: EngineIdentity;
   provenance: Provenance;
-}
-
-interface CapturedVolume {
-  volume: StoredVolume;
-  entries: ManifestEntry[];
-  /** Format 2: the chunks the volume uses, 32-byte hashes back to back. */
-  chunks: Buffer;
-  /** The earlier snapshot's volume whose layout had the very same bytes, so the same manifest. */
-  sameEntriesAs?: { snapshotId: string; position: number };
 }
 
 /** Captures a workload's volumes into the store as one snapshot. */
@@ -173,8 +161,8 @@ export class CaptureService {
     const removals: Promise<unknown>[] = [];
     try {
       // The volumes are unlocked as soon as they are read: manifests and retention need no lock.
-      return await this.captureRow(ctx, plan, facts, () =>
-        this.captureVolumes(ctx, plan, removals).finally(() => removals.push(unlock())),
+      return await this.captureRow(ctx, plan, facts, (engine) =>
+        this.captureVolumes(ctx, plan, engine, removals).finally(() => removals.push(unlock())),
       );
     } finally {
       await Promise.all([...removals, unlock()]);
@@ -186,7 +174,7 @@ export class CaptureService {
     ctx: JobContext,
     plan: CapturePlan,
     facts: Promise<EngineFacts>,
-    capture: () => Promise<CapturedVolume[]>,
+    capture: (engine: EngineIdentity) => Promise<CapturedVolume[]>,
   ): Promise<Snapshot> {
     const { catalog, files } = this.deps;
     const { workload, snapshotId } = plan;
@@ -214,7 +202,7 @@ export class CaptureService {
         plan.volumes.map((v) => v.volumeName),
       );
       await files.makeDir(snapshotId);
-      const stored = await capture();
+      const stored = await capture(engine);
       // After the capture window (the workload runs again): manifests in batches, yielding between
       // them so the app stays responsive, and each volume's chunk list (one row), then `ready`.
       for (const { volume, entries, chunks, sameEntriesAs } of stored) {
@@ -248,35 +236,30 @@ export class CaptureService {
   }
 
   /**
-   * Quiesces, streams every volume, and always resumes the workload and removes the helper (the
-   * removal is added to `removals`, for the caller to wait for).
+   * Lists the volumes, quiesces, streams every volume that changed since the last snapshot, and
+   * always resumes the workload and removes the helper (the removal is added to `removals`, for the
+   * caller to wait for).
    */
   private async captureVolumes(
     ctx: JobContext,
     plan: CapturePlan,
+    engine: EngineIdentity,
     removals: Promise<unknown>[],
   ): Promise<CapturedVolume[]> {
-    const { docker, files, settings } = this.deps;
+    const { docker, settings } = this.deps;
+    const names = plan.volumes.map((v) => v.volumeName);
     // The progress estimate comes from the volumes as they are now, asked while the helper is made.
-    const total = new ProgressTotal(
-      volumeUsage(
-        docker,
-        plan.volumes.map((v) => v.volumeName),
-      ),
-      () => this.estimateTarBytes(plan),
-    );
+    const total = new ProgressTotal(volumeUsage(docker, names), () => this.estimateTarBytes(plan));
     const helper = await createHelper(docker, {
       image: settings.get('helperImage'),
-      volumes: plan.volumes.map((v) => v.volumeName),
+      volumes: names,
       readOnly: true,
       jobId: ctx.jobId,
+      ...listingCommand(names),
     });
-    // Live, the stream starts at once and only its progress waits for the figure. Paused or
-    // stopped, it is asked for before the window: the Engine's walk of every volume would
-    // otherwise slow the stream while the workload is down.
-    if (plan.mode !== 'live') await total.known;
     const results: CapturedVolume[] = [];
-    const format = this.deps.storeFormat ?? STORE_FORMAT;
+    const { dataDir, db, catalog, files } = this.deps;
+    const volumes = new VolumeCapture({ dataDir, db, catalog, files, format: this.deps.storeFormat ?? STORE_FORMAT });
     const window: QuiesceWindow = {
       docker,
       table: this.deps.quiesced,
@@ -287,71 +270,22 @@ export class CaptureService {
       onResume: () => ctx.progress({ phase: 'resuming' }),
     };
     try {
+      // Listed before anything is read, in every mode: what changes after its listing is read (or
+      // listed differently next time). Before the window, so a paused workload waits no longer.
+      ctx.progress({ phase: 'preparing', detail: 'listing the volumes' });
+      const listed = new PendingListing(listVolumes(helper, names, ctx.signal));
+      // Live, the stream starts once the volumes are listed and only its progress waits for the
+      // figure. Paused or stopped, both are awaited before the window: the Engine's walk of every
+      // volume would otherwise slow the stream while the workload is down.
+      if (plan.mode !== 'live') await Promise.all([listed.answer, total.known]);
       ctx.progress({
         phase: plan.mode === 'live' ? 'capturing' : plan.mode === 'pause' ? 'pausing' : 'stopping',
       });
       await withQuiesced(window, async () => {
-        let doneBefore = 0;
+        const done = { bytes: 0 };
         for (const [position, volume] of plan.volumes.entries()) {
           ctx.checkCancelled();
-          const file = `${position}-${volume.volumeName}${format === 2 ? '.layout' : '.tar.zst'}`;
-          const tempPath = files.tempPathOf(plan.snapshotId, file);
-          try {
-            const read = (previous?: PreviousLayout) =>
-              archiveVolume({
-                helper,
-                volumeName: volume.volumeName,
-                tempPath,
-                format,
-                dataDir: this.deps.dataDir,
-                previous,
-                signal: ctx.signal,
-                onProgress: (tarBytes, filesDone) => {
-                  const bytesDone = doneBefore + tarBytes;
-                  total.report((bytesTotal) =>
-                    ctx.progress({
-                      phase: 'capturing',
-                      volume: volume.volumeName,
-                      bytesDone,
-                      bytesTotal,
-                      filesDone,
-                      // An estimate from the last snapshot: never claim to be done before the end.
-                      ratio: bytesTotal ? Math.min(0.99, bytesDone / bytesTotal) : null,
-                    }),
-                  );
-                },
-              });
-            const previous = format === 2 ? this.previousVolume(plan, volume.volumeName) : undefined;
-            // A file changed under an unchanged header cannot be reused: the volume is read again, whole.
-            const archived = await read(previous?.layout).catch((error: { code?: string }) => {
-              if (previous && error.code === REUSE_MISMATCH) return read();
-              throw error;
-            });
-            assertNoRestoreFolders(volume.volumeName, archived.manifest.entries);
-            await files.commit(plan.snapshotId, file);
-            crashPoint('capture-layout-committed');
-            doneBefore += archived.manifest.tarBytes;
-            results.push({
-              volume: {
-                ...volume,
-                position,
-                archiveFile: file,
-                format,
-                sizeBytes: archived.manifest.contentBytes,
-                storedBytes: archived.storedBytes,
-                addedBytes: archived.addedBytes,
-                fileCount: archived.manifest.fileCount,
-                sha256: archived.sha256,
-              },
-              entries: archived.manifest.entries,
-              chunks: archived.chunks ?? Buffer.alloc(0),
-              // Equal layout bytes are the same tar: its headers and, by their chunks' hashes, its contents.
-              ...(previous?.layoutSha256 === archived.sha256 && { sameEntriesAs: previous.layout }),
-            });
-          } catch (error) {
-            await unlink(tempPath).catch(() => undefined);
-            throw error;
-          }
+          results.push(await volumes.capture(ctx, plan, { helper, volume, position, engine, listed, total, done }));
         }
         // A live capture shorter than the Engine's answer (bounded by its deadline): its last
         // progress still comes with the figure, before any later phase.
@@ -362,18 +296,6 @@ export class CaptureService {
       removals.push(removeHelper(helper).catch(() => undefined));
     }
     return results;
-  }
-
-  /** The volume in the workload's last ready snapshot, if it is kept as chunks: its layout and the layout's sha256. */
-  private previousVolume(
-    plan: CapturePlan,
-    volumeName: string,
-  ): { layout: PreviousLayout; layoutSha256: string } | undefined {
-    const last = this.deps.catalog.list(plan.workload.id).find((s) => s.status === 'ready');
-    const volume = last && this.deps.catalog.storedVolumes(last.id).find((v) => v.volumeName === volumeName);
-    if (!last || volume?.format !== 2) return undefined;
-    const layoutPath = this.deps.files.pathOf(last.id, volume.archiveFile);
-    return { layout: { layoutPath, snapshotId: last.id, position: volume.position }, layoutSha256: volume.sha256 };
   }
 
   /** Who the engine is and what the snapshot records of its making (two Engine round trips, asked together). */
@@ -393,8 +315,7 @@ export class CaptureService {
     for (const volume of plan.volumes) {
       const previous = last.volumes.find((v) => v.volumeName === volume.volumeName);
       if (!previous) return null;
-      // Each entry costs a 512-byte header and, on average, half a block of padding.
-      total += previous.sizeBytes + previous.fileCount * 768;
+      total += estimatedTarBytes(previous);
     }
     return total;
   }

@@ -43,17 +43,28 @@ export interface ArchiveOptions {
  * to the archive worker thread, which writes the zstd archive to `tempPath` and builds the manifest
  * from the same bytes. The main thread only moves bytes, so the app stays responsive.
  */
-export async function archiveVolume(options: ArchiveOptions & { helper: Docker.Container }): Promise<ArchivedVolume> {
+export async function archiveVolume(
+  options: ArchiveOptions & {
+    helper: Docker.Container;
+    /** The Engine is asked for the stream once this settles (and not at all after a cancel). */
+    openAfter?: Promise<unknown>;
+  },
+): Promise<ArchivedVolume> {
   options.signal.throwIfAborted();
-  return archiveTar({
-    ...options,
-    // Not awaited here: the worker boots (0.1–0.2 s) while the Engine prepares its answer (0.2 s or more).
-    source: engineCall(`read volume ${options.volumeName}`, (): Promise<TarSource> => {
+  const open = async (): Promise<TarSource> => {
+    await options.openAfter;
+    options.signal.throwIfAborted();
+    return engineCall(`read volume ${options.volumeName}`, (): Promise<TarSource> => {
       const path = helperMountPath(options.volumeName);
       // Format 2's tar splitter refuses a tar without its end blocks, so it may read the plain stream.
       if (options.format === 2) return readArchive(options.helper, path);
       return options.helper.getArchive({ path }) as Promise<TarSource>;
-    }),
+    });
+  };
+  return archiveTar({
+    ...options,
+    // Not awaited here: the worker boots (0.1–0.2 s) while the Engine prepares its answer (0.2 s or more).
+    source: open(),
     sourceError: (error) => engineError(error, `read volume ${options.volumeName}`),
     cancelled: () => new VolsnapError('Cancelled', 'The capture was cancelled; nothing was kept.'),
   });

@@ -45,6 +45,7 @@ interface VolumeRow {
   sha256: string;
   format: number;
   added_bytes: number | null;
+  listing: string | null;
 }
 
 /** How a volume's archive_file is kept: 1, a zstd tar; 2, a tar layout whose file contents are chunks. */
@@ -61,6 +62,11 @@ export interface StoredVolume extends SnapshotVolume {
    * shown to a user are the sum of both (`shownStoredBytes`).
    */
   addedBytes?: number;
+  /**
+   * What the capture's helper listed of the volume before reading it, keyed to the engine
+   * (capture's `listingKey`); a capture that lists the same again reuses this volume unread.
+   */
+  listing?: string;
 }
 
 export interface NewSnapshot {
@@ -147,8 +153,8 @@ export class Catalog {
   markReady(id: string, volumes: StoredVolume[]): void {
     const insertVolume = this.db.prepare(
       `INSERT INTO snapshot_volumes (snapshot_id, position, volume_name, owner, mount_destination,
-         archive_file, size_bytes, stored_bytes, file_count, sha256, format, added_bytes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         archive_file, size_bytes, stored_bytes, file_count, sha256, format, added_bytes, listing)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
       for (const v of volumes) {
@@ -165,6 +171,7 @@ export class Catalog {
           v.sha256,
           v.format,
           v.addedBytes ?? null,
+          v.listing ?? null,
         );
       }
       this.db.prepare(`UPDATE snapshots SET status = 'ready' WHERE id = ?`).run(id);
@@ -339,6 +346,7 @@ function toVolume(row: VolumeRow): StoredVolume {
     fileCount: row.file_count,
     sha256: row.sha256,
     ...(row.added_bytes === null ? {} : { addedBytes: row.added_bytes }),
+    ...(row.listing === null ? {} : { listing: row.listing }),
   };
 }
 
@@ -366,7 +374,7 @@ function toSnapshot(row: SnapshotRow, volumes: StoredVolume[]): Snapshot {
     storedBytes: sum(shownStoredBytes),
     fileCount: sum((v) => v.fileCount),
     volumes: volumes.map((v) => {
-      const { position: _p, archiveFile: _a, addedBytes: _b, ...dto } = v;
+      const { position: _p, archiveFile: _a, addedBytes: _b, listing: _l, ...dto } = v;
       return { ...dto, storedBytes: shownStoredBytes(v) };
     }),
     provenance: row.provenance === null ? null : (JSON.parse(row.provenance) as Provenance),

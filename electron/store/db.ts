@@ -236,6 +236,12 @@ export const MIGRATIONS: string[] = [
     SELECT snapshot_id, CAST(group_concat(hash, x'' ORDER BY hash) AS BLOB) FROM snapshot_chunks GROUP BY snapshot_id;
   DROP TABLE snapshot_chunks;
   `,
+  // What the capture's helper listed of a volume before reading it (docker/volume-listing.ts): a
+  // later capture whose listing is the same reuses this volume instead of reading it again. NULL
+  // where nothing was listed (every earlier row, a helper image that cannot list).
+  `
+  ALTER TABLE snapshot_volumes ADD COLUMN listing TEXT;
+  `,
 ];
 
 /** Opens (creating if needed) the catalog in `dataDir` and brings its schema up to date. */

@@ -77,7 +77,7 @@ export async function writeChunked(options: {
 }
 
 /** Writes `bytes` to a new file at `target` and fsyncs it. */
-async function writeSynced(target: string, bytes: Buffer): Promise<void> {
+export async function writeSynced(target: string, bytes: Buffer): Promise<void> {
   const file = await open(target, 'w', 0o600);
   try {
     await file.writeFile(bytes);

@@ -117,6 +117,29 @@ describeEngine('store format 2 survives a kill at every step', () => {
     });
   });
 
+  describe('a re-capture of the unchanged volume (its layout reused, not read)', () => {
+    const base = path.join(dir.path, 'unchanged-base');
+
+    beforeAll(() => {
+      capture(base);
+    });
+
+    it.each([
+      ['capture-unchanged-synced', 1],
+      ['capture-layout-committed', 1],
+      ['capture-chunks-referenced', 1],
+      ['capture-ready', 2],
+    ] as const)('killed at %s: the next start leaves a whole store (%i ready)', (step, kept) => {
+      const store = path.join(dir.path, `unchanged-${step}`);
+      cpSync(base, store, { recursive: true });
+      // `capture-unchanged-synced` is on the reuse's path only: this kill shows the volume was not read.
+      killedRun(store, ['capture', workload.name, '--mode', 'live'], step);
+      expect(startAndCheck(store)).toHaveLength(kept);
+      capture(store);
+      expect(startAndCheck(store)).toHaveLength(kept + 1);
+    });
+  });
+
   describe('garbage collection', () => {
     const base = path.join(dir.path, 'gc-base');
     let first: Snapshot;

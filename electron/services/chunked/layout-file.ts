@@ -1,6 +1,7 @@
 import { compress, decompress } from 'zstd-napi';
 import { VolsnapError } from '../../../shared/errors';
 import type { LayoutPart, TarLayout } from './tar-layout';
+import { sortedListAt } from '../../store/chunks/sorted-hashes';
 
 /**
  * A volume's tar layout as stored (`archives/<snapshot>/<n>-<volume>.layout`), zstd frames that
@@ -116,6 +117,34 @@ export class LayoutEncoder {
 }
 
 export function decodeLayout(stored: Buffer): TarLayout {
+  const parts: TarLayout['parts'] = [];
+  const tail = readParts(decompressLayout(stored), (meta, file) => {
+    if (!file) return void parts.push({ meta });
+    // One conversion for the file's hashes, cut into strings (slices of it, no copies).
+    const hex = file.hashes.toString('hex');
+    const chunks = Array.from({ length: file.hashes.length / HASH }, (_, c) =>
+      hex.slice(c * 2 * HASH, (c + 1) * 2 * HASH),
+    );
+    parts.push({ meta, file: { size: file.size, chunks } });
+  });
+  return { parts, tail };
+}
+
+/**
+ * The chunks a layout uses (`raw`, from `decompressLayout`), as a sorted list (an unchanged
+ * volume's references), without decoding its parts.
+ */
+export function layoutChunkList(raw: Buffer): Buffer {
+  const at: number[] = [];
+  readParts(raw, (_meta, file) => {
+    const from = file ? file.hashes.byteOffset - raw.byteOffset : 0;
+    for (let i = 0; file && i < file.hashes.length; i += HASH) at.push(from + i);
+  });
+  return sortedListAt(raw, at);
+}
+
+/** A stored layout's bytes, decompressed (checked as they are read: `decodeLayout`, `layoutChunkList`). */
+export function decompressLayout(stored: Buffer): Buffer {
   let raw: Buffer;
   try {
     raw = decompress(stored);
@@ -123,28 +152,28 @@ export function decodeLayout(stored: Buffer): TarLayout {
     throw damaged(`it is not a zstd frame (${(error as Error).message})`);
   }
   if (raw.length > MAX_LAYOUT_BYTES) throw damaged('it is too large');
+  return raw;
+}
+
+/** Walks a layout's parts (a file's hashes back to back, views of `raw`); returns its tail. */
+function readParts(raw: Buffer, visit: (meta: Buffer, file?: { size: number; hashes: Buffer }) => void): Buffer {
   const read = new Cursor(raw);
   if (!read.bytes(MAGIC.length).equals(MAGIC)) throw damaged('its header is wrong');
   const count = read.u32();
-  const parts: TarLayout['parts'] = [];
   for (let i = 0; i < count; i++) {
     const meta = read.bytes(read.u32());
     const kind = read.u8();
     if (kind === 0) {
-      parts.push({ meta });
+      visit(meta);
       continue;
     }
     if (kind !== 1) throw damaged(`part ${i} has an unknown kind`);
     const size = read.u64();
-    const chunkCount = read.u32();
-    // One conversion for the file's hashes, cut into strings (slices of it, no copies).
-    const hex = read.hex(chunkCount * HASH);
-    const chunks = Array.from({ length: chunkCount }, (_, c) => hex.slice(c * 2 * HASH, (c + 1) * 2 * HASH));
-    parts.push({ meta, file: { size, chunks } });
+    visit(meta, { size, hashes: read.bytes(read.u32() * HASH) });
   }
   const tail = read.bytes(read.u32());
   if (!read.atEnd()) throw damaged('it has bytes after its end');
-  return { parts, tail };
+  return tail;
 }
 
 function damaged(why: string): VolsnapError {
@@ -167,11 +196,6 @@ class Cursor {
   bytes(n: number): Buffer {
     const from = this.advance(n);
     return this.buf.subarray(from, from + n);
-  }
-
-  hex(n: number): string {
-    const from = this.advance(n);
-    return this.buf.toString('hex', from, from + n);
   }
 
   u8(): number {

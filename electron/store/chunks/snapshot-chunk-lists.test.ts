@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/engine';
 import { MIGRATIONS, openDb } from '../db';
 import { insertSnapshotChunks, snapshotChunkList } from './snapshot-chunk-refs';
-import { hashCount, holdersOf, listHas, mergeLists, packedList, sortedList } from './sorted-hashes';
+import { hashCount, holdersOf, listHas, listIncludes, mergeLists, packedList, sortedList } from './sorted-hashes';
 
 const hash = (label: string) => createHash('sha256').update(label).digest();
 const hex = (list: Buffer) =>
@@ -41,6 +41,22 @@ describe('sorted chunk lists', () => {
     expect(hex(packedList(Buffer.concat([last(2), last(1)])))).toEqual(expected([last(1), last(2)]));
     expect(hex(packedList(Buffer.concat([last(1), last(1)])))).toEqual(expected([last(1)]));
     expect(hex(mergeLists(Buffer.concat([last(1), last(3)]), last(2)))).toEqual(expected([1, 2, 3].map(last)));
+  });
+
+  it('tells whether one list is part of another', () => {
+    const whole = mergeLists(sortedList(a), sortedList(b));
+    expect(listIncludes(whole, sortedList(a))).toBe(true);
+    expect(listIncludes(whole, sortedList(b))).toBe(true);
+    expect(listIncludes(whole, whole)).toBe(true);
+    expect(listIncludes(whole, Buffer.alloc(0))).toBe(true);
+    expect(listIncludes(sortedList(a), sortedList(b))).toBe(false);
+    // One hash past the end of the whole, one before its start, one between two of it.
+    expect(listIncludes(sortedList(a), sortedList([...a, hash('nobody')]))).toBe(false);
+    const last = (byte: number) => Buffer.concat([Buffer.alloc(31, 7), Buffer.of(byte)]);
+    expect(listIncludes(Buffer.concat([last(1), last(3)]), last(2))).toBe(false);
+    expect(listIncludes(Buffer.concat([last(1), last(3)]), last(0))).toBe(false);
+    expect(listIncludes(Buffer.concat([last(1), last(3)]), last(4))).toBe(false);
+    expect(listIncludes(Buffer.alloc(0), last(1))).toBe(false);
   });
 
   it('names the lists holding each key in one walk', () => {

@@ -28,6 +28,28 @@ export function sortedList(hashes: Iterable<Buffer>): Buffer {
 }
 
 /**
+ * The sorted, distinct list of the hashes at these offsets of `bytes`, none cut out of it: a
+ * layout's 38,000 hashes as buffers, then sorted, took 80-130 ms of a re-capture's main thread.
+ * They are ordered by their first four bytes, and by the rest only where those are equal.
+ */
+export function sortedListAt(bytes: Uint8Array, offsets: number[]): Buffer {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const prefix = Uint32Array.from(offsets, (at) => view.getUint32(at));
+  const order = Uint32Array.from(offsets.keys()).sort(
+    (i, j) => prefix[i]! - prefix[j]! || compareHashes(bytes, offsets[i]!, bytes, offsets[j]!),
+  );
+  const out = Buffer.allocUnsafe(offsets.length * HASH_BYTES);
+  let n = 0;
+  for (const i of order) {
+    const at = offsets[i]!;
+    if (n > 0 && compareHashes(out, (n - 1) * HASH_BYTES, bytes, at) === 0) continue;
+    out.set(bytes.subarray(at, at + HASH_BYTES), n * HASH_BYTES);
+    n++;
+  }
+  return out.subarray(0, n * HASH_BYTES);
+}
+
+/**
  * Hashes packed back to back as a sorted list: the buffer itself when it is one already (capture
  * and the migration hand theirs over so), with no hash cut out of it: 20,000 small files' hashes
  * cut into buffers, checked and copied again took 60 ms of a re-capture's end.
@@ -83,6 +105,16 @@ export function mergeLists(a: Buffer, b: Buffer): Buffer {
     n += HASH_BYTES;
   }
   return out.subarray(0, n);
+}
+
+/** Whether every hash of the sorted list `part` is in the sorted list `whole` (one pass over both). */
+export function listIncludes(whole: Buffer, part: Buffer): boolean {
+  let i = 0;
+  for (let j = 0; j < part.length; j += HASH_BYTES) {
+    while (i < whole.length && compareHashes(whole, i, part, j) < 0) i += HASH_BYTES;
+    if (i >= whole.length || compareHashes(whole, i, part, j) !== 0) return false;
+  }
+  return true;
 }
 
 /** Whether the sorted list holds `hash` (binary search). */
