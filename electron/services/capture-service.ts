@@ -10,7 +10,7 @@ import type { RetentionService } from './retention-service';
 import type { WorkloadService } from './workload-service';
 import { createHelper, ensureHelperImage, removeHelper } from '../docker/helper';
 import { lockVolumes } from '../docker/volume-lock';
-import { listingCommand, listVolumes } from '../docker/volume-listing';
+import { listingCommand, listVolumes, type VolumeListing } from '../docker/volume-listing';
 import { estimatedTarBytes, PendingListing, VolumeCapture, type CapturedVolume } from './volume-capture';
 import { volumeUsage } from '../docker/volume-usage';
 import { ProgressTotal } from './progress-total';
@@ -248,8 +248,6 @@ export class CaptureService {
   ): Promise<CapturedVolume[]> {
     const { docker, settings } = this.deps;
     const names = plan.volumes.map((v) => v.volumeName);
-    // The progress estimate comes from the volumes as they are now, asked while the helper is made.
-    const total = new ProgressTotal(volumeUsage(docker, names), () => this.estimateTarBytes(plan));
     const helper = await createHelper(docker, {
       image: settings.get('helperImage'),
       volumes: names,
@@ -257,6 +255,16 @@ export class CaptureService {
       jobId: ctx.jobId,
       ...listingCommand(names),
     });
+    // Listed before anything is read, in every mode: what changes after its listing is read (or
+    // listed differently next time). Before the window, so a paused workload waits no longer.
+    ctx.progress({ phase: 'preparing', detail: 'listing the volumes' });
+    const listed = new PendingListing(listVolumes(helper, names, ctx.signal));
+    // The progress total: the listed sizes; else the Engine's (it walks every volume it has);
+    // else the last snapshot's.
+    const total = new ProgressTotal(
+      listed.answer.then((listings) => listedTarBytes(listings, names) ?? volumeUsage(docker, names)),
+      () => this.estimateTarBytes(plan),
+    );
     const results: CapturedVolume[] = [];
     const { dataDir, db, catalog, files } = this.deps;
     const volumes = new VolumeCapture({ dataDir, db, catalog, files, format: this.deps.storeFormat ?? STORE_FORMAT });
@@ -270,14 +278,9 @@ export class CaptureService {
       onResume: () => ctx.progress({ phase: 'resuming' }),
     };
     try {
-      // Listed before anything is read, in every mode: what changes after its listing is read (or
-      // listed differently next time). Before the window, so a paused workload waits no longer.
-      ctx.progress({ phase: 'preparing', detail: 'listing the volumes' });
-      const listed = new PendingListing(listVolumes(helper, names, ctx.signal));
       // Live, the stream starts once the volumes are listed and only its progress waits for the
-      // figure. Paused or stopped, both are awaited before the window: the Engine's walk of every
-      // volume would otherwise slow the stream while the workload is down.
-      if (plan.mode !== 'live') await Promise.all([listed.answer, total.known]);
+      // total. Paused or stopped, the workload is stopped only after both.
+      if (plan.mode !== 'live') await total.known;
       ctx.progress({
         phase: plan.mode === 'live' ? 'capturing' : plan.mode === 'pause' ? 'pausing' : 'stopping',
       });
@@ -287,8 +290,8 @@ export class CaptureService {
           ctx.checkCancelled();
           results.push(await volumes.capture(ctx, plan, { helper, volume, position, engine, listed, total, done }));
         }
-        // A live capture shorter than the Engine's answer (bounded by its deadline): its last
-        // progress still comes with the figure, before any later phase.
+        // A live capture shorter than the total's answer (the Engine's, when the listing gave none,
+        // bounded by its deadline): its last progress still comes with the figure, before any later phase.
         await total.known;
       });
     } finally {
@@ -355,6 +358,17 @@ export class CaptureService {
       })),
     };
   }
+}
+
+/** The volumes' tar bytes by their listing (each entry a header and half a block of padding); null unless all were listed with sizes. */
+function listedTarBytes(listings: Map<string, VolumeListing>, names: string[]): number | null {
+  let total = 0;
+  for (const name of names) {
+    const size = listings.get(name)?.size;
+    if (!size) return null;
+    total += estimatedTarBytes({ sizeBytes: size.fileBytes, fileCount: size.entries });
+  }
+  return total;
 }
 
 function failureReason(error: unknown): string {

@@ -15,6 +15,7 @@ import type { ArchiveFiles } from '../store/archive-files';
 import type { Catalog, StoreFormat, StoredVolume } from '../store/catalog';
 import type { Db } from '../store/db';
 import type { ManifestEntry } from '../../shared/types';
+import type { VolumeListing } from '../docker/volume-listing';
 
 export interface VolumeCaptureDeps {
   dataDir: string;
@@ -29,7 +30,7 @@ export interface VolumeCaptureDeps {
 export class PendingListing {
   settled = false;
 
-  constructor(readonly answer: Promise<Map<string, string>>) {
+  constructor(readonly answer: Promise<Map<string, VolumeListing>>) {
     const settle = () => (this.settled = true);
     answer.then(settle, settle);
   }
@@ -101,8 +102,8 @@ export class VolumeCapture {
       );
     };
     const previous = format === 2 ? this.previousVolume(plan, volume.volumeName) : undefined;
-    const listing = listed.answer.then((digests) => {
-      const digest = digests.get(volume.volumeName);
+    const listing = listed.answer.then((listings) => {
+      const digest = listings.get(volume.volumeName)?.digest;
       return digest && listingKey(at.engine, volume.volumeName, digest);
     });
     const unchanged = (key: string | undefined) => key !== undefined && previous?.stored.listing === key;
