@@ -95,7 +95,7 @@ export class VolumeCapture {
           bytesDone,
           bytesTotal,
           filesDone,
-          // An estimate from the last snapshot: never claim to be done before the end.
+          // An estimate (the listing's sizes, the Engine's, the last snapshot's): never claim to be done before the end.
           ratio: bytesTotal ? Math.min(0.99, bytesDone / bytesTotal) : null,
           ...(detail && { detail }),
         }),

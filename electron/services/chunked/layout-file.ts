@@ -137,8 +137,9 @@ export function decodeLayout(stored: Buffer): TarLayout {
 export function layoutChunkList(raw: Buffer): Buffer {
   const at: number[] = [];
   readParts(raw, (_meta, file) => {
-    const from = file ? file.hashes.byteOffset - raw.byteOffset : 0;
-    for (let i = 0; file && i < file.hashes.length; i += HASH) at.push(from + i);
+    if (!file) return;
+    const from = file.hashes.byteOffset - raw.byteOffset;
+    for (let i = 0; i < file.hashes.length; i += HASH) at.push(from + i);
   });
   return sortedListAt(raw, at);
 }

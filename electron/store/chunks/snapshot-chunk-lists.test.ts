@@ -5,7 +5,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/engine';
 import { MIGRATIONS, openDb } from '../db';
 import { insertSnapshotChunks, snapshotChunkList } from './snapshot-chunk-refs';
-import { hashCount, holdersOf, listHas, listIncludes, mergeLists, packedList, sortedList } from './sorted-hashes';
+import {
+  hashCount,
+  holdersOf,
+  listHas,
+  listIncludes,
+  mergeLists,
+  packedList,
+  sortedList,
+  sortedListAt,
+} from './sorted-hashes';
 
 const hash = (label: string) => createHash('sha256').update(label).digest();
 const hex = (list: Buffer) =>
@@ -41,6 +50,16 @@ describe('sorted chunk lists', () => {
     expect(hex(packedList(Buffer.concat([last(2), last(1)])))).toEqual(expected([last(1), last(2)]));
     expect(hex(packedList(Buffer.concat([last(1), last(1)])))).toEqual(expected([last(1)]));
     expect(hex(mergeLists(Buffer.concat([last(1), last(3)]), last(2)))).toEqual(expected([1, 2, 3].map(last)));
+  });
+
+  it('sorts hashes in place in a buffer as it sorts them cut out, repeats and shared prefixes included', () => {
+    const tied = (byte: number) => Buffer.concat([Buffer.alloc(4, 9), Buffer.alloc(27, byte), Buffer.of(byte)]);
+    const hashes = [...a, ...b, tied(3), tied(1), tied(3), tied(2), ...a];
+    // Laid out with a gap before each, as a layout holds them among other bytes.
+    const bytes = Buffer.concat(hashes.flatMap((h) => [Buffer.from('gap'), h]));
+    const offsets = hashes.map((_, i) => i * 35 + 3);
+    expect(hex(sortedListAt(bytes, offsets))).toEqual(hex(sortedList(hashes)));
+    expect(sortedListAt(bytes, []).length).toBe(0);
   });
 
   it('tells whether one list is part of another', () => {
