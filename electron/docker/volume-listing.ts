@@ -47,6 +47,7 @@ export async function listVolumes(
   volumes: string[],
   signal: AbortSignal,
 ): Promise<Map<string, VolumeListing>> {
+  if (signal.aborted) return new Map();
   const stop = () => void helper.kill().catch(() => undefined);
   signal.addEventListener('abort', stop, { once: true });
   try {
